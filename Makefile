@@ -1,0 +1,53 @@
+# alue — two commands do all set-up:  `make run`  and  `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DB_FILE ?= alue.db
+DEMO_SEED ?= 2025
+# PostgreSQL used by `make test` for the database tests (skipped with a notice when unreachable
+# outside CI; .ci/run makes sure a server is there).
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test install demo serve lint typecheck test-sqlite test-postgres clean
+
+run: install $(DB_FILE) ## install, build the demo area into SQLite, serve http://127.0.0.1:8000
+	$(BIN)/alue serve --host 127.0.0.1 --port 8000
+
+test: install test-sqlite test-postgres ## install and run the whole suite (SQLite, then PostgreSQL)
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(DB_FILE):
+	ALUE_DATABASE_URL=sqlite:///./$(DB_FILE) $(BIN)/alue demo --seed $(DEMO_SEED)
+
+demo: install ## rebuild the demo area from scratch
+	rm -f $(DB_FILE) $(DB_FILE)-wal $(DB_FILE)-shm
+	$(MAKE) $(DB_FILE)
+
+test-sqlite:
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres:
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
+		ALUE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider -m "db and not browser"; \
+	else \
+		if [ -n "$$CI" ]; then echo "PostgreSQL is not reachable at $(PG_TEST_URL)"; exit 1; fi; \
+		echo "NOTICE: PostgreSQL not reachable at $(PG_TEST_URL); database tests ran on SQLite only"; \
+	fi
+
+lint:
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck:
+	$(BIN)/mypy src/alue
+
+clean:
+	rm -rf $(VENV) *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

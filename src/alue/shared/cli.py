@@ -1,0 +1,43 @@
+"""``alue db …``: database set-up."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from alue.area.config import load_area
+from alue.area.service import sync_area
+from alue.settings import get_settings
+from alue.shared import migrate
+from alue.shared.db import get_engine, session_scope
+
+console = Console()
+db_app = typer.Typer(help="Create and upgrade the database.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def upgrade(revision: str = typer.Argument("head", help="Alembic revision to upgrade to.")) -> None:
+    """Apply the migrations and load the area's municipalities and service points."""
+    engine = get_engine()
+    migrate.upgrade(engine, revision)
+    with session_scope(engine) as session:
+        sync_area(session=session, area=load_area())
+    console.print(f"[green]Database is at {revision}[/] ({_safe_url(get_settings().database_url)})")
+
+
+@db_app.command("heads")
+def heads() -> None:
+    """Print the migration head(s); there must be exactly one."""
+    for head in migrate.heads():
+        console.print(head)
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
