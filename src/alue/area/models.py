@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from alue.shared.db import Base
@@ -53,3 +53,23 @@ class ServicePoint(Base):
     #: days between visits by staff for a service point; None for an office with permanent staff
     visit_interval_days: Mapped[int | None] = mapped_column(Integer)
     remote_meeting_room: Mapped[bool] = mapped_column(Boolean, default=True)  # R-B3
+
+
+class AreaStatistic(Base):
+    """A monthly figure for a statistical area: official (Statistics Finland, KEHA) or projected.
+
+    ``area_code`` uses the statistics' own codes: ``KU609`` a municipality, ``MK04`` a region, ``SSS`` the
+    whole country. ``statistic`` is e.g. ``unemployed_month_end``, ``labour_force``, ``open_vacancies``.
+    """
+
+    __tablename__ = "area_statistic"
+    __table_args__ = (UniqueConstraint("statistic", "area_code", "month", "source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    statistic: Mapped[str] = mapped_column(String(60))
+    area_code: Mapped[str] = mapped_column(String(10), index=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    value: Mapped[float] = mapped_column(Float)
+    #: official (published figure), projected (continued along the latest published rates), import
+    source: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(200), default="")

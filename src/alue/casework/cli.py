@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -41,7 +41,7 @@ def _date(value: str | None, option: str) -> dt.date:
     try:
         return parse_date(value)
     except ValueError as exc:
-        raise typer.BadParameter(f"{exc}. {DATE_HELP}", param_hint=option) from exc
+        raise typer.BadParameter(str(exc), param_hint=option) from exc
 
 
 def _book(area: str | None) -> RuleBook:
@@ -51,7 +51,7 @@ def _book(area: str | None) -> RuleBook:
         _fail(str(exc))
 
 
-def _fail(message: str) -> Any:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"Error: {message}", err=True)
     raise typer.Exit(code=1)
 
