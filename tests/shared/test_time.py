@@ -88,7 +88,7 @@ def test_parse_date_accepts_both_forms(text: str) -> None:
     assert parse_date(text) == D(2025, 1, 31)
 
 
-@pytest.mark.parametrize("text", ["", "31/1/2025", "2025-13-01", "32.1.2025", "1.1.25"])
+@pytest.mark.parametrize("text", ["", "31/1/2025", "2025-13-01", "32.1.2025", "1.1.25", "2025-01-311", "2025-01-31x"])
 def test_parse_date_rejects_with_message(text: str) -> None:
     with pytest.raises(ValueError):
         parse_date(text)

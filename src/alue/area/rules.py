@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -144,7 +145,7 @@ def _check_steps(rows: list[Step]) -> list[Step]:
         raise ValueError("a step table needs at least one row")
     if rows[0].from_days != 0:
         raise ValueError("the first row of a step table must start from_days: 0")
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         if after.from_days <= before.from_days:
             raise ValueError(f"from_days must increase (row {after.from_days} after {before.from_days})")
     return rows
@@ -167,7 +168,7 @@ class ObligationStep(_Row):
 def _check_obligation_steps(rows: list[ObligationStep]) -> list[ObligationStep]:
     if not rows or rows[0].from_month != 0:
         raise ValueError("obligation steps must start with a row from_month: 0")
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         if after.from_month <= before.from_month:
             raise ValueError("from_month must increase")
     return rows
@@ -209,7 +210,7 @@ class SanctionStep(Sanction):
 def _check_sanction_steps(rows: list[SanctionStep]) -> list[SanctionStep]:
     if not rows or rows[0].omission != 2:
         raise ValueError("sanction steps must start with the second omission (omission: 2)")
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in itertools.pairwise(rows):
         if after.omission <= before.omission:
             raise ValueError("omission numbers must increase")
     return rows
@@ -459,9 +460,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
     return result
 
@@ -472,7 +471,17 @@ _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
 def _describe(error: ValidationError) -> str:
     parts = []
     for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"])
+        # Count list positions from 1, as a person reading the file does: "version 2", "row 3".
+        words: list[str] = []
+        for part in item["loc"]:
+            if isinstance(part, int):
+                if words and words[-1] == "versions":
+                    words[-1] = f"version {part + 1}"
+                else:
+                    words.append(f"row {part + 1}")
+            else:
+                words.append(str(part))
+        where = ".".join(words)
         message = item["msg"].removeprefix("Value error, ")
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
@@ -504,7 +513,9 @@ def parse_rule_text(text: str, *, origin: str, layer: str | None = None) -> Rule
 def _parse_rule(rule_id: str, body: Any, *, origin: str, layer: str) -> tuple[RuleVersion, ...]:
     if not _RULE_ID.match(rule_id):
         raise RuleFileError(
-            origin, "a rule id is dotted lower-case words, e.g. initial_interview.deadline_working_days", rule_id
+            origin,
+            "a rule id is dotted lower-case words, e.g. initial_interview.deadline_working_days",
+            rule_id,
         )
     try:
         spec = _RuleSpec.model_validate(body)
@@ -538,7 +549,7 @@ def _parse_rule(rule_id: str, body: Any, *, origin: str, layer: str) -> tuple[Ru
             )
         )
     versions.sort(key=lambda v: v.effective_from)
-    for before, after in zip(versions, versions[1:], strict=False):
+    for before, after in itertools.pairwise(versions):
         if before.effective_to is None or before.effective_to >= after.effective_from:
             raise RuleFileError(
                 origin,

@@ -18,15 +18,38 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from alue.area.rules import RuleBook, load_rules
 from alue.people.models import Person, Residence, Status, StatusPeriod
 from alue.shared.time import DateRange, DateSet, add_months
 
-#: "Unemployed ≥ 12 of the last 16 months" uses days: 12 months ≈ 365 days within the last 16 months.
-RECURRENT_MIN_DAYS = 365
-RECURRENT_WINDOW_MONTHS = 16
-LONG_TERM_MONTHS = 12
-AFTER_SERVICE_WINDOW_MONTHS = 12
+#: A gap between two services of at most this many days, spent wholly unemployed, still counts as moving
+#: "from service to service" (a choice DOMAIN.md leaves open; see docs/statistics.md).
 SERVICE_GAP_MAX_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The statistics' thresholds in force on a day, from the versioned rules (``unemployment.*``)."""
+
+    long_term_months: int
+    recurrent_months: int
+    recurrent_window_months: int
+    after_service_months: int
+
+    @classmethod
+    def on(cls, day: dt.date, rules: RuleBook | None = None) -> Thresholds:
+        book = rules or load_rules()
+        return cls(
+            long_term_months=int(book.value("unemployment.long_term_months", day)),
+            recurrent_months=int(book.value("unemployment.structural_recurrent_months", day)),
+            recurrent_window_months=int(book.value("unemployment.structural_window_months", day)),
+            after_service_months=int(book.value("unemployment.structural_after_service_months", day)),
+        )
+
+    @property
+    def recurrent_min_days(self) -> int:
+        """ "Unemployed ≥ 12 of the last 16 months" is counted in days: 12 months ≈ 365 days."""
+        return round(self.recurrent_months * 365 / 12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,20 +114,21 @@ class Timeline:
         unemployed_in_gap = self._unemployed.intersection(gap).total_days()
         return gap_days <= SERVICE_GAP_MAX_DAYS and unemployed_in_gap == gap_days
 
-    def classify(self, day: dt.date) -> DayClassification:
+    def classify(self, day: dt.date, thresholds: Thresholds | None = None) -> DayClassification:
+        limits = thresholds or Thresholds.on(day)
         status = self.status_on(day)
         unemployed = status is not None and status.counts_as_unemployed
         run = self._unemployed.range_containing(day) if unemployed else None
         # Long-term: one continuous run of unemployment (fully laid-off days included, adjacent periods
         # merged) that started at least 12 months before the count day.
-        long_term = run is not None and run.start <= add_months(day, -LONG_TERM_MONTHS)
+        long_term = run is not None and run.start <= add_months(day, -limits.long_term_months)
         duration = (day - run.start).days + 1 if run is not None else 0
 
-        window = DateRange(add_months(day, -RECURRENT_WINDOW_MONTHS) + dt.timedelta(days=1), day)
+        window = DateRange(add_months(day, -limits.recurrent_window_months) + dt.timedelta(days=1), day)
         recurrent = (
             unemployed
             and not long_term
-            and self._unemployed.intersection(window).total_days() >= RECURRENT_MIN_DAYS
+            and self._unemployed.intersection(window).total_days() >= limits.recurrent_min_days
         )
 
         # Unemployed after a service: the current unemployment run began the day after a service ended,
@@ -113,7 +137,7 @@ class Timeline:
         if run is not None and not long_term:
             before = run.start - dt.timedelta(days=1)
             after_service = self._service.includes(before) and run.start > add_months(
-                day, -AFTER_SERVICE_WINDOW_MONTHS
+                day, -limits.after_service_months
             )
 
         # Service to service: in a service on the count day that followed an earlier service either

@@ -172,7 +172,9 @@ def finnish_holidays(year: int) -> frozenset[dt.date]:
     # Juhannusaatto and jouluaatto are not statutory holidays but the offices are closed; the
     # holidays package lists them as FI holidays in current releases; add them defensively.
     days.add(dt.date(year, 12, 24))
-    midsummer_eve = next(d for d in (dt.date(year, 6, 19) + dt.timedelta(n) for n in range(7)) if d.weekday() == 4)
+    midsummer_eve = next(
+        d for d in (dt.date(year, 6, 19) + dt.timedelta(n) for n in range(7)) if d.weekday() == 4
+    )
     days.add(midsummer_eve)
     return frozenset(days)
 
@@ -235,14 +237,12 @@ def parse_date(text: str) -> dt.date:
             raise ValueError(f"not a date in the form 31.1.2025: {text!r}")
         day, month, year = (int(p) for p in parts)
         return dt.date(year, month, day)
+    if len(value) != 10 or value[4] != "-" or value[7] != "-":
+        raise ValueError(f"not a date (use 2025-01-31 or 31.1.2025): {text!r}")
     try:
-        return dt.date.fromisoformat(value[:10]) if len(value) >= 10 and value[4] == "-" else _bad(text)
+        return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise ValueError(f"not a date (use 2025-01-31 or 31.1.2025): {text!r}") from exc
-
-
-def _bad(text: str) -> dt.date:
-    raise ValueError(f"not a date (use 2025-01-31 or 31.1.2025): {text!r}")
 
 
 def month_key(day: dt.date) -> str:
