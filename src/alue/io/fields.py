@@ -1,0 +1,413 @@
+"""Column types of the import and export files: how a cell is read, checked and written back.
+
+Each type turns the text of a cell into a Python value (raising ``ValueError`` with a message in plain
+language) and formats a value back into the same text, so that an export can be imported again without
+loss. Enumerations accept their value (``unemployed``) or a Finnish label (``työtön``); matching ignores
+case, accents, spaces and punctuation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alue.area.models import Municipality
+from alue.shared.identifiers import validate_business_id, validate_hetu
+from alue.shared.time import parse_date
+
+
+def normalise(text: str) -> str:
+    """A matching key: no accents, case folded, only letters and digits (``Y-tunnus`` → ``ytunnus``)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in stripped.casefold() if c.isalnum())
+
+
+class Lookups:
+    """Reference data a parser needs: the municipalities, read once per import."""
+
+    def __init__(self, municipalities: Iterable[Municipality]) -> None:
+        self.municipality_codes: set[str] = set()
+        self.municipality_by_name: dict[str, str] = {}
+        for m in municipalities:
+            self.municipality_codes.add(m.code)
+            for name in (m.name_fi, m.name_sv):
+                if name:
+                    self.municipality_by_name.setdefault(normalise(name), m.code)
+
+    @classmethod
+    def load(cls, session: Session) -> Lookups:
+        return cls(session.scalars(select(Municipality)))
+
+
+class FieldType:
+    """Base class: ``parse`` text into a value, ``format`` a value into text."""
+
+    #: the type as documented in docs/import-formats.md
+    doc = "text"
+
+    def parse(self, text: str, lookups: Lookups) -> Any:
+        return text
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Text(FieldType):
+    max_length: int
+    pattern: str | None = None
+    pattern_doc: str = ""
+    upper: bool = False
+    lower: bool = False
+
+    @property
+    def doc(self) -> str:  # type: ignore[override]
+        return f"text, at most {self.max_length} characters" + (
+            f"; {self.pattern_doc}" if self.pattern_doc else ""
+        )
+
+    def parse(self, text: str, lookups: Lookups) -> str:
+        value = text.upper() if self.upper else text.lower() if self.lower else text
+        if len(value) > self.max_length:
+            raise ValueError(f"too long: {len(value)} characters, at most {self.max_length} allowed")
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            raise ValueError(f"{text!r} is not {self.pattern_doc or 'in the expected form'}")
+        return value
+
+
+class Date(FieldType):
+    doc = "date: 2025-01-31 or 31.1.2025"
+
+    def parse(self, text: str, lookups: Lookups) -> dt.date:
+        try:
+            value = parse_date(text)
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not a date (use 2025-01-31 or 31.1.2025)") from exc
+        if not 1900 <= value.year <= 2100:
+            raise ValueError(f"{text!r} is not a plausible date (year 1900–2100)")
+        return value
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else value.isoformat()
+
+
+@dataclass(frozen=True)
+class Integer(FieldType):
+    minimum: int
+    maximum: int
+
+    @property
+    def doc(self) -> str:  # type: ignore[override]
+        return f"whole number {self.minimum}–{self.maximum}"
+
+    def parse(self, text: str, lookups: Lookups) -> int:
+        cleaned = text.replace(" ", "").replace("\u00a0", "")
+        if re.fullmatch(r"[+-]?\d{1,9}([.,]0+)?", cleaned) is None:
+            raise ValueError(f"{text!r} is not a whole number")
+        value = int(re.split(r"[.,]", cleaned)[0])
+        if not self.minimum <= value <= self.maximum:
+            raise ValueError(f"{value} is outside {self.minimum}–{self.maximum}")
+        return value
+
+
+class Money(FieldType):
+    doc = "euro amount ≥ 0 with at most 2 decimals: 1234.50 or 1 234,50"
+    maximum = Decimal("99999999.99")
+
+    def parse(self, text: str, lookups: Lookups) -> Decimal:
+        cleaned = text.replace(" ", "").replace("\u00a0", "").replace("€", "").replace(",", ".")
+        if re.fullmatch(r"\d{1,8}(\.\d{1,2})?", cleaned) is None:
+            raise ValueError(f"{text!r} is not a euro amount (e.g. 1234.50)")
+        try:
+            value = Decimal(cleaned).quantize(Decimal("0.01"))
+        except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes these
+            raise ValueError(f"{text!r} is not a euro amount") from exc
+        return value
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else f"{Decimal(value).quantize(Decimal('0.01'))}"
+
+
+TRUE_WORDS = {"true", "1", "yes", "y", "x", "kylla", "k", "on", "ja"}
+FALSE_WORDS = {"false", "0", "no", "n", "ei", "e", "off", "nej"}
+
+
+class Boolean(FieldType):
+    doc = "yes/no: true, false, kyllä, ei, 1, 0, x"
+
+    def parse(self, text: str, lookups: Lookups) -> bool:
+        key = normalise(text)
+        if key in TRUE_WORDS:
+            return True
+        if key in FALSE_WORDS:
+            return False
+        raise ValueError(f"{text!r} is not yes or no (true/false, kyllä/ei, 1/0)")
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else ("true" if value else "false")
+
+
+class Choice(FieldType):
+    """A value of a ``StrEnum``, given by its value or one of its Finnish labels."""
+
+    def __init__(self, enum_cls: type[StrEnum], labels: Mapping[str, tuple[str, ...]]) -> None:
+        self.enum_cls = enum_cls
+        self.labels = labels
+        self.by_key: dict[str, StrEnum] = {}
+        for member in enum_cls:
+            keys = [member.value, *labels.get(member.value, ())]
+            for key in keys:
+                norm = normalise(key)
+                if norm in self.by_key and self.by_key[norm] is not member:
+                    raise ValueError(f"label {key!r} is ambiguous in {enum_cls.__name__}")
+                self.by_key[norm] = member
+
+    @property
+    def doc(self) -> str:  # type: ignore[override]
+        return "one of: " + ", ".join(
+            f"`{m.value}`" + (f" ({' / '.join(self.labels[m.value])})" if self.labels.get(m.value) else "")
+            for m in self.enum_cls
+        )
+
+    def parse(self, text: str, lookups: Lookups) -> StrEnum:
+        member = self.by_key.get(normalise(text))
+        if member is None:
+            allowed = ", ".join(m.value for m in self.enum_cls)
+            raise ValueError(f"{text!r} is not one of: {allowed}")
+        return member
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else str(getattr(value, "value", value))
+
+
+class MunicipalityCode(FieldType):
+    doc = "municipality: code (609, KU609, 9 → 009) or Finnish or Swedish name (Pori, Björneborg)"
+
+    def parse(self, text: str, lookups: Lookups) -> str:
+        compact = text.strip().upper().replace(" ", "")
+        if compact.startswith("KU"):
+            compact = compact[2:]
+        if compact.isdigit() and len(compact) <= 3:
+            code = compact.zfill(3)
+            if code in lookups.municipality_codes:
+                return code
+            raise ValueError(f"unknown municipality code {text!r}")
+        code_by_name = lookups.municipality_by_name.get(normalise(text))
+        if code_by_name is None:
+            raise ValueError(f"unknown municipality {text!r}")
+        return code_by_name
+
+
+class Hetu(FieldType):
+    doc = "henkilötunnus (personal identity code) DDMMYYCZZZQ, check character verified"
+
+    def parse(self, text: str, lookups: Lookups) -> str:
+        try:
+            return validate_hetu(text)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from exc
+
+
+class BusinessId(FieldType):
+    doc = "Y-tunnus (business id) 1234567-8, check digit verified"
+
+    def parse(self, text: str, lookups: Lookups) -> str:
+        try:
+            return validate_business_id(text)
+        except ValueError as exc:
+            raise ValueError(str(exc)) from exc
+
+
+#: ISCO-08 unit groups that start with 0 (armed forces), which spreadsheets turn into 3-digit numbers
+ISCO_ZERO_GROUPS = {"0110", "0210", "0310"}
+
+
+class Isco4(FieldType):
+    doc = "ISCO-08 unit group: 4 digits, e.g. 2512"
+
+    def parse(self, text: str, lookups: Lookups) -> str:
+        value = text.strip()
+        if len(value) == 3 and value.isdigit() and "0" + value in ISCO_ZERO_GROUPS:
+            value = "0" + value
+        if re.fullmatch(r"[0-9]{4}", value) is None:
+            raise ValueError(f"{text!r} is not a 4-digit ISCO-08 code")
+        return value
+
+
+class IscoList(FieldType):
+    doc = "ISCO-08 codes separated by commas, e.g. 7212,7214"
+
+    def parse(self, text: str, lookups: Lookups) -> list[str]:
+        parts = [p.strip() for p in re.split(r"[,;| ]+", text) if p.strip()]
+        codes = [Isco4().parse(p, lookups) for p in parts]
+        if len(set(codes)) != len(codes):
+            raise ValueError("the same ISCO code is listed twice")
+        return codes
+
+    def format(self, value: Any) -> str:
+        return ",".join(value or [])
+
+
+#: Finnish names of common languages, accepted in place of their ISO 639-1 code
+LANGUAGE_NAMES = {
+    "suomi": "fi",
+    "ruotsi": "sv",
+    "englanti": "en",
+    "venaja": "ru",
+    "arabia": "ar",
+    "viro": "et",
+    "eesti": "et",
+    "somali": "so",
+    "ukraina": "uk",
+    "persia": "fa",
+    "kurdi": "ku",
+    "saksa": "de",
+    "ranska": "fr",
+    "espanja": "es",
+    "kiina": "zh",
+    "thai": "th",
+    "vietnam": "vi",
+    "turkki": "tr",
+    "saame": "se",
+    "pohjoissaame": "se",
+    "albania": "sq",
+    "puola": "pl",
+    "romania": "ro",
+    "dari": "prs",
+    "finnish": "fi",
+    "swedish": "sv",
+    "english": "en",
+    "svenska": "sv",
+    "finska": "fi",
+    "engelska": "en",
+}
+
+
+@dataclass(frozen=True)
+class Language(FieldType):
+    """An ISO 639 language code (2–3 letters) or a Finnish language name; optionally a closed set."""
+
+    allowed: tuple[str, ...] = ()
+
+    @property
+    def doc(self) -> str:  # type: ignore[override]
+        if self.allowed:
+            return "language: " + ", ".join(self.allowed) + " (or suomi, ruotsi, englanti)"
+        return "ISO 639 language code (fi, sv, ru …) or Finnish name (suomi, venäjä …)"
+
+    def parse(self, text: str, lookups: Lookups) -> str:
+        value = LANGUAGE_NAMES.get(normalise(text), text.strip().lower())
+        if re.fullmatch(r"[a-z]{2,3}", value) is None:
+            raise ValueError(f"{text!r} is not a language code such as fi, sv or en")
+        if self.allowed and value not in self.allowed:
+            raise ValueError(f"{text!r} must be one of {', '.join(self.allowed)}")
+        return value
+
+
+class LanguageList(FieldType):
+    doc = "language codes separated by commas, e.g. fi,en"
+
+    def parse(self, text: str, lookups: Lookups) -> list[str]:
+        parts = [p for p in re.split(r"[,;| ]+", text) if p.strip()]
+        codes = [Language().parse(p, lookups) for p in parts]
+        if len(set(codes)) != len(codes):
+            raise ValueError("the same language is listed twice")
+        return codes
+
+    def format(self, value: Any) -> str:
+        return ",".join(value or [])
+
+
+LANGUAGE_LEVELS = ("native", "excellent", "good", "satisfactory", "basic")
+LEVEL_NAMES = {
+    "aidinkieli": "native",
+    "erinomainen": "excellent",
+    "hyva": "good",
+    "tyydyttava": "satisfactory",
+    "alkeet": "basic",
+    "perustaso": "basic",
+}
+
+
+class LanguageLevels(FieldType):
+    doc = "language:level pairs separated by commas, e.g. fi:native,en:good; levels: " + ", ".join(
+        LANGUAGE_LEVELS
+    )
+
+    def parse(self, text: str, lookups: Lookups) -> dict[str, str]:
+        result: dict[str, str] = {}
+        for part in (p.strip() for p in re.split(r"[,;|]+", text)):
+            if not part:
+                continue
+            if ":" not in part:
+                raise ValueError(f"{part!r} is not language:level, e.g. en:good")
+            lang_text, level_text = (s.strip() for s in part.split(":", 1))
+            lang = Language().parse(lang_text, lookups)
+            level = LEVEL_NAMES.get(normalise(level_text), level_text.lower())
+            if level not in LANGUAGE_LEVELS:
+                raise ValueError(f"{level_text!r} is not a level ({', '.join(LANGUAGE_LEVELS)})")
+            if lang in result:
+                raise ValueError(f"language {lang!r} is listed twice")
+            result[lang] = level
+        return result
+
+    def format(self, value: Any) -> str:
+        return ",".join(f"{k}:{v}" for k, v in sorted((value or {}).items()))
+
+
+class Industry(FieldType):
+    doc = "TOL 2008 section letter A–U (toimiala)"
+
+    def parse(self, text: str, lookups: Lookups) -> str:
+        value = text.strip().upper()
+        if re.fullmatch(r"[A-U]", value) is None:
+            raise ValueError(f"{text!r} is not a TOL 2008 section letter A–U")
+        return value
+
+
+class Postcode(FieldType):
+    doc = "postal code, 5 digits (spreadsheet-dropped leading zeros are restored)"
+
+    def parse(self, text: str, lookups: Lookups) -> str:
+        value = text.strip()
+        if re.fullmatch(r"\d{1,5}", value) is None:
+            raise ValueError(f"{text!r} is not a 5-digit postal code")
+        return value.zfill(5)
+
+
+class Email(FieldType):
+    doc = "e-mail address"
+
+    def parse(self, text: str, lookups: Lookups) -> str:
+        value = text.strip()
+        if len(value) > 200 or re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value) is None:
+            raise ValueError(f"{text!r} is not an e-mail address")
+        return value
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import/export file."""
+
+    name: str  # canonical English header, written by exports
+    type: FieldType
+    description: str
+    example: str
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    default: Any = None  # value used for a blank cell (None = no value)
+    rules: str = ""
+    keys: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "keys", frozenset(normalise(a) for a in (self.name, *self.aliases)))

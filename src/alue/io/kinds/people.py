@@ -1,0 +1,746 @@
+"""Import kinds for people: persons, jobseeking spells with their status periods, employment episodes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from alue.employers.models import Employer, Vacancy
+from alue.io.fields import (
+    Boolean,
+    Choice,
+    Column,
+    Date,
+    Email,
+    Hetu,
+    Integer,
+    Isco4,
+    Language,
+    LanguageLevels,
+    MunicipalityCode,
+    Postcode,
+    Text,
+)
+from alue.io.kinds.base import (
+    ImportContext,
+    Kind,
+    ParsedRow,
+    assign,
+    chunks,
+    employer_column,
+    person_columns,
+    upsert,
+    vacancy_key,
+)
+from alue.io.labels import (
+    EDUCATION_LABELS,
+    EMPLOYMENT_KIND_LABELS,
+    SPELL_END_LABELS,
+    STATUS_LABELS,
+    WORKING_TIME_LABELS,
+)
+from alue.people.models import (
+    EducationLevel,
+    EmploymentEpisode,
+    EmploymentKind,
+    Gender,
+    JobseekingSpell,
+    Person,
+    SpellEndReason,
+    Status,
+    StatusPeriod,
+    WorkingTime,
+)
+from alue.shared.identifiers import CENTURY_OF_SIGN
+from alue.shared.time import DateRange
+
+NAME = r"[^\x00-\x1f\x7f]*"  # no control characters
+ISO = "ISO 8601 date"
+
+
+def _birth_date(hetu: str) -> dt.date:
+    """Birth date of a HETU already validated by the parser (``hetu_birth_date`` would validate it again)."""
+    return dt.date(CENTURY_OF_SIGN[hetu[6]] + int(hetu[4:6]), int(hetu[2:4]), int(hetu[0:2]))
+
+
+class PersonsKind(Kind):
+    name = "persons"
+    title = "Persons (henkilöasiakkaat)"
+    summary = (
+        "One row per person customer. Birth date and gender come from the HETU. A column left out of "
+        "the file is not touched on existing persons; a blank cell sets the column's default."
+    )
+    natural_key = "`hetu`"
+    columns = (
+        Column(
+            "hetu",
+            Hetu(),
+            "henkilötunnus (personal identity code)",
+            "010190-901R",
+            required=True,
+            aliases=("henkilotunnus", "sotu", "personbeteckning"),
+            rules="unique in the file",
+        ),
+        Column(
+            "customer_number",
+            Text(12, r"[0-9A-Za-z-]+", "letters, digits and -"),
+            "customer number (asiakasnumero)",
+            "1002003004",
+            aliases=("asiakasnumero", "asiakasnro", "kundnummer"),
+            rules="unique; blank: an existing person keeps theirs, a new person gets a generated one",
+        ),
+        Column(
+            "first_name",
+            Text(80, NAME, "without control characters"),
+            "first name(s)",
+            "Aino",
+            required=True,
+            aliases=("etunimi", "etunimet", "fornamn"),
+        ),
+        Column(
+            "last_name",
+            Text(80, NAME, "without control characters"),
+            "last name",
+            "Virtanen",
+            required=True,
+            aliases=("sukunimi", "efternamn"),
+        ),
+        Column(
+            "home_municipality",
+            MunicipalityCode(),
+            "home municipality (kotikunta)",
+            "609",
+            required=True,
+            aliases=("kotikunta", "kunta", "hemkommun", "municipality"),
+        ),
+        Column(
+            "street_address",
+            Text(200, NAME, "without control characters"),
+            "street address",
+            "Itsenäisyydenkatu 1",
+            aliases=("lahiosoite", "katuosoite", "osoite", "address"),
+            default="",
+        ),
+        Column(
+            "postcode", Postcode(), "postal code", "28100", aliases=("postinumero", "postnummer"), default=""
+        ),
+        Column(
+            "phone",
+            Text(40, r"[0-9 +()-]*", "a phone number (digits, spaces, + ( ) -)"),
+            "phone number",
+            "+358 40 123 4567",
+            aliases=("puhelin", "puhelinnumero", "matkapuhelin", "telefon"),
+            default="",
+        ),
+        Column(
+            "email",
+            Email(),
+            "e-mail address",
+            "aino.virtanen@example.fi",
+            aliases=("sahkoposti", "email", "epost"),
+            default="",
+        ),
+        Column(
+            "mother_tongue",
+            Language(),
+            "mother tongue (äidinkieli)",
+            "fi",
+            required=True,
+            aliases=("aidinkieli", "modersmal"),
+        ),
+        Column(
+            "service_language",
+            Language(("fi", "sv", "en")),
+            "language of service (asiointikieli)",
+            "fi",
+            required=True,
+            aliases=("asiointikieli", "kieli", "sprak"),
+        ),
+        Column(
+            "citizenship",
+            Text(3, r"[A-Z]{3}", "an ISO 3166 alpha-3 country code such as FIN", upper=True),
+            "citizenship (kansalaisuus)",
+            "FIN",
+            aliases=("kansalaisuus", "medborgarskap"),
+            default="FIN",
+        ),
+        Column(
+            "education_level",
+            Choice(EducationLevel, EDUCATION_LABELS),
+            "highest education (koulutusaste)",
+            "vocational",
+            aliases=("koulutusaste", "koulutus", "utbildningsniva"),
+            default=EducationLevel.UNKNOWN,
+        ),
+        Column(
+            "languages",
+            LanguageLevels(),
+            "working languages with level (kielitaito)",
+            "fi:native,en:good",
+            aliases=("kielitaito", "kielet", "sprakkunskaper"),
+            default={},
+        ),
+        Column(
+            "driving_licence",
+            Boolean(),
+            "has a driving licence (ajokortti)",
+            "true",
+            aliases=("ajokortti", "korkort"),
+            default=False,
+        ),
+        Column(
+            "commute_reach_km",
+            Integer(0, 1000),
+            "how far the person is ready to commute, km",
+            "30",
+            aliases=("tyomatka_km", "tyomatka", "liikkumisalue_km", "liikkumisalue"),
+            default=30,
+        ),
+        Column(
+            "working_time_preference",
+            Choice(WorkingTime, WORKING_TIME_LABELS),
+            "working time sought",
+            "full_time",
+            aliases=("tyoaikatoive", "tyoaika", "arbetstid"),
+            default=WorkingTime.ANY,
+        ),
+    )
+    MAPPING: ClassVar[dict[str, str]] = {
+        "first_name": "first_name",
+        "last_name": "last_name",
+        "home_municipality": "home_municipality_code",
+        "street_address": "street_address",
+        "postcode": "postcode",
+        "phone": "phone",
+        "email": "email",
+        "mother_tongue": "mother_tongue",
+        "service_language": "service_language",
+        "citizenship": "citizenship",
+        "education_level": "education_level",
+        "languages": "languages",
+        "driving_licence": "driving_licence",
+        "commute_reach_km": "commute_reach_km",
+        "working_time_preference": "working_time_preference",
+    }
+
+    def apply(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
+        session = ctx.session
+        good = [r for r in rows if r.ok]
+        hetus = sorted({r.values["hetu"] for r in good})
+        numbers = sorted({r.values["customer_number"] for r in good if r.values.get("customer_number")})
+        existing: dict[str, Person] = {}
+        for part in chunks(hetus):
+            existing.update((p.hetu, p) for p in session.scalars(select(Person).where(Person.hetu.in_(part))))
+        owner_of_number: dict[str, str] = {}
+        for part in chunks(numbers):
+            query = select(Person.customer_number, Person.hetu).where(Person.customer_number.in_(part))
+            owner_of_number.update(dict(session.execute(query).all()))
+        needs_number: list[dict[str, Any]] = []
+        for row in good:
+            hetu = row.values["hetu"]
+            if not ctx.claim(row, ("hetu", hetu), "hetu", "HETU"):
+                continue
+            number = row.values.get("customer_number")
+            if number:
+                if not ctx.claim(row, ("customer_number", number), "customer_number", "customer number"):
+                    continue
+                owner = owner_of_number.get(number)
+                if owner is not None and owner != hetu:
+                    row.error("customer_number", f"customer number {number} belongs to another person")
+                    continue
+            person = existing.get(hetu)
+            insert = self.insert_values(row.values, self.MAPPING)
+            insert.update(
+                hetu=hetu,
+                birth_date=_birth_date(hetu),
+                gender=Gender.FEMALE if int(hetu[7:10]) % 2 == 0 else Gender.MALE,
+                customer_number=number or "",
+                pseudo_key=secrets.token_hex(16),
+            )
+            if person is None and not number:
+                needs_number.append(insert)
+            update = self.update_values(row.values, self.MAPPING)
+            if number:
+                update["customer_number"] = number
+            existing[hetu] = upsert(session, row, person, Person, insert, update)
+        with session.no_autoflush:  # the new persons have no number yet
+            numbers = self._new_numbers(ctx, len(needs_number))
+        for insert, number in zip(needs_number, numbers, strict=True):
+            existing[insert["hetu"]].customer_number = number
+        session.flush()
+
+    @staticmethod
+    def _new_numbers(ctx: ImportContext, count: int) -> list[str]:
+        """Random 10-digit customer numbers not used in the database or anywhere in the file so far."""
+        numbers: list[str] = []
+        while len(numbers) < count:
+            candidates = {f"{secrets.randbelow(9 * 10**9) + 10**9}" for _ in range(count - len(numbers))}
+            candidates -= {n for n in candidates if ("customer_number", n) in ctx.seen}
+            for part in chunks(sorted(candidates)):
+                taken = ctx.session.scalars(
+                    select(Person.customer_number).where(Person.customer_number.in_(part))
+                )
+                candidates -= set(taken)
+            for number in candidates:
+                ctx.seen[("customer_number", number)] = 0
+            numbers.extend(sorted(candidates))
+        return numbers
+
+    def export(self, session: Session) -> Iterator[dict[str, Any]]:
+        for p in session.scalars(select(Person).order_by(Person.hetu)).yield_per(1000):
+            yield {
+                "hetu": p.hetu,
+                "customer_number": p.customer_number,
+                **{column: getattr(p, attr) for column, attr in self.MAPPING.items()},
+            }
+
+
+class SpellsKind(Kind):
+    name = "spells"
+    title = "Jobseeking spells and status periods (työnhakujaksot ja työmarkkinatilanteet)"
+    summary = (
+        "One row per status period. The spell columns (`spell_start_date`, `spell_end_date`, "
+        "`municipality`, `end_reason`) repeat on every row of the same spell and must agree. A spell is "
+        "identified by the person and its start date; a status period by its spell and its start date. "
+        "A spell without status periods is one row with `status`, `start_date` and `end_date` blank. "
+        "Periods of a spell in the database that the file does not mention are kept, and they take part "
+        "in the overlap checks. The rows of one spell may be anywhere in the file; when one of them is "
+        "bad the whole spell is rejected."
+    )
+    natural_key = "spell: person + `spell_start_date`; status period: spell + `start_date`"
+    whole_file = True
+    one_of = (("hetu", "customer_number"),)
+    columns = (
+        *person_columns(),
+        Column(
+            "spell_start_date",
+            Date(),
+            "start of the jobseeking spell (registration date)",
+            "2025-01-02",
+            required=True,
+            aliases=(
+                "tyonhakujakso_alkupvm",
+                "jakso_alkupvm",
+                "jakson_alkupvm",
+                "rekisteroitymispvm",
+                "spell_start",
+            ),
+        ),
+        Column(
+            "spell_end_date",
+            Date(),
+            "end of the spell (inclusive); blank while registered",
+            "2025-06-30",
+            aliases=("tyonhakujakso_loppupvm", "jakso_loppupvm", "jakson_loppupvm", "spell_end"),
+            rules="not before `spell_start_date`; an ended spell needs every status period ended",
+        ),
+        Column(
+            "municipality",
+            MunicipalityCode(),
+            "home municipality at registration",
+            "609",
+            required=True,
+            aliases=("kunta", "kotikunta", "kommun"),
+        ),
+        Column(
+            "end_reason",
+            Choice(SpellEndReason, SPELL_END_LABELS),
+            "why the spell ended",
+            "education",
+            aliases=("paattymissyy", "lopetussyy", "slutorsak"),
+            rules="only for an ended spell",
+        ),
+        Column(
+            "status",
+            Choice(Status, STATUS_LABELS),
+            "labour-market status (työmarkkinatilanne)",
+            "unemployed",
+            aliases=("tila", "tyomarkkinatilanne", "tilanne"),
+            rules="required when `start_date` is given",
+        ),
+        Column(
+            "start_date",
+            Date(),
+            "first day of the status period",
+            "2025-01-02",
+            aliases=("alkupvm", "alkaa", "tila_alkupvm", "startdatum"),
+            rules="inside the spell; required when `status` is given",
+        ),
+        Column(
+            "end_date",
+            Date(),
+            "last day of the status period (inclusive); blank while it lasts",
+            "2025-03-31",
+            aliases=("loppupvm", "paattyy", "tila_loppupvm", "slutdatum"),
+            rules="not before `start_date`; periods of a spell do not overlap",
+        ),
+    )
+
+    def check(self, row: ParsedRow) -> None:
+        v = row.values
+        spell_start, spell_end = v.get("spell_start_date"), v.get("spell_end_date")
+        if spell_start and spell_end and spell_end < spell_start:
+            row.error("spell_end_date", f"the spell ends ({spell_end}) before it starts ({spell_start})")
+        if v.get("end_reason") and not spell_end:
+            row.error("end_reason", "an end reason is given but the spell has no end date")
+        start, end = v.get("start_date"), v.get("end_date")
+        if not row.given("status") and not row.given("start_date"):
+            if end is not None:
+                row.error("end_date", "an end date without a status period start date")
+            return
+        if not row.given("status"):
+            row.error("status", "a status period needs a status")
+        if not row.given("start_date"):
+            row.error("start_date", "a status period needs a start date")
+        if start is None:
+            return
+        if end is not None and end < start:
+            row.error("end_date", f"the status period ends ({end}) before it starts ({start})")
+        if spell_start and start < spell_start:
+            row.error("start_date", f"the status period starts before its spell ({spell_start})")
+        if spell_end:
+            if end is None:
+                row.error("end_date", f"the spell ended on {spell_end} but this status period is open")
+            elif end > spell_end:
+                row.error("end_date", f"the status period ends after its spell ({spell_end})")
+
+    def apply(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
+        session = ctx.session
+        for part in chunks(rows, 2000):
+            ctx.persons.prefetch(part)
+        # every row that names a person and a spell is grouped, also a bad one: it rejects its spell
+        person_of: dict[int, int] = {}
+        for row in rows:
+            named = row.values.get("hetu") or row.values.get("customer_number")
+            if named and row.values.get("spell_start_date"):
+                pid = ctx.persons.resolve(row)
+                if pid is not None:
+                    person_of[row.row] = pid
+            elif row.ok:
+                ctx.persons.resolve(row)
+
+        # group the rows into spells; rows of a spell must agree on the spell columns
+        spells: dict[tuple[int, dt.date], list[ParsedRow]] = defaultdict(list)
+        for row in rows:
+            if row.row in person_of:
+                spells[(person_of[row.row], row.values["spell_start_date"])].append(row)
+        for members in spells.values():
+            first = members[0]
+            for row in members[1:]:
+                for column in ("spell_end_date", "municipality", "end_reason"):
+                    if row.values.get(column) != first.values.get(column):
+                        row.error(column, f"differs from row {first.row}, which has the same spell")
+            for row in members:
+                if row.values.get("start_date") is not None:
+                    key = (
+                        "period",
+                        person_of[row.row],
+                        row.values["spell_start_date"],
+                        row.values["start_date"],
+                    )
+                    ctx.claim(row, key, "start_date", "status period (person, spell and start date)")
+
+        by_person: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)
+        for key in spells:
+            by_person[key[0]].append(key)
+        for person_ids in chunks(sorted(by_person)):
+            query = (
+                select(JobseekingSpell)
+                .where(JobseekingSpell.person_id.in_(person_ids))
+                .options(selectinload(JobseekingSpell.periods))
+            )
+            in_db: dict[int, dict[dt.date, JobseekingSpell]] = defaultdict(dict)
+            for spell in session.scalars(query):
+                in_db[spell.person_id][spell.start_date] = spell
+            for pid in person_ids:
+                self._check_person(pid, [spells[k] for k in by_person[pid]], in_db[pid])
+                for key in sorted(by_person[pid], key=lambda k: k[1]):
+                    self._write_spell(ctx, pid, spells[key], in_db[pid].get(key[1]))
+            session.flush()
+
+    def _check_person(
+        self, pid: int, groups: list[list[ParsedRow]], in_db: dict[dt.date, JobseekingSpell]
+    ) -> None:
+        """Spells of a person do not overlap; status periods of a spell do not overlap."""
+        ranges: list[tuple[DateRange, str, list[ParsedRow] | None]] = []
+        in_file = {g[0].values["spell_start_date"] for g in groups}
+        for start, spell in in_db.items():
+            if start not in in_file:
+                ranges.append((DateRange(start, spell.end_date), "in the database", None))
+        for g in groups:
+            v = g[0].values
+            end = v.get("spell_end_date")
+            if end is not None and end < v["spell_start_date"]:
+                continue
+            ranges.append((DateRange(v["spell_start_date"], end), f"on row {g[0].row}", g))
+        ranges.sort(key=lambda t: t[0].start)
+        for i, (a, where_a, group_a) in enumerate(ranges):
+            for b, where_b, group_b in ranges[i + 1 :]:
+                if not a.overlaps(b):
+                    continue
+                if group_b is not None:
+                    group_b[0].error("spell_start_date", f"the spell overlaps the spell {a} {where_a}")
+                elif group_a is not None:
+                    group_a[0].error("spell_start_date", f"the spell overlaps the spell {b} {where_b}")
+
+        for g in groups:
+            spell = in_db.get(g[0].values["spell_start_date"])
+            periods: dict[dt.date, tuple[DateRange, ParsedRow | None]] = {}
+            if spell is not None:
+                for p in spell.periods:
+                    periods[p.start_date] = (DateRange(p.start_date, p.end_date), None)
+            for row in g:
+                start, end = row.values.get("start_date"), row.values.get("end_date")
+                if start is not None and (end is None or end >= start):
+                    periods[start] = (DateRange(start, end), row)
+            spell_range_start = g[0].values["spell_start_date"]
+            spell_end = g[0].values.get("spell_end_date")
+            ordered = sorted(periods.values(), key=lambda t: t[0].start)
+            for i, (a, row_a) in enumerate(ordered):
+                for b, row_b in ordered[i + 1 :]:
+                    if not a.overlaps(b):
+                        continue
+                    if row_b is not None:
+                        other = f"on row {row_a.row}" if row_a else "in the database"
+                        row_b.error(
+                            "start_date", f"the status period {b} overlaps the status period {a} {other}"
+                        )
+                    elif row_a is not None:
+                        row_a.error(
+                            "start_date",
+                            f"the status period {a} overlaps the status period {b} in the database",
+                        )
+            for r, row in ordered:
+                if row is None and (
+                    r.start < spell_range_start or (spell_end and (r.end is None or r.end > spell_end))
+                ):
+                    g[0].error(
+                        "spell_end_date", f"the status period {r} in the database would lie outside the spell"
+                    )
+            # one bad row rejects the whole spell
+            bad = next((row for row in g if not row.ok), None)
+            if bad is not None:
+                for row in g:
+                    if row.ok:
+                        row.error("spell_start_date", f"row {bad.row} of the same spell is invalid")
+
+    def _write_spell(
+        self, ctx: ImportContext, pid: int, rows: list[ParsedRow], spell: JobseekingSpell | None
+    ) -> None:
+        if not all(r.ok for r in rows):
+            return
+        v = rows[0].values
+        spell_values = {
+            "end_date": v.get("spell_end_date"),
+            "municipality_code": v["municipality"],
+            "end_reason": v.get("end_reason"),
+        }
+        spell_changed = False
+        if spell is None:
+            spell = JobseekingSpell(person_id=pid, start_date=v["spell_start_date"], **spell_values)
+            ctx.session.add(spell)
+            spell_new = True
+        else:
+            spell_new = False
+            spell_changed = assign(spell, spell_values)
+        existing = {p.start_date: p for p in spell.periods} if not spell_new else {}
+        for index, row in enumerate(rows):
+            start = row.values.get("start_date")
+            if start is None:
+                row.outcome = (
+                    "inserted" if spell_new else ("updated" if spell_changed and index == 0 else "unchanged")
+                )
+                continue
+            values = {"status": row.values["status"], "end_date": row.values.get("end_date")}
+            period = existing.get(start)
+            if period is None:
+                spell.periods.append(StatusPeriod(person_id=pid, start_date=start, **values))
+                row.outcome = "inserted"
+            elif assign(period, values) or (spell_changed and index == 0):
+                row.outcome = "updated"
+            else:
+                row.outcome = "unchanged"
+
+    def export(self, session: Session) -> Iterator[dict[str, Any]]:
+        query = (
+            select(JobseekingSpell, Person.hetu, Person.customer_number)
+            .join(Person, Person.id == JobseekingSpell.person_id)
+            .order_by(Person.hetu, JobseekingSpell.start_date)
+            .options(selectinload(JobseekingSpell.periods))
+        )
+        for spell, hetu, number in session.execute(query).yield_per(500):
+            base = {
+                "hetu": hetu,
+                "customer_number": number,
+                "spell_start_date": spell.start_date,
+                "spell_end_date": spell.end_date,
+                "municipality": spell.municipality_code,
+                "end_reason": spell.end_reason,
+            }
+            periods = sorted(spell.periods, key=lambda p: p.start_date)
+            if not periods:
+                yield {**base, "status": None, "start_date": None, "end_date": None}
+            for p in periods:
+                yield {**base, "status": p.status, "start_date": p.start_date, "end_date": p.end_date}
+
+
+class EpisodesKind(Kind):
+    name = "employment-episodes"
+    title = "Employment episodes (työsuhteet)"
+    summary = "One row per job a person held: the outcome data of the effectiveness figures."
+    natural_key = "person + `business_id` (blank for none) + `start_date`"
+    one_of = (("hetu", "customer_number"),)
+    columns = (
+        *person_columns(),
+        employer_column(required=False, description="the employer's Y-tunnus; blank when not known"),
+        Column(
+            "vacancy_external_id",
+            Text(80),
+            "the vacancy the job was found through",
+            "TMT-123456",
+            aliases=("tyopaikka", "ilmoitus", "ilmoitusnumero", "vacancy"),
+            rules="the vacancy must exist; its employer must be `business_id` when both are given",
+        ),
+        Column(
+            "esco_uri",
+            Text(120, r"https?://\S+", "a URI"),
+            "ESCO occupation URI",
+            "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1",
+            aliases=("esco", "esco_ammatti"),
+        ),
+        Column(
+            "isco4",
+            Isco4(),
+            "occupation, ISCO-08 unit group",
+            "2512",
+            required=True,
+            aliases=("isco", "ammatti", "ammattiluokka", "isco08", "yrke"),
+        ),
+        Column(
+            "kind",
+            Choice(EmploymentKind, EMPLOYMENT_KIND_LABELS),
+            "kind of employment",
+            "open_market",
+            required=True,
+            aliases=("laji", "tyosuhteen_laji", "tyon_laji", "typ"),
+        ),
+        Column(
+            "working_time",
+            Choice(WorkingTime, WORKING_TIME_LABELS),
+            "working time",
+            "full_time",
+            required=True,
+            aliases=("tyoaika", "arbetstid"),
+        ),
+        Column(
+            "municipality",
+            MunicipalityCode(),
+            "municipality of the workplace",
+            "609",
+            aliases=("kunta", "tyopaikkakunta", "tyokunta", "kommun"),
+        ),
+        Column(
+            "start_date",
+            Date(),
+            "first day of the job",
+            "2025-04-01",
+            required=True,
+            aliases=("alkupvm", "alkaa", "startdatum"),
+        ),
+        Column(
+            "end_date",
+            Date(),
+            "last day (inclusive); blank while it lasts",
+            "2025-12-31",
+            aliases=("loppupvm", "paattyy", "slutdatum"),
+            rules="not before `start_date`",
+        ),
+    )
+    MAPPING: ClassVar[dict[str, str]] = {
+        "esco_uri": "esco_uri",
+        "isco4": "isco4",
+        "kind": "kind",
+        "working_time": "working_time",
+        "municipality": "municipality_code",
+        "end_date": "end_date",
+    }
+
+    def check(self, row: ParsedRow) -> None:
+        start, end = row.values.get("start_date"), row.values.get("end_date")
+        if start and end and end < start:
+            row.error("end_date", f"the job ends ({end}) before it starts ({start})")
+
+    def apply(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
+        session = ctx.session
+        good = [r for r in rows if r.ok]
+        ctx.persons.prefetch(good)
+        ctx.employers.prefetch(r.values.get("business_id") for r in good)
+        ctx.vacancies.prefetch(r.values.get("vacancy_external_id") for r in good)
+        resolved: list[tuple[ParsedRow, int, Employer | None, Vacancy | None]] = []
+        for row in good:
+            pid = ctx.persons.resolve(row)
+            employer = vacancy = None
+            if row.values.get("business_id"):
+                employer = ctx.employers.get(row.values["business_id"])
+                if employer is None:
+                    row.error("business_id", f"no employer with Y-tunnus {row.values['business_id']}")
+            if row.values.get("vacancy_external_id"):
+                vacancy = ctx.vacancies.get(row.values["vacancy_external_id"])
+                if vacancy is None:
+                    row.error("vacancy_external_id", f"no vacancy {row.values['vacancy_external_id']!r}")
+                elif employer is not None and vacancy.employer_id != employer.id:
+                    row.error("vacancy_external_id", "the vacancy belongs to another employer")
+            if pid is None or not row.ok:
+                continue
+            key = ("episode", pid, employer.id if employer else None, row.values["start_date"])
+            if ctx.claim(row, key, "start_date", "job (person, employer and start date)"):
+                resolved.append((row, pid, employer, vacancy))
+        existing: dict[tuple[int, int | None, dt.date], EmploymentEpisode] = {}
+        for part in chunks(sorted({pid for _, pid, _, _ in resolved})):
+            query = (
+                select(EmploymentEpisode)
+                .where(EmploymentEpisode.person_id.in_(part))
+                .order_by(EmploymentEpisode.id)
+            )
+            for e in session.scalars(query):
+                existing.setdefault((e.person_id, e.employer_id, e.start_date), e)
+        for row, pid, employer, vacancy in resolved:
+            employer_id = employer.id if employer else None
+            key = (pid, employer_id, row.values["start_date"])
+            insert = self.insert_values(row.values, self.MAPPING)
+            insert.update(
+                person_id=pid,
+                employer_id=employer_id,
+                start_date=row.values["start_date"],
+                vacancy_id=vacancy.id if vacancy else None,
+            )
+            update = self.update_values(row.values, self.MAPPING)
+            if "vacancy_external_id" in row.values:
+                update["vacancy_id"] = vacancy.id if vacancy else None
+            existing[key] = upsert(session, row, existing.get(key), EmploymentEpisode, insert, update)
+        session.flush()
+
+    def export(self, session: Session) -> Iterator[dict[str, Any]]:
+        vacancy = aliased(Vacancy)
+        query = (
+            select(EmploymentEpisode, Person.hetu, Person.customer_number, Employer.business_id, vacancy)
+            .join(Person, Person.id == EmploymentEpisode.person_id)
+            .outerjoin(Employer, Employer.id == EmploymentEpisode.employer_id)
+            .outerjoin(vacancy, vacancy.id == EmploymentEpisode.vacancy_id)
+            .order_by(Person.hetu, EmploymentEpisode.start_date, Employer.business_id, EmploymentEpisode.id)
+        )
+        for e, hetu, number, business_id, vac in session.execute(query).yield_per(1000):
+            yield {
+                "hetu": hetu,
+                "customer_number": number,
+                "business_id": business_id,
+                "vacancy_external_id": vacancy_key(vac) if vac is not None else None,
+                "start_date": e.start_date,
+                **{column: getattr(e, attr) for column, attr in self.MAPPING.items()},
+            }

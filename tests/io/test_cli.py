@@ -1,0 +1,91 @@
+"""``alue import`` and ``alue export`` through Typer's CliRunner, in the test's rolled-back session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import typer
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from alue.io import cli as io_cli
+
+from .factories import counts, unique_hetu
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def app(session: Session, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    @contextmanager
+    def test_session() -> Iterator[Session]:
+        yield session
+        session.flush()
+
+    monkeypatch.setattr(io_cli, "open_session", test_session)
+    root = typer.Typer()
+    io_cli.register(root)
+    return root
+
+
+def persons_csv(path: Path, *hetus: str) -> Path:
+    lines = ["hetu;etunimi;sukunimi;kotikunta;aidinkieli;asiointikieli"]
+    lines += [f"{h};Aino;Virtanen;Pori;fi;fi" for h in hetus]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    return path
+
+
+def test_import_then_export(app: typer.Typer, session: Session, tmp_path: Path) -> None:
+    hetus = [unique_hetu(), unique_hetu()]
+    before = counts(session)["person"]
+    result = runner.invoke(app, ["import", "persons", str(persons_csv(tmp_path / "p.csv", *hetus))])
+    assert result.exit_code == 0, result.output
+    assert "inserted" in result.output
+    assert "Imported" in result.output
+    assert counts(session)["person"] == before + 2
+
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(
+        app, ["export", "persons", "--format", "xlsx", "--output", str(out), "--purpose", "test"]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 0
+
+    result = runner.invoke(app, ["export", "persons", "--output", "-"])
+    assert result.exit_code == 0
+    assert all(h in result.output for h in hetus)
+
+
+def test_bad_file_exits_1_and_names_the_row(app: typer.Typer, session: Session, tmp_path: Path) -> None:
+    path = persons_csv(tmp_path / "p.csv", unique_hetu(), "010190-9010")
+    before = counts(session)
+    result = runner.invoke(app, ["import", "persons", str(path)])
+    assert result.exit_code == 1
+    assert "check character" in result.output
+    assert "Nothing was written" in result.output
+    assert counts(session) == before
+
+
+def test_skip_invalid_writes_a_default_rejects_file(
+    app: typer.Typer, session: Session, tmp_path: Path
+) -> None:
+    path = persons_csv(tmp_path / "p.csv", unique_hetu(), "010190-9010")
+    result = runner.invoke(app, ["import", "persons", str(path), "--skip-invalid"])
+    assert result.exit_code == 0, result.output
+    rejects = tmp_path / "p.rejects.csv"
+    assert rejects.exists()
+    assert "010190-9010" in rejects.read_text(encoding="utf-8-sig")
+
+
+def test_dry_run_and_unknown_kind(app: typer.Typer, session: Session, tmp_path: Path) -> None:
+    before = counts(session)
+    result = runner.invoke(
+        app, ["import", "persons", str(persons_csv(tmp_path / "p.csv", unique_hetu())), "--dry-run"]
+    )
+    assert result.exit_code == 0
+    assert "Dry run" in result.output
+    assert counts(session) == before
+    assert runner.invoke(app, ["import", "people", str(tmp_path / "p.csv")]).exit_code == 2
