@@ -90,6 +90,12 @@ class EmploymentPlan(Base):
     goals: Mapped[list[str]] = mapped_column(JSON, default=list)
     tasks: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # {"text", "due"}
     agreed_services: Mapped[list[str]] = mapped_column(JSON, default=list)  # service codes
+    #: the obligation is ``obligation_per_month`` applications per this many months (1, or 3 for e.g.
+    #: part-time workers)
+    obligation_period_months: Mapped[int | None] = mapped_column(Integer, server_default="1")
+    #: how the obligation was set: status, explanation and the rule versions used (RuleRef JSON)
+    obligation_basis: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CaseAssignment(Base):
@@ -104,3 +110,6 @@ class CaseAssignment(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     assigned_by: Mapped[str] = mapped_column(String(120), default="")
+    #: who ended the assignment and why (a reassignment ends the old row and starts a new one)
+    ended_by: Mapped[str | None] = mapped_column(String(120))
+    end_reason: Mapped[str | None] = mapped_column(String(200))

@@ -306,7 +306,9 @@ def build_taxonomy(data_dir: Path, *, version: str | None = None) -> Taxonomy:
         _load_relations(builder, path)
 
     if not builder.occ:
-        raise FileNotFoundError(f"no ESCO occupation files (occupations.json, occupations_fi.csv) in {data_dir}")
+        raise FileNotFoundError(
+            f"no ESCO occupation files (occupations.json, occupations_fi.csv) in {data_dir}"
+        )
 
     occupations: dict[str, Occupation] = {}
     for uri, raw in sorted(builder.occ.items()):

@@ -15,16 +15,18 @@ a ``chaufför``. People also write titles inflected (``hitsaajana`` "as a welder
    (the last word before a comma, as in ESCO's ``myyjä, rautatavara ja maalit``).
 
 The measured comparison with a dictionary lemmatiser (``simplemma``) and with no lemmatisation is in
-``docs/matching.md``; the vocabulary-guided approach is as accurate on job titles, needs no data files
-and starts instantly, whereas ``simplemma``'s Finnish dictionary takes seconds to load.
+``docs/matching.md``: on base-form labels the three are within noise of each other; on inflected titles
+the vocabulary-guided lexicon loses nothing, it needs no data files and builds in about half a second,
+whereas ``simplemma``'s Finnish dictionary takes seconds to load.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Self
 
 #: Dash-like characters that join compound parts or pair titles (``hitsaaja-levyseppä``).
 _DASHES = frozenset("-‐‑‒–—―−﹘﹣－")
@@ -51,10 +53,29 @@ _FI_OTHER = (
     "han", "hen", "hin", "hon", "hän", "hön", "aan", "ään", "een", "iin", "oon", "öön", "uun", "yyn",
     "na", "nä", "ta", "tä", "ja", "jä", "en", "n", "t", "a", "ä",
 )  # fmt: skip
-_SV = ("arnas", "ernas", "ornas", "arna", "erna", "orna", "ens", "ets", "ar", "er", "or", "en", "et", "na", "s", "n")
+_SV = (
+    "arnas",
+    "ernas",
+    "ornas",
+    "arna",
+    "erna",
+    "orna",
+    "ens",
+    "ets",
+    "ar",
+    "er",
+    "or",
+    "en",
+    "et",
+    "na",
+    "s",
+    "n",
+)
 _EN = ("'s", "ies", "es", "s")
 
 _VOWELS = frozenset("aeiouyäöå")
+#: Endings of nominative plurals (fi -t, sv -ar/-er/-or/-na, en -s), which do not mark a qualifier.
+_PLURAL_ENDINGS = ("t", "s", "ar", "er", "or", "na")
 # Consonant gradation: weak grade in the stem → strong grade in the lemma.
 _GRADATION = (
     ("kk", "k"), ("pp", "p"), ("tt", "t"), ("nt", "nn"), ("lt", "ll"), ("rt", "rr"), ("mp", "mm"),
@@ -68,9 +89,11 @@ def normalize(text: str) -> str:
     Commas and similar separators are kept (as `` , ``) because they separate a title from its
     qualifier. Idempotent: ``normalize(normalize(x)) == normalize(x)``.
     """
-    previous = None
-    current = text
+    current = _normalize_once(text)
+    if _STABLE.fullmatch(current):
+        return current  # plain Latin letters, digits and separators are already a fixed point
     # Iterate to a fixed point: removing a character can let NFKC compose its neighbours.
+    previous = None
     for _ in range(4):
         if current == previous:
             break
@@ -79,37 +102,30 @@ def normalize(text: str) -> str:
     return current
 
 
+_TRANSLATE = {ord(c): "-" for c in _DASHES} | {ord(c): " , " for c in _SEPARATORS} | {ord("&"): " & "}
+_NOT_WORD = re.compile(r"[^\w\s,&-]|_")
+_MULTI_DASH = re.compile(r"-{2,}")
+_STABLE = re.compile(r"[a-z0-9åäöüéèàáóúíñçßøæõšž ,&-]*")
+
+
 def _normalize_once(text: str) -> str:
     text = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).lower())
-    out: list[str] = []
-    for char in text:
-        if char.isalnum():
-            out.append(char)
-        elif char in _DASHES:
-            out.append("-")
-        elif char in _SEPARATORS:
-            out.append(" , ")
-        elif char == "&":
-            out.append(" & ")
-        else:
-            out.append(" ")
-    words = []
-    for word in "".join(out).split():
-        word = re.sub("-{2,}", "-", word)
-        if word == "-":
+    text = _NOT_WORD.sub(" ", text.translate(_TRANSLATE))
+    words: list[str] = []
+    for word in text.split():
+        if not word.isalnum():
+            if not all(ch.isalnum() or ch == "-" for ch in word) and word not in {",", "&"}:
+                # \w also matches marks and connectors that are not alphanumeric: drop them.
+                word = "".join(ch for ch in word if ch.isalnum() or ch == "-")
+            word = _MULTI_DASH.sub("-", word).lstrip("-") if word not in {",", "&"} else word
+            if not word:
+                continue
+        if word == "," and (not words or words[-1] == ","):
             continue
-        if word.startswith("-") and len(word) > 1:
-            word = word.lstrip("-")
         words.append(word)
-    # Collapse repeated or leading/trailing separators.
-    collapsed: list[str] = []
-    for word in words:
-        if word == "," and (not collapsed or collapsed[-1] == ","):
-            continue
-        collapsed.append(word)
-    while collapsed and collapsed[-1] == ",":
-        collapsed.pop()
-    return " ".join(collapsed)
+    while words and words[-1] == ",":
+        words.pop()
+    return " ".join(words)
 
 
 def tokenize(text: str) -> list[str]:
@@ -218,7 +234,7 @@ class Lexicon:
     """Known words (lemmas) per language that guide lemmatisation and compound splitting."""
 
     def __init__(
-        self, words_by_lang: dict[str, Iterable[str]], *, lemma_map: dict[str, str] | None = None
+        self, words_by_lang: Mapping[str, Iterable[str]], *, lemma_map: dict[str, str] | None = None
     ) -> None:
         self.words_by_lang: dict[str, frozenset[str]] = {
             lang: frozenset(w for w in words if w and len(w) >= 2) for lang, words in words_by_lang.items()
@@ -233,7 +249,7 @@ class Lexicon:
         self._split_cache: dict[str, tuple[str, ...]] = {}
 
     @classmethod
-    def from_texts(cls, texts_by_lang: dict[str, Iterable[str]]) -> Lexicon:
+    def from_texts(cls, texts_by_lang: Mapping[str, Iterable[str]]) -> Self:
         """A lexicon of the words in the texts, with inflected forms mapped to known base forms.
 
         A word that is an inflection of another word of the same language (the plural ``hitsaajat``
@@ -267,6 +283,12 @@ class Lexicon:
         known = {lang: {lemma_map.get(w, w) for w in words} for lang, words in vocabulary.items()}
         return cls(known, lemma_map=lemma_map)
 
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_lemma_cache"] = {}
+        state["_split_cache"] = {}
+        return state
+
     def __contains__(self, word: str) -> bool:
         return word in self.words
 
@@ -293,17 +315,22 @@ class Lexicon:
             for candidate in lemma_candidates(token, lang):
                 if candidate in known:
                     return self._lemma_map.get(candidate, candidate)
-        if self._known_head(token):
-            return token
+        # An unknown compound: keep the reading whose known head is longest, so that the essive
+        # "kaarihitsaajana" becomes "kaarihitsaaja" (head "hitsaaja") rather than ending in "jana".
+        best, best_len = token, self._known_head_length(token)
         for candidate in lemma_candidates(token, "fi"):
-            if self._known_head(candidate):
-                return candidate
-        return token
+            length = self._known_head_length(candidate)
+            if length > best_len:
+                best, best_len = candidate, length
+        return best
 
-    def _known_head(self, word: str) -> bool:
-        """Whether ``word`` ends in a known head after a modifier of plausible length."""
+    def _known_head_length(self, word: str) -> int:
+        """Length of the longest known head that ``word`` ends in after a plausible modifier (0: none)."""
         start = max(MIN_MODIFIER, len(word) - self._max_head)
-        return any(word[i:] in self.heads for i in range(start, len(word) - MIN_HEAD + 1))
+        for i in range(start, len(word) - MIN_HEAD + 1):
+            if word[i:] in self.heads:
+                return len(word) - i
+        return 0
 
     def split(self, word: str) -> tuple[str, ...]:
         """Atomic compound parts of ``word`` (itself alone when it does not split).
@@ -343,14 +370,14 @@ class Lexicon:
             return self._lemma_map.get(part[:-1], part[:-1])
         return self.lemma(part)
 
-    def analyze(self, text: str) -> Analysis:
-        """Features of ``text``: see :class:`Analysis`."""
+    def analyze(self, text: str, *, normalized: bool = False) -> Analysis:
+        """Features of ``text`` (``normalized``: it is already the output of :func:`normalize`)."""
         segments: list[list[str]] = [[]]
-        for token in normalize(text).split():
-            if token == ",":
+        for word in (text if normalized else normalize(text)).split():
+            if word == ",":
                 segments.append([])
-            elif token != "&":
-                segments[-1].append(token)
+            elif word != "&":
+                segments[-1].append(word)
         segments = [segment for segment in segments if segment]
         lemmas: list[str] = []
         words: list[str] = []
@@ -388,7 +415,8 @@ class Lexicon:
         ]
         if not content:
             return []
-        uninflected = [lemma for token, lemma in content if token == lemma]
+        # A plural (hitsaajat, svetsarna, drivers) is still the title itself, not a qualifier.
+        uninflected = [lemma for token, lemma in content if token == lemma or token.endswith(_PLURAL_ENDINGS)]
         word = (uninflected or [content[-1][1]])[-1]
         parts = self.split(word)
         heads = [self.part_lemma(parts[-1])]

@@ -1,0 +1,256 @@
+"""Benchmark of the occupation coder against a plain fuzzy-string baseline, in the same run.
+
+Protocol: 20 % of ESCO's Finnish alternative labels are held out, grouped by normalised text (a
+held-out text is removed from every occupation that has it; texts equal to a preferred label are never
+chosen). The coder is built without them — index, vocabulary, lexicon and calibration — and each
+held-out label is coded as a query; a hit is the right ISCO-08 unit group (4 digits). The baseline is
+rapidfuzz ``WRatio`` of the query against every label the coder indexes (descriptions excluded), the
+ISCO group of the best-matching labels being its answer.
+
+Prints: accuracy (top-1, top-5), throughput (titles/s, wall and CPU), calibration (reliability
+buckets, Brier score, expected calibration error), the text-normalisation comparison and a few
+realistic Finnish titles that are not ESCO labels.
+
+Run: ``.venv/bin/python benchmarks/occupation_coder.py [--quick]`` (``--quick`` skips the
+normalisation comparison).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from alue.matching.coder import (
+    CoderParams,
+    OccupationCoder,
+    build_coder,
+    collect_documents,
+    held_out_queries,
+    labour_market_group_names,
+)
+from alue.matching.taxonomy import Taxonomy, load_taxonomy
+from alue.matching.text import Lexicon, normalize
+from alue.settings import get_settings
+
+SEED = 7
+FRACTION = 0.2
+
+#: Realistic titles that are not ESCO labels, with the ISCO-08 groups a coder would accept.
+REALISTIC: list[tuple[str, set[str]]] = [
+    ("hitsaaja-levyseppä", {"7212", "7213"}),
+    ("kassamyyjä", {"5230"}),
+    ("rakennusmies", {"7111", "7115", "7119", "9313"}),
+    ("siivooja", {"9112", "5151"}),
+    ("lähihoitaja vanhustyöhön", {"5321", "5322"}),
+    ("koodari", {"2512", "2513", "2514"}),
+    ("trukinkuljettaja", {"8344"}),
+    ("varastotyöntekijä", {"4321", "9333"}),
+    ("hitsaajana", {"7212"}),
+    ("lähihoitajaksi", {"5321", "5322"}),
+    ("kuorma-autonkuljettaja", {"8332"}),
+    ("ohjelmistokehittäjä", {"2512", "2514"}),
+    ("myyntineuvottelija", {"3322"}),
+    ("lastbilschaufför", {"8332"}),
+    ("sairaanhoitaja", {"2221", "3221"}),
+    ("truck driver", {"8332"}),
+    ("bussikuski", {"8331"}),
+    ("kokki ravintolaan", {"5120", "3434"}),
+]
+
+
+def _accuracy(ranked: Sequence[Sequence[str]], truth: Sequence[str]) -> tuple[float, float]:
+    top1 = float(np.mean([bool(r) and r[0] == t for r, t in zip(ranked, truth, strict=True)]))
+    top5 = float(np.mean([t in r[:5] for r, t in zip(ranked, truth, strict=True)]))
+    return top1, top5
+
+
+def _timed(fn: Callable[[], object]) -> tuple[object, float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+class FuzzyBaseline:
+    """rapidfuzz WRatio against every indexed label; the groups of the best labels, in order."""
+
+    def __init__(self, taxonomy: Taxonomy, exclude: frozenset[str], extra: dict[str, set[str]]) -> None:
+        docs = collect_documents(taxonomy, extra_group_names=extra, exclude=exclude, use_descriptions=False)
+        self.choices = [normalize(d.text) for d in docs]
+        self.groups = [d.isco4 for d in docs]
+
+    def rank(self, query: str, k: int = 5) -> list[str]:
+        hits = process.extract(normalize(query), self.choices, scorer=fuzz.WRatio, limit=60)
+        out: list[str] = []
+        for _, _, index in hits:
+            group = self.groups[index]
+            if group not in out:
+                out.append(group)
+            if len(out) == k:
+                break
+        return out
+
+
+class PlainLexicon(Lexicon):
+    """No lemmatisation and no compound splitting (hyphenated parts still split)."""
+
+    def lemma(self, token: str) -> str:
+        return token
+
+    def split(self, word: str) -> tuple[str, ...]:
+        return tuple(part for part in word.split("-") if part) or (word,)
+
+
+class SimplemmaLexicon(Lexicon):
+    """simplemma's dictionary lemmas (fi, sv, en) with this project's compound splitting."""
+
+    def lemma(self, token: str) -> str:
+        import simplemma
+
+        cached = self._lemma_cache.get(token)
+        if cached is None:
+            cached = simplemma.lemmatize(token, lang=("fi", "sv", "en")).lower()
+            self._lemma_cache[token] = cached
+        return cached
+
+
+def inflect(label: str) -> str | None:
+    """The essive (``hitsaajana``) of a one-word Finnish title ending in a vowel, else None.
+
+    Job seekers' CVs write titles inflected ("työskentelin hitsaajana"); the held-out labels are in
+    the base form, so this makes an inflected copy of the simple ones.
+    """
+    word = normalize(label)
+    if " " in word or not word or word[-1] not in "aeiouyäö" or len(word) < 5:
+        return None
+    # Vowel harmony follows the last compound part: the last harmonic vowel decides.
+    harmonic = [ch for ch in word if ch in "aouäöy"]
+    back = bool(harmonic) and harmonic[-1] in "aou"
+    return word + ("na" if back else "nä")
+
+
+def _calibration_report(scores: np.ndarray, correct: np.ndarray, title: str) -> None:
+    brier = float(np.mean((scores - correct) ** 2))
+    edges = np.array([0.0, 0.1, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0001])
+    ece = 0.0
+    print(f"  {title}: Brier {brier:.4f}")
+    print("    score bucket   n     mean score  share right")
+    for lo, hi in pairwise(edges):
+        mask = (scores >= lo) & (scores < hi)
+        if not mask.any():
+            continue
+        mean_s, mean_c = float(scores[mask].mean()), float(correct[mask].mean())
+        ece += mask.mean() * abs(mean_s - mean_c)
+        print(f"    [{lo:.1f}, {min(hi, 1.0):.1f})  {int(mask.sum()):5d}   {mean_s:.3f}       {mean_c:.3f}")
+    print(f"    expected calibration error {ece:.4f}")
+
+
+def main(argv: list[str]) -> None:
+    quick = "--quick" in argv
+    data_dir = get_settings().data_dir
+    taxonomy = load_taxonomy(data_dir)
+    extra = labour_market_group_names(data_dir)
+    held = held_out_queries(taxonomy, fraction=FRACTION, seed=SEED)
+    exclude = frozenset(normalize(label) for label, _ in held)
+    queries = [label for label, _ in held]
+    truth = [isco for _, isco in held]
+    print(
+        f"ESCO {taxonomy.version}: {len(taxonomy.occupations)} occupations, "
+        f"held out {len(held)} Finnish alt labels"
+    )
+
+    coder_obj, build_wall, build_cpu = _timed(
+        lambda: build_coder(taxonomy, extra_group_names=extra, exclude=exclude)
+    )
+    assert isinstance(coder_obj, OccupationCoder)
+    coder = coder_obj
+    print(f"coder build (with 3-fold calibration): {build_wall:.1f} s wall, {build_cpu:.1f} s CPU")
+    baseline = FuzzyBaseline(taxonomy, exclude, extra)
+
+    # Throughput: at least 2,000 titles through each, batched as the CLI does.
+    load = queries * max(1, 2000 // len(queries) + 1)
+    results, c_wall, c_cpu = _timed(lambda: coder.code_many(load, top=5))
+    base_load = load[:300]
+    _, b_wall, b_cpu = _timed(lambda: [baseline.rank(q) for q in base_load])
+
+    coded = coder.code_many(queries, top=5)
+    ranked = [[c.isco for c in cands] for cands in coded]
+    base_ranked = [baseline.rank(q) for q in queries]
+    top1, top5 = _accuracy(ranked, truth)
+    b1, b5 = _accuracy(base_ranked, truth)
+    print()
+    print(f"{'method':34} {'top-1':>7} {'top-5':>7} {'titles/s wall':>14} {'titles/s CPU':>13}")
+    print(
+        f"{'coder (NB groups, char+word)':34} {top1:7.1%} {top5:7.1%} {len(load) / c_wall:14.0f} "
+        f"{len(load) / c_cpu:13.0f}"
+    )
+    print(
+        f"{'baseline rapidfuzz WRatio':34} {b1:7.1%} {b5:7.1%} {len(base_load) / b_wall:14.0f} "
+        f"{len(base_load) / b_cpu:13.0f}"
+    )
+    del results
+
+    print()
+    print("calibration on the held-out labels (score = P(ISCO-4 right))")
+    top_scores = np.array([cands[0].score if cands else 0.0 for cands in coded])
+    top_right = np.array([bool(r) and r[0] == t for r, t in zip(ranked, truth, strict=True)], dtype=float)
+    _calibration_report(top_scores, top_right, "top-1 candidates")
+    all_scores = np.array([c.score for cands in coded for c in cands])
+    all_right = np.array(
+        [c.isco == t for cands, t in zip(coded, truth, strict=True) for c in cands], dtype=float
+    )
+    _calibration_report(all_scores, all_right, "all top-5 candidates")
+
+    if not quick:
+        print()
+        print("text normalisation (same protocol, calibration off)")
+        params = CoderParams(calibration_folds=0)
+        one_word = [(q, t) for q, t in zip(queries, truth, strict=True) if inflect(q)]
+        inflected = [(inflect(q) or "", t) for q, t in one_word]
+        print(
+            f"  ({len(inflected)} one-word held-out labels coded in the base form and in the essive, "
+            "e.g. hitsaajana)"
+        )
+        for name, lexicon_class in (
+            ("none (lower-case, punctuation)", PlainLexicon),
+            ("vocabulary-guided (this project)", Lexicon),
+            ("simplemma lemmas + compound split", SimplemmaLexicon),
+        ):
+            variant, v_wall, _ = _timed(
+                lambda cls=lexicon_class: build_coder(
+                    taxonomy, extra_group_names=extra, exclude=exclude, params=params, lexicon_class=cls
+                )
+            )
+            assert isinstance(variant, OccupationCoder)
+            codes, _ = variant.ranked_groups(queries, k=5)
+            v1, v5 = _accuracy(codes, truth)
+            i_codes, _ = variant.ranked_groups([q for q, _ in inflected], k=5)
+            i1, _ = _accuracy(i_codes, [t for _, t in inflected])
+            o_codes, _ = variant.ranked_groups([q for q, _ in one_word], k=5)
+            o1, _ = _accuracy(o_codes, [t for _, t in one_word])
+            real_hits = sum(
+                1 for title, ok in REALISTIC if variant.ranked_groups([title], k=1)[0][0][0] in ok
+            )
+            print(
+                f"  {name:36} top-1 {v1:6.1%}  top-5 {v5:6.1%}  one-word base/essive {o1:6.1%}/{i1:6.1%}"
+                f"  realistic top-1 {real_hits}/{len(REALISTIC)}"
+                f"  build {v_wall:.1f} s"
+            )
+
+    print()
+    print("realistic titles that are not ESCO labels (top 3: ISCO score label)")
+    hits = 0
+    for (title, ok), cands in zip(REALISTIC, coder.code_many([t for t, _ in REALISTIC], top=3), strict=True):
+        mark = "ok " if cands and cands[0].isco in ok else "-- "
+        hits += mark == "ok "
+        shown = "; ".join(f"{c.isco} {c.score:.2f} {c.label}" for c in cands)
+        print(f"  {mark}{title:28} {shown}")
+    print(f"  top-1 acceptable: {hits}/{len(REALISTIC)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,735 @@
+"""Occupation coder: free-text job titles (fi/sv/en) → ranked ESCO occupations and ISCO-08 groups.
+
+A caseworker or an employer writes ``hitsaaja-levyseppä`` or ``lähihoitaja vanhustyöhön``; matching,
+statistics and the labour-shortage views (R-G1, R-G2) need an ESCO occupation and its ISCO-08 unit
+group (4 digits). The coder:
+
+1. Indexes every label the taxonomy has — preferred labels in Finnish, Swedish and English, the
+   Finnish alternative and hidden labels, ISCO group names (ESCO's and Statistics Finland's
+   *Ammattiluokitus 2010* names from the labour-market file) and, with a lower weight, the first
+   sentence of each occupation's description.
+2. Represents each text (see :mod:`alue.matching.text`) by two TF-IDF vectors: character 3–5-grams
+   of the lemmatised words (robust to unseen compounds and typos) and words plus compound parts plus
+   the title's head word (``h:kuljettaja``). Both are L2-normalised and mixed with fixed weights.
+3. Scores the ISCO-4 groups with a multinomial naive Bayes model over those vectors (one sparse
+   matrix product for a batch of queries), backed off to the ISCO-3 and ISCO-2 groups; the best
+   occupation of a group is the one with the most similar single label (cosine).
+4. Turns the group log-probabilities into a **calibrated probability that the ISCO-4 group is
+   right** with a logistic model fitted on labels held out from the group models while the coder is
+   built (cross-fitting), so ``score`` is an honest probability for titles never seen before.
+
+Building takes a few seconds; the built coder is cached on disk (``cache_dir()``), keyed by the data
+files and this module's :data:`INDEX_VERSION`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+import os
+import pickle
+import random
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from alue.matching.taxonomy import Taxonomy, build_taxonomy, data_files
+from alue.matching.text import Analysis, Lexicon, normalize
+
+#: Bump when the index format or the features change, to invalidate disk caches.
+INDEX_VERSION = "coder-8"
+
+#: Weight of each kind of indexed text in the label score (an alternative label counts as much as a
+#: preferred one; a description only gives weak evidence).
+KIND_WEIGHTS: dict[str, float] = {
+    "pref": 1.0,
+    "alt": 1.0,
+    "hidden": 0.95,
+    "isco": 0.95,
+    "desc": 0.55,
+}
+
+
+@dataclass(frozen=True)
+class CoderParams:
+    """Tunable settings of the coder (chosen with ``benchmarks/occupation_coder.py``)."""
+
+    #: Share of the character n-gram part in each text vector (the rest is word features).
+    char_weight: float = 0.5
+    #: Character n-gram lengths.
+    ngram_min: int = 3
+    ngram_max: int = 5
+    #: Extra weight of the head-word feature relative to other word features.
+    head_weight: float = 2.0
+    #: Additive smoothing of the naive Bayes group model (small: labels are short and precise).
+    alpha: float = 0.001
+    #: Use the share of labels per group as the prior of the group model.
+    fit_prior: bool = True
+    #: Weight of the best single-label cosine similarity added to the group model's log-probability.
+    knn_weight: float = 0.0
+    #: Weights of the ISCO-3 and ISCO-2 group models added to the ISCO-4 model (back-off to the
+    #: broader group when the unit group has little evidence).
+    level3_weight: float = 0.3
+    level2_weight: float = 0.2
+    #: Index occupation descriptions (weak evidence, slower build).
+    use_descriptions: bool = True
+    #: How many leading sentences of a description to index (0 = all).
+    description_sentences: int = 1
+    #: Number of cross-fitting folds for calibration (0 = no calibration: scores are uncalibrated).
+    calibration_folds: int = 3
+    #: Seed of the calibration folds.
+    seed: int = 20251123
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One coding candidate. ``score`` ≈ probability that ``isco`` is the right ISCO-4 group."""
+
+    uri: str
+    isco: str
+    label: str
+    score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"uri": self.uri, "isco": self.isco, "label": self.label, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class _Doc:
+    text: str
+    isco4: str
+    occupation: str | None  # None: an ISCO group name
+    kind: str
+
+
+def _csv_rows(path: Path) -> Iterable[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def labour_market_group_names(data_dir: Path) -> dict[str, set[str]]:
+    """ISCO-4 code → Finnish group names from ``stats/occupation_labour_market_fi_national.csv``."""
+    path = data_dir / "stats" / "occupation_labour_market_fi_national.csv"
+    names: dict[str, set[str]] = {}
+    if not path.is_file():
+        return names
+    for row in _csv_rows(path):
+        value = (row.get("AMMATTI") or "").strip()
+        code, _, name = value.partition(" ")
+        if code.isdigit() and len(code) == 4 and name:
+            names.setdefault(code, set()).add(name.replace("ym.", "").strip())
+    return names
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ])")
+
+
+def _leading_sentences(text: str, count: int) -> str:
+    """The first ``count`` sentences of ``text`` (all of it when ``count`` is 0)."""
+    if count <= 0:
+        return text
+    return " ".join(_SENTENCE_END.split(text.strip())[:count])
+
+
+def collect_documents(
+    taxonomy: Taxonomy,
+    *,
+    extra_group_names: dict[str, set[str]] | None = None,
+    exclude: frozenset[str] = frozenset(),
+    use_descriptions: bool = True,
+    description_sentences: int = 0,
+) -> list[_Doc]:
+    """Every indexed text. ``exclude`` holds normalised texts never to index (held-out labels)."""
+    docs: list[_Doc] = []
+    seen: set[tuple[str, str | None, str]] = set()
+
+    def add(text: str, isco4: str, occupation: str | None, kind: str) -> None:
+        norm = normalize(text)
+        if not norm or norm in exclude:
+            return
+        key = (norm, occupation, isco4)
+        if key in seen:
+            return
+        seen.add(key)
+        docs.append(_Doc(text=text, isco4=isco4, occupation=occupation, kind=kind))
+
+    for occ in taxonomy.occupations.values():
+        for label in occ.labels.values():
+            add(label, occ.isco4, occ.uri, "pref")
+        for labels in occ.alt_labels.values():
+            for label in labels:
+                add(label, occ.isco4, occ.uri, "alt")
+        for labels in occ.hidden_labels.values():
+            for label in labels:
+                add(label, occ.isco4, occ.uri, "hidden")
+        if use_descriptions and occ.description_fi:
+            add(_leading_sentences(occ.description_fi, description_sentences), occ.isco4, occ.uri, "desc")
+    isco4_codes = {occ.isco4 for occ in taxonomy.occupations.values()}
+    for code, group in taxonomy.isco_groups.items():
+        if code in isco4_codes:
+            for label in group.labels.values():
+                add(label, code, None, "isco")
+    for code, names in (extra_group_names or {}).items():
+        if code in isco4_codes:
+            for name in sorted(names):
+                add(name, code, None, "isco")
+    return docs
+
+
+class _Vectorizer:
+    """TF-IDF over character n-grams and word features, mixed into one L2-normalised space.
+
+    The character part and the word part are each L2-normalised and scaled by
+    ``sqrt(char_weight)`` and ``sqrt(1 - char_weight)``, so a dot product of two vectors is the
+    weighted mean of the two cosine similarities.
+    """
+
+    def __init__(self, params: CoderParams) -> None:
+        self.params = params
+        self.vocab: dict[str, int] = {}
+        self.idf: np.ndarray = np.zeros(0, dtype=np.float32)
+        self._gram_cache: dict[str, tuple[str, ...]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_gram_cache"] = {}
+        return state
+
+    def _grams(self, word: str) -> tuple[str, ...]:
+        cached = self._gram_cache.get(word)
+        if cached is None:
+            padded = f" {word} "
+            cached = tuple(
+                padded[i : i + n]
+                for n in range(self.params.ngram_min, self.params.ngram_max + 1)
+                for i in range(len(padded) - n + 1)
+            )
+            if len(self._gram_cache) < 100_000:
+                self._gram_cache[word] = cached
+        return cached
+
+    def features(self, analysis: Analysis) -> tuple[dict[str, int], list[str]]:
+        chars: dict[str, int] = {}
+        for word in analysis.text.split():
+            for gram in self._grams(word):
+                chars[gram] = chars.get(gram, 0) + 1
+        words = ["w:" + w for w in dict.fromkeys(analysis.words) if len(w) >= 2]
+        words.extend("h:" + h for h in analysis.heads)
+        return chars, words
+
+    def fit(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
+        self.vocab = {}
+        rows, cols, tfs, is_word = self._encode([self.features(a) for a in analyses], grow=True)
+        df = np.bincount(cols, minlength=len(self.vocab)).astype(np.float64)  # features are unique per text
+        self.idf = (np.log((1.0 + len(analyses)) / (1.0 + df)) + 1.0).astype(np.float32)
+        return self._weigh(rows, cols, tfs, is_word, len(analyses))
+
+    def transform(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
+        rows, cols, tfs, is_word = self._encode([self.features(a) for a in analyses], grow=False)
+        return self._weigh(rows, cols, tfs, is_word, len(analyses))
+
+    def _encode(
+        self, feats: Sequence[tuple[dict[str, int], list[str]]], *, grow: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Flat (row, column, term frequency, is-word-feature) arrays; ``grow`` adds unseen features."""
+        vocab = self.vocab
+        head_weight = float(self.params.head_weight)
+        rows: list[int] = []
+        cols: list[int] = []
+        tfs: list[float] = []
+        kinds: list[bool] = []
+        for row, (chars, words) in enumerate(feats):
+            for key, tf in chars.items():
+                col = vocab.setdefault(key, len(vocab)) if grow else vocab.get(key)
+                if col is not None:
+                    rows.append(row)
+                    cols.append(col)
+                    tfs.append(1.0 + math.log(tf))
+                    kinds.append(False)
+            for key in words:
+                col = vocab.setdefault(key, len(vocab)) if grow else vocab.get(key)
+                if col is not None:
+                    rows.append(row)
+                    cols.append(col)
+                    # Head words count ``head_weight`` times (a raised term frequency keeps the idf).
+                    tfs.append(head_weight if key.startswith("h:") else 1.0)
+                    kinds.append(True)
+        return (
+            np.asarray(rows, dtype=np.int64),
+            np.asarray(cols, dtype=np.int64),
+            np.asarray(tfs, dtype=np.float32),
+            np.asarray(kinds, dtype=bool),
+        )
+
+    def _weigh(
+        self, rows: np.ndarray, cols: np.ndarray, tfs: np.ndarray, is_word: np.ndarray, n_rows: int
+    ) -> sp.csr_matrix:
+        values = tfs * self.idf[cols] if cols.size else tfs
+        segment = rows * 2 + is_word
+        norms = np.sqrt(np.bincount(segment, weights=values.astype(np.float64) ** 2, minlength=2 * n_rows))
+        scales = np.where(
+            is_word, math.sqrt(1.0 - self.params.char_weight), math.sqrt(self.params.char_weight)
+        )
+        values = values * scales / np.maximum(norms[segment], 1e-12)
+        matrix = sp.csr_matrix((values.astype(np.float32), (rows, cols)), shape=(n_rows, len(self.vocab)))
+        matrix.sum_duplicates()
+        return matrix
+
+
+@dataclass
+class _Calibration:
+    """Logistic model: P(group right | model log-probability, gap to the best group, rank)."""
+
+    coef: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    intercept: float = 0.0
+
+    @staticmethod
+    def design(logp: np.ndarray) -> np.ndarray:
+        """Features for the ranked log-probabilities ``logp`` (queries × ranks)."""
+        best = logp[:, :1]
+        rank = np.broadcast_to(np.arange(logp.shape[1])[None, :], logp.shape)
+        second = logp[:, 1:2] if logp.shape[1] > 1 else best - 10.0
+        gap = np.where(rank == 0, best - second, logp - best)
+        return np.stack(
+            [
+                np.exp(logp),
+                np.maximum(logp, -30.0),
+                np.minimum(gap, 30.0),
+                (rank == 0).astype(float),
+                np.log1p(rank),
+            ],
+            axis=-1,
+        )
+
+    def fit(self, logp: np.ndarray, correct: np.ndarray) -> None:
+        x = self.design(logp).reshape(-1, 5)
+        y = correct.reshape(-1).astype(np.float64)
+        if y.min() == y.max():
+            self.coef = np.zeros(0)
+            return
+        self.coef, self.intercept = _fit_logistic(x, y)
+
+    def apply(self, logp: np.ndarray) -> np.ndarray:
+        if self.coef.size == 0:
+            return np.asarray(np.exp(logp))
+        z = self.design(logp) @ self.coef + self.intercept
+        prob = 1.0 / (1.0 + np.exp(-z))
+        # Probabilities follow the ranking, and the groups of one query cannot sum above one.
+        prob = np.minimum.accumulate(prob, axis=1)
+        total = prob.sum(axis=1, keepdims=True)
+        return np.where(total > 1.0, prob / np.maximum(total, 1e-12), prob)
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-3) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression by Newton's method (a handful of features)."""
+    mean = x.mean(axis=0)
+    scale = np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
+    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    w = np.zeros(z.shape[1])
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -35, 35)))
+        grad = z.T @ (p - y) + l2 * np.append(w[:-1], 0.0)
+        hess = (z * (p * (1 - p))[:, None]).T @ z + l2 * np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    coef = w[:-1] / scale
+    return coef, float(w[-1] - np.dot(coef, mean))
+
+
+class OccupationCoder:
+    """Codes job titles into ESCO occupations; build with :func:`build_coder` or :func:`load_coder`.
+
+    Group model: multinomial naive Bayes over the label vectors of each ISCO-4 group, stored
+    sparsely as ``log(1 + count / alpha)`` so that scoring is one sparse product. Within the chosen
+    group the occupation is the one with the most similar label (cosine).
+    """
+
+    def __init__(
+        self,
+        *,
+        taxonomy_version: str,
+        lexicon: Lexicon,
+        vectorizer: _Vectorizer,
+        doc_matrix: sp.csr_matrix,
+        doc_weights: np.ndarray,
+        doc_occ_index: np.ndarray,
+        group_codes: list[str],
+        group_starts: np.ndarray,
+        occ_uris: list[str],
+        occ_group: np.ndarray,
+        occ_labels: dict[str, dict[str, str]],
+        params: CoderParams,
+    ) -> None:
+        self.taxonomy_version = taxonomy_version
+        self.lexicon = lexicon
+        self.vectorizer = vectorizer
+        self.doc_matrix_t = doc_matrix.T.tocsr()
+        self.doc_weights = doc_weights
+        self.doc_occ_index = doc_occ_index
+        self.group_codes = group_codes
+        self.group_starts = group_starts
+        self.occ_uris = occ_uris
+        self.occ_group = occ_group
+        self.occ_labels = occ_labels
+        self.params = params
+        self.calibration = _Calibration()
+        self.doc_texts: list[str] = []  # normalised text of each document, for held-out masking
+        self.doc_is_pref = np.zeros(doc_matrix.shape[0], dtype=np.float32)
+        self._fit_groups(doc_matrix)
+
+    def without_texts(self, texts: frozenset[str]) -> OccupationCoder:
+        """A copy whose group models ignore the documents whose normalised text is in ``texts``.
+
+        The lexicon, vocabulary and idf weights are shared with this coder, so this is cheap; it is
+        used to cross-fit the calibration (a held-out label's features stay in the vocabulary but have
+        no counts in any group, so they cannot favour the right group).
+        """
+        keep = np.array([t not in texts for t in self.doc_texts], dtype=bool)
+        clone = object.__new__(OccupationCoder)
+        clone.__dict__.update(self.__dict__)
+        clone.doc_weights = np.where(keep, self.doc_weights, 0.0).astype(np.float32)
+        clone.calibration = _Calibration()
+        clone._fit_groups(self.doc_matrix_t.T.tocsr())
+        return clone
+
+    def _fit_groups(self, doc_matrix: sp.csr_matrix) -> None:
+        n_docs = doc_matrix.shape[0]
+        bounds = np.append(self.group_starts, n_docs)
+        group_of_doc = np.repeat(np.arange(len(self.group_codes)), np.diff(bounds))
+        matrix64 = doc_matrix.astype(np.float64)
+        # The levels are summed into one features × ISCO-4 table, so scoring is a single product:
+        # sum_L w_L * (q @ T_L)[:, parent_L] == q @ sum_L w_L * T_L[:, parent_L].
+        n_groups = len(self.group_codes)
+        combined = sp.csr_matrix((doc_matrix.shape[1], n_groups), dtype=np.float64)
+        self.nb_offset = np.zeros(n_groups)
+        self.nb_prior = np.zeros(n_groups)
+        for level, weight in ((4, 1.0), (3, self.params.level3_weight), (2, self.params.level2_weight)):
+            if weight == 0:
+                continue
+            codes = sorted({code[:level] for code in self.group_codes})
+            position = {code: i for i, code in enumerate(codes)}
+            parent = np.array([position[code[:level]] for code in self.group_codes], dtype=np.int64)
+            table, offset, prior = self._naive_bayes(matrix64, parent[group_of_doc], len(codes))
+            expand = sp.csr_matrix(
+                (np.full(n_groups, weight), (parent, np.arange(n_groups))), shape=(len(codes), n_groups)
+            )
+            combined = combined + table.astype(np.float64) @ expand
+            self.nb_offset += weight * offset[parent]
+            self.nb_prior += weight * prior[parent]
+        self.nb_table = combined.tocsr().astype(np.float32)
+
+    def _naive_bayes(
+        self, matrix: sp.csr_matrix, group_of_doc: np.ndarray, n_groups: int
+    ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        """Sparse multinomial naive Bayes: (log table features × groups, per-mass offset, log prior)."""
+        n_docs, n_feat = matrix.shape
+        assign = sp.csr_matrix(
+            (self.doc_weights.astype(np.float64), (group_of_doc, np.arange(n_docs))), shape=(n_groups, n_docs)
+        )
+        counts = (assign @ matrix).tocsr()
+        counts.data = np.maximum(counts.data, 0.0)
+        alpha = self.params.alpha
+        totals = np.asarray(counts.sum(axis=1)).ravel()
+        counts.data = np.log1p(counts.data / alpha)
+        counts.eliminate_zeros()
+        offset = (math.log(alpha) - np.log(totals + alpha * n_feat)).astype(np.float64)
+        sizes = np.maximum(np.asarray(assign.sum(axis=1)).ravel(), 1e-3)
+        prior = np.log(sizes / sizes.sum()) if self.params.fit_prior else np.zeros(n_groups)
+        return counts.T.tocsr().astype(np.float32), offset, prior.astype(np.float64)
+
+    # -- scoring ---------------------------------------------------------------------------------
+
+    def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(queries × groups log-posteriors, queries × docs weighted label similarities)."""
+        analyses = [self.lexicon.analyze(t) for t in texts]
+        queries = self.vectorizer.transform(analyses)
+        mass = np.asarray(queries.sum(axis=1)).ravel()
+        joint = (queries @ self.nb_table).toarray().astype(np.float64)
+        joint += mass[:, None] * self.nb_offset[None, :] + self.nb_prior[None, :]
+        sims = (queries @ self.doc_matrix_t).toarray()
+        sims *= self.doc_weights[None, :]
+        if self.params.knn_weight:
+            joint += self.params.knn_weight * np.maximum.reduceat(sims, self.group_starts, axis=1)
+        joint -= joint.max(axis=1, keepdims=True)
+        logp = joint - np.log(np.exp(joint).sum(axis=1, keepdims=True))
+        return logp, sims
+
+    def _best_occupation(self, sims: np.ndarray, row: int, group: int) -> int:
+        """The occupation (index into ``occ_uris``) of ``group`` with the label most like query ``row``."""
+        lo = int(self.group_starts[group])
+        hi = int(self.group_starts[group + 1]) if group + 1 < len(self.group_starts) else sims.shape[1]
+        occ_idx = self.doc_occ_index[lo:hi]
+        # On equal similarity, an occupation's preferred label beats another's alternative label.
+        seg = np.where(occ_idx >= 0, sims[row, lo:hi] + 0.01 * self.doc_is_pref[lo:hi], -1.0)
+        pos = int(np.argmax(seg))
+        if occ_idx[pos] >= 0:
+            return int(occ_idx[pos])
+        members = np.nonzero(self.occ_group == group)[0]
+        return int(members[0]) if members.size else -1
+
+    def code_many(
+        self, texts: Sequence[str], *, top: int = 5, lang: str = "fi", batch_size: int = 256
+    ) -> list[list[Candidate]]:
+        """Candidates for each text, best first, one ISCO-4 group per candidate.
+
+        An empty text, or one with no character or word in common with any label, gets no candidates.
+        """
+        results: list[list[Candidate]] = []
+        top = max(1, top)
+        for start in range(0, len(texts), batch_size):
+            batch = list(texts[start : start + batch_size])
+            nonempty = [i for i, t in enumerate(batch) if normalize(t)]
+            out: list[list[Candidate]] = [[] for _ in batch]
+            if nonempty:
+                logp, sims = self._scores([batch[i] for i in nonempty])
+                k = min(max(top, 5), logp.shape[1])
+                order = np.argsort(-logp, axis=1, kind="stable")[:, :k]
+                ranked = np.take_along_axis(logp, order, axis=1)
+                probs = self.calibration.apply(ranked)
+                for row, i in enumerate(nonempty):
+                    if not np.any(sims[row] > 0):
+                        continue  # nothing in common with any label
+                    for rank in range(min(top, k)):
+                        group = int(order[row, rank])
+                        occ = self._best_occupation(sims, row, group)
+                        if occ < 0:
+                            continue
+                        uri = self.occ_uris[occ]
+                        labels = self.occ_labels.get(uri, {})
+                        label = labels.get(lang) or labels.get("fi") or labels.get("en") or uri
+                        out[i].append(
+                            Candidate(
+                                uri=uri,
+                                isco=self.group_codes[group],
+                                label=label,
+                                score=float(probs[row, rank]),
+                            )
+                        )
+            results.extend(out)
+        return results
+
+    def code(self, text: str, *, top: int = 5, lang: str = "fi") -> list[Candidate]:
+        """Candidates for one text, best first (empty for an empty text)."""
+        return self.code_many([text], top=top, lang=lang)[0]
+
+    def ranked_groups(self, texts: Sequence[str], *, k: int = 10) -> tuple[list[list[str]], np.ndarray]:
+        """The top ``k`` ISCO-4 codes per text and their log-probabilities (for evaluation)."""
+        codes: list[list[str]] = []
+        parts = []
+        for start in range(0, len(texts), 256):
+            logp, _ = self._scores(list(texts[start : start + 256]))
+            order = np.argsort(-logp, axis=1, kind="stable")[:, :k]
+            parts.append(np.take_along_axis(logp, order, axis=1))
+            codes.extend([[self.group_codes[g] for g in row] for row in order])
+        return codes, np.vstack(parts) if parts else np.zeros((0, k))
+
+
+def _lexicon_texts(docs: Sequence[_Doc], taxonomy: Taxonomy) -> dict[str, list[str]]:
+    """Label texts per language for the lexicon (descriptions excluded: they are inflected prose)."""
+    by_text_lang: dict[str, str] = {}
+    for occ in taxonomy.occupations.values():
+        for lang, label in occ.labels.items():
+            by_text_lang.setdefault(label, lang)
+        for lang, labels in occ.alt_labels.items():
+            for label in labels:
+                by_text_lang.setdefault(label, lang)
+    for group in taxonomy.isco_groups.values():
+        for lang, label in group.labels.items():
+            by_text_lang.setdefault(label, lang)
+    texts: dict[str, list[str]] = {"fi": [], "sv": [], "en": []}
+    for doc in docs:
+        if doc.kind == "desc":
+            continue
+        texts.setdefault(by_text_lang.get(doc.text, "fi"), []).append(doc.text)
+    return texts
+
+
+def _build_index(
+    taxonomy: Taxonomy, docs: Sequence[_Doc], params: CoderParams, lexicon_class: type[Lexicon] = Lexicon
+) -> OccupationCoder:
+    lexicon = lexicon_class.from_texts(_lexicon_texts(docs, taxonomy))
+    # Sort documents by (group, occupation) so that groups are contiguous column ranges.
+    ordered = sorted(docs, key=lambda d: (d.isco4, d.occupation or "", d.kind, d.text))
+    group_codes = sorted({d.isco4 for d in ordered})
+    group_pos = {code: i for i, code in enumerate(group_codes)}
+    group_starts = np.zeros(len(group_codes), dtype=np.int64)
+    for i in range(len(ordered) - 1, -1, -1):
+        group_starts[group_pos[ordered[i].isco4]] = i
+    occ_uris = sorted(taxonomy.occupations, key=lambda u: (taxonomy.occupations[u].isco4, u))
+    occ_pos = {uri: i for i, uri in enumerate(occ_uris)}
+    occ_group = np.array([group_pos.get(taxonomy.occupations[u].isco4, -1) for u in occ_uris], dtype=np.int64)
+    doc_occ_index = np.array([occ_pos[d.occupation] if d.occupation else -1 for d in ordered], dtype=np.int64)
+    doc_weights = np.array([KIND_WEIGHTS[d.kind] for d in ordered], dtype=np.float32)
+
+    vectorizer = _Vectorizer(params)
+    norms = [normalize(d.text) for d in ordered]
+    matrix = vectorizer.fit([lexicon.analyze(text, normalized=True) for text in norms])
+    occ_labels = {uri: dict(occ.labels) for uri, occ in taxonomy.occupations.items()}
+    coder = OccupationCoder(
+        taxonomy_version=taxonomy.version,
+        lexicon=lexicon,
+        vectorizer=vectorizer,
+        doc_matrix=matrix,
+        doc_weights=doc_weights,
+        doc_occ_index=doc_occ_index,
+        group_codes=group_codes,
+        group_starts=group_starts,
+        occ_uris=occ_uris,
+        occ_group=occ_group,
+        occ_labels=occ_labels,
+        params=params,
+    )
+    coder.doc_texts = norms
+    coder.doc_is_pref = np.array([d.kind == "pref" for d in ordered], dtype=np.float32)
+    return coder
+
+
+def held_out_queries(
+    taxonomy: Taxonomy, *, fraction: float, seed: int, exclude: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """A grouped random sample of Finnish alternative labels as (label, ISCO-4) queries.
+
+    Labels are grouped by their normalised text, so a held-out text is removed from every occupation
+    that has it. Labels that equal a preferred label (always indexed) are never chosen. The caller
+    indexes without ``{normalize(label) for label, _ in result}``.
+    """
+    preferred = {normalize(label) for occ in taxonomy.occupations.values() for label in occ.labels.values()}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for occ in taxonomy.occupations.values():
+        for label in occ.alt_labels.get("fi", ()):
+            norm = normalize(label)
+            if norm and norm not in preferred and norm not in exclude:
+                groups.setdefault(norm, []).append((label, occ.isco4))
+    keys = sorted(groups)
+    rng = random.Random(seed)
+    rng.shuffle(keys)
+    chosen = keys[: round(len(keys) * fraction)]
+    out = []
+    for key in chosen:
+        label, isco = groups[key][0]
+        # A text shared by occupations of different groups counts the group of its first holder.
+        out.append((label, isco))
+    return out
+
+
+def build_coder(
+    taxonomy: Taxonomy,
+    *,
+    extra_group_names: dict[str, set[str]] | None = None,
+    exclude: frozenset[str] = frozenset(),
+    params: CoderParams | None = None,
+    lexicon_class: type[Lexicon] = Lexicon,
+) -> OccupationCoder:
+    """Build the coder for ``taxonomy``, never indexing the normalised texts in ``exclude``.
+
+    ``lexicon_class`` replaces the text normalisation (the benchmark compares alternatives).
+
+    Calibration is cross-fitted: the Finnish alternative labels are split into folds, each fold is
+    coded by an index built without it, and a logistic model maps the raw scores to probabilities.
+    """
+    params = params or CoderParams()
+    docs = collect_documents(
+        taxonomy,
+        extra_group_names=extra_group_names,
+        exclude=exclude,
+        use_descriptions=params.use_descriptions,
+        description_sentences=params.description_sentences,
+    )
+    coder = _build_index(taxonomy, docs, params, lexicon_class)
+    if params.calibration_folds > 0:
+        queries = held_out_queries(taxonomy, fraction=1.0, seed=params.seed, exclude=exclude)
+        logps: list[np.ndarray] = []
+        corrects: list[np.ndarray] = []
+        folds = params.calibration_folds
+        for fold in range(folds):
+            part = queries[fold::folds]
+            if not part:
+                continue
+            fold_coder = coder.without_texts(frozenset(normalize(label) for label, _ in part))
+            codes, logp = fold_coder.ranked_groups([label for label, _ in part], k=5)
+            logps.append(logp)
+            corrects.append(
+                np.array([[c == isco for c in row] for row, (_, isco) in zip(codes, part, strict=True)])
+            )
+        if logps:
+            coder.calibration.fit(np.vstack(logps), np.vstack(corrects))
+    return coder
+
+
+def cache_dir() -> Path:
+    """Where built coders are cached: ``$ALUE_CACHE_DIR`` or ``$XDG_CACHE_HOME/alue`` (``~/.cache/alue``)."""
+    explicit = os.environ.get("ALUE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "alue"
+
+
+def _cache_key(data_dir: Path, params: CoderParams) -> str:
+    digest = hashlib.sha256()
+    digest.update(INDEX_VERSION.encode())
+    digest.update(repr(params).encode())
+    digest.update(repr(sorted(KIND_WEIGHTS.items())).encode())
+    stats_file = data_dir / "stats" / "occupation_labour_market_fi_national.csv"
+    for path in [*data_files(data_dir), stats_file]:
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:24]
+
+
+_LOADED: dict[tuple[Path, CoderParams], OccupationCoder] = {}
+
+
+def load_coder(
+    data_dir: Path | None = None, *, params: CoderParams | None = None, use_cache: bool = True
+) -> OccupationCoder:
+    """The coder for the ESCO data in ``data_dir`` (default: the configured data directory).
+
+    Kept in memory per process and on disk under :func:`cache_dir` (rebuilt when the data files
+    change). A cache that cannot be written is silently skipped.
+    """
+    if data_dir is None:
+        from alue.settings import get_settings
+
+        data_dir = get_settings().data_dir
+    data_dir = Path(data_dir).resolve()
+    params = params or CoderParams()
+    memo_key = (data_dir, params)
+    if memo_key in _LOADED:
+        return _LOADED[memo_key]
+    path = cache_dir() / f"occupation-coder-{_cache_key(data_dir, params)}.pickle"
+    coder: OccupationCoder | None = None
+    if use_cache and path.is_file():
+        try:
+            with path.open("rb") as handle:
+                loaded = pickle.load(handle)  # noqa: S301 - our own cache file
+            if isinstance(loaded, OccupationCoder):
+                coder = loaded
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            coder = None
+    if coder is None:
+        taxonomy = build_taxonomy(data_dir)
+        coder = build_coder(taxonomy, extra_group_names=labour_market_group_names(data_dir), params=params)
+        if use_cache:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(f".tmp{os.getpid()}")
+                with tmp.open("wb") as handle:
+                    pickle.dump(coder, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                tmp.replace(path)
+                for stale in path.parent.glob("occupation-coder-*.pickle"):
+                    if stale != path:
+                        stale.unlink(missing_ok=True)  # built from older data or code
+            except OSError:
+                pass
+    _LOADED[memo_key] = coder
+    return coder

@@ -1,0 +1,913 @@
+"""Compute every indicator of the strategy from the platform's own data (polars, vectorised).
+
+Each computation turns the inputs into *events* — one row per spell start, exit, ended service, count day,
+employment, survey answer … — with the date that places it in a period, its contribution to the numerator
+and the denominator, whether it had the outcome, and whether it can yet be observed (its follow-up window
+has ended by ``as_of``). :func:`aggregate` then sums the events into fact rows for every month, quarter and
+year and every slice (area, municipality, customer group, service line, municipality × group).
+
+The definitions are in ``alue/scorecard/indicators/<area>.yaml`` and ``docs/indicators.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from alue.area.rules import RuleBook, RuleError, load_rules
+from alue.people.models import EducationLevel, Status
+from alue.people.statistics import Thresholds
+from alue.scorecard.definitions import Definitions, Indicator
+from alue.scorecard.inputs import Inputs
+from alue.scorecard.models import ALL
+from alue.scorecard.periods import KINDS, Period
+from alue.scorecard.timelines import OPEN_END, UNEMPLOYED, classify, merge_ranges
+from alue.shared.time import iter_months, last_working_day_of_month
+
+NO_VOCATIONAL = [level.value for level in EducationLevel if not level.vocational]
+LAID_OFF = [Status.LAID_OFF_FULL.value, Status.SHORTENED_WEEK.value]
+
+#: The slices every person-based indicator is stored for: (municipality, customer group, service line).
+SLICES: tuple[tuple[bool, bool, bool], ...] = (
+    (False, False, False),  # the whole area
+    (True, False, False),  # by municipality
+    (False, True, False),  # by customer group
+    (False, False, True),  # by service line
+    (True, True, False),  # municipality × customer group (drill-down)
+)
+
+FACT_SCHEMA: dict[str, Any] = {
+    "indicator_id": pl.String,
+    "variant": pl.String,
+    "period": pl.String,
+    "period_kind": pl.String,
+    "municipality_code": pl.String,
+    "customer_group": pl.String,
+    "service_line": pl.String,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+    "value": pl.Float64,
+    "events": pl.Int64,
+    "persons": pl.Int64,
+    "outcome_persons": pl.Int64,
+    "unit": pl.String,
+    "complete": pl.Boolean,
+    "note": pl.String,
+}
+
+MONTH_END_MEASURES = (
+    "unemployed",
+    "laid_off_full",
+    "shortened_week",
+    "in_service",
+    "long_term_unemployed",
+    "recurrently_unemployed",
+    "unemployed_after_service",
+    "service_to_service",
+    "structurally_unemployed",
+    "young_under_25",
+    "young_under_area_limit",
+)
+
+
+@dataclass
+class Context:
+    """What a computation needs besides the inputs."""
+
+    definitions: Definitions
+    as_of: dt.date
+    #: the first day whose periods are (re)computed; earlier facts are kept as they are
+    since: dt.date
+    rules: RuleBook | None = None
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def in_area(self) -> list[str]:
+        return self.definitions.area.codes
+
+    @property
+    def area_youth_limit(self) -> int:
+        return self.definitions.area.file.youth_age_limit
+
+    def rule_book(self) -> RuleBook | None:
+        if self.rules is None and "rules" not in self._cache:
+            try:
+                self._cache["rules"] = load_rules(self.definitions.area.key)
+            except RuleError:
+                self._cache["rules"] = None
+        return self.rules or self._cache.get("rules")
+
+    def rule_value(self, rule_id: str, day: dt.date, default: int) -> int:
+        book = self.rule_book()
+        if book is None:
+            return default
+        try:
+            return int(book.value(rule_id, day))
+        except (RuleError, LookupError):
+            return default
+
+    def long_term_months(self, day: dt.date) -> int:
+        book = self.rule_book()
+        try:
+            return Thresholds.on(day, book).long_term_months if book is not None else 12
+        except (RuleError, LookupError):
+            return 12
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+def _covering(left: pl.DataFrame, right: pl.DataFrame, day: str, *, by: str = "person_id") -> pl.DataFrame:
+    """Add to each row of ``left`` the columns of the latest-starting row of ``right`` (same ``by``) that
+    covers ``left[day]``. ``right`` has ``start_date`` / ``end_date`` (null = open) and payload columns;
+    rows without a covering row get nulls. Ranges of one ``by`` are assumed not to overlap."""
+    payload = [c for c in right.columns if c not in (by, "start_date", "end_date")]
+    r = right.select(
+        by, _start=pl.col("start_date"), _end=pl.col("end_date"), **{f"_p_{c}": pl.col(c) for c in payload}
+    ).sort("_start")
+    joined = left.sort(day, maintain_order=True).join_asof(
+        r, left_on=day, right_on="_start", by=by, check_sortedness=False
+    )
+    covered = pl.col("_start").is_not_null() & (pl.col("_end").is_null() | (pl.col("_end") >= pl.col(day)))
+    return joined.with_columns([pl.when(covered).then(pl.col(f"_p_{c}")).alias(c) for c in payload]).drop(
+        ["_start", "_end", *[f"_p_{c}" for c in payload]]
+    )
+
+
+def _age(birth: str, day: str) -> pl.Expr:
+    b, d = pl.col(birth), pl.col(day)
+    before_birthday = (d.dt.month() * 100 + d.dt.day()) < (b.dt.month() * 100 + b.dt.day())
+    return d.dt.year() - b.dt.year() - before_birthday.cast(pl.Int32)
+
+
+def _flag(frame: pl.DataFrame, hits: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Add boolean ``name``: whether the row's ``_event`` is among ``hits``."""
+    flagged = hits.select("_event").unique().with_columns(pl.lit(True).alias(name))
+    return frame.join(flagged, on="_event", how="left").with_columns(pl.col(name).fill_null(False))
+
+
+def with_employment_within(
+    events: pl.DataFrame,
+    episodes: pl.DataFrame,
+    *,
+    after: str,
+    until: str,
+    kinds: list[str],
+    name: str = "outcome",
+) -> pl.DataFrame:
+    """Add ``name``: an employment episode of ``kinds`` covered some day in (after, until]."""
+    eps = episodes.filter(pl.col("kind").is_in(kinds)).select(
+        "person_id", ep_start="start_date", ep_end=pl.col("end_date").fill_null(OPEN_END)
+    )
+    hits = (
+        events.select("_event", "person_id", after, until)
+        .join(eps, on="person_id", how="inner")
+        .filter((pl.col("ep_start") <= pl.col(until)) & (pl.col("ep_end") > pl.col(after)))
+    )
+    return _flag(events, hits, name)
+
+
+def with_employment_on(
+    events: pl.DataFrame, episodes: pl.DataFrame, *, day: str, kinds: list[str], name: str = "outcome"
+) -> pl.DataFrame:
+    """Add ``name``: an employment episode of ``kinds`` was in force on ``day``."""
+    eps = episodes.filter(pl.col("kind").is_in(kinds)).select(
+        "person_id", ep_start="start_date", ep_end=pl.col("end_date").fill_null(OPEN_END)
+    )
+    hits = (
+        events.select("_event", "person_id", day)
+        .join(eps, on="person_id", how="inner")
+        .filter((pl.col("ep_start") <= pl.col(day)) & (pl.col("ep_end") >= pl.col(day)))
+    )
+    return _flag(events, hits, name)
+
+
+GROUP_PREFIX = "g_"
+
+
+def group_column(name: str) -> str:
+    return f"{GROUP_PREFIX}{name}"
+
+
+def group_columns(frame: pl.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c.startswith(GROUP_PREFIX)]
+
+
+def attach_dimensions(
+    events: pl.DataFrame, inputs: Inputs, ctx: Context, *, groups: bool = True, long_term: str | None = None
+) -> pl.DataFrame:
+    """Add ``municipality_code`` (residence on the event date, else the home municipality),
+    ``service_line`` (kept when given, else the responsible worker's line on the date) and one boolean
+    column ``g_<group>`` per customer group of the definitions (membership on the date).
+
+    ``events`` has ``_event``, ``person_id``, ``event_date``; rows come back sorted by ``event_date``.
+    ``long_term`` names a column that already says whether the person is long-term unemployed on the date.
+    """
+    base = events.sort("event_date")
+    probe = base.select("person_id", "event_date")
+    residence = _covering(
+        probe,
+        inputs.residences.select("person_id", "municipality_code", "start_date", "end_date"),
+        "event_date",
+    ).get_column("municipality_code")
+    line = _covering(
+        probe, inputs.assignments.select("person_id", "service_line", "start_date", "end_date"), "event_date"
+    ).get_column("service_line")
+    persons = probe.join(
+        inputs.persons.select("person_id", "home_municipality_code", "birth_date", "education_level"),
+        on="person_id",
+        how="left",
+        maintain_order="left",
+    )
+    result = base.drop([c for c in ("municipality_code",) if c in base.columns]).with_columns(
+        municipality_code=pl.coalesce(residence, persons.get_column("home_municipality_code")),
+        _assigned=line,
+    )
+    if "service_line" in result.columns:
+        result = result.with_columns(service_line=pl.coalesce("service_line", "_assigned"))
+    else:
+        result = result.with_columns(service_line=pl.col("_assigned"))
+    result = result.drop("_assigned")
+    if not groups:
+        return result
+    wanted = ctx.definitions.customer_groups
+    flags: dict[str, pl.Series | pl.Expr] = {}
+    recorded = inputs.groups.filter(pl.col("group").is_in(wanted))
+    if recorded.height:
+        hits = (
+            base.select("_event", "person_id", "event_date")
+            .join(recorded, on="person_id", how="inner")
+            .filter(
+                (pl.col("start_date") <= pl.col("event_date"))
+                & (pl.col("end_date").is_null() | (pl.col("end_date") >= pl.col("event_date")))
+            )
+            .select("_event", "group")
+        )
+        for name in hits.get_column("group").unique().to_list():
+            ids = hits.filter(pl.col("group") == name).get_column("_event")
+            flags[name] = pl.col("_event").is_in(ids.implode())
+    if "young" in wanted:
+        age = _age_of(persons.get_column("birth_date"), probe.get_column("event_date"))
+        flags["young"] = pl.lit(age < ctx.area_youth_limit)
+    if "no_vocational_education" in wanted:
+        flags["no_vocational_education"] = pl.lit(persons.get_column("education_level").is_in(NO_VOCATIONAL))
+    if "laid_off" in wanted:
+        status = _covering(
+            probe, inputs.periods.select("person_id", "status", "start_date", "end_date"), "event_date"
+        ).get_column("status")
+        flags["laid_off"] = pl.lit(status.is_in(LAID_OFF).fill_null(False))
+    if "long_term_unemployed" in wanted:
+        if long_term is not None:
+            flags["long_term_unemployed"] = pl.col(long_term)
+        else:
+            months = ctx.long_term_months(ctx.as_of)
+            runs = ctx._cache.get("runs")
+            if runs is None:
+                runs = merge_ranges(inputs.periods.filter(pl.col("status").is_in(UNEMPLOYED)))
+                ctx._cache["runs"] = runs
+            run_start = _covering(
+                probe,
+                runs.select("person_id", start_date="run_start", end_date="run_end", run_start="run_start"),
+                "event_date",
+            ).get_column("run_start")
+            flags["long_term_unemployed"] = pl.lit(
+                (run_start <= probe.get_column("event_date").dt.offset_by(f"-{months}mo")).fill_null(False)
+            )
+    return result.with_columns(
+        [(flags[g] if g in flags else pl.lit(False)).fill_null(False).alias(group_column(g)) for g in wanted]
+    )
+
+
+def _age_of(birth: pl.Series, day: pl.Series) -> pl.Series:
+    frame = pl.DataFrame({"b": birth, "d": day})
+    return frame.select(_age("b", "d")).to_series()
+
+
+def _events(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_row_index("_event")
+
+
+def _period_columns(date: str) -> list[pl.Expr]:
+    d = pl.col(date)
+    return [
+        d.dt.strftime("%Y-%m").alias("month"),
+        pl.format("{}-Q{}", d.dt.year(), d.dt.quarter()).alias("quarter"),
+        d.dt.year().cast(pl.String).alias("year"),
+    ]
+
+
+# ----------------------------------------------------------------------------------------- aggregation
+
+
+def aggregate(
+    events: pl.DataFrame,
+    ctx: Context,
+    *,
+    indicator_id: str,
+    variant: str,
+    value_kind: str,
+    unit: str,
+    note: str = "",
+    groups: list[str] | None = None,
+    slices: tuple[tuple[bool, bool, bool], ...] = SLICES,
+    once_per_period: bool = False,
+    denominator: str = "denominator",
+) -> pl.DataFrame:
+    """Sum events into fact rows.
+
+    ``events`` columns: ``unit_id`` (the person, answer, employer … the event is about), ``event_date``,
+    ``municipality_code``, ``service_line``, ``g_<group>`` (booleans), ``num``, ``den``, ``outcome`` (bool),
+    ``observable`` (bool). Only observable events count; a cell with unobservable events is incomplete.
+    ``once_per_period`` keeps each unit's first event of a period only. ``denominator`` picks what the
+    value divides by: the summed ``den``, ``outcome_persons`` or ``outcome_events``.
+    """
+    ev = events.filter(
+        (pl.col("municipality_code").is_in(ctx.in_area) | pl.col("municipality_code").is_null())
+        & (pl.col("event_date") >= ctx.since)
+        & (pl.col("event_date") <= max(ctx.as_of, ctx.since))
+    )
+    if ev.height == 0:
+        return pl.DataFrame(schema=FACT_SCHEMA)
+    ev = ev.with_columns(_period_columns("event_date"))
+    allowed = groups if groups is not None else ctx.definitions.customer_groups
+    present = [g for g in allowed if group_column(g) in ev.columns]
+    keep = [
+        "period",
+        "period_kind",
+        "municipality_code",
+        "customer_group",
+        "service_line",
+        "unit_id",
+        "_n",
+        "_d",
+        "_o",
+        "observable",
+    ]
+    parts: list[pl.LazyFrame] = []
+    for kind in KINDS:
+        per = ev.lazy().rename({kind: "period"}).drop([k for k in KINDS if k != kind])
+        if once_per_period:
+            per = per.sort("event_date", "unit_id").unique(subset=["unit_id", "period"], keep="first")
+        counted = per.with_columns(
+            period_kind=pl.lit(kind),
+            _n=pl.col("num").fill_null(0) * pl.col("observable"),
+            _d=pl.col("den").fill_null(0) * pl.col("observable"),
+            _o=pl.col("outcome") & pl.col("observable"),
+        )
+        for by_m, by_g, by_l in slices:
+            if by_g and not present:
+                continue
+            frame = counted.with_columns(
+                municipality_code=pl.col("municipality_code") if by_m else pl.lit(ALL),
+                service_line=pl.col("service_line") if by_l else pl.lit(ALL),
+            )
+            if by_m:
+                frame = frame.filter(pl.col("municipality_code").is_not_null())
+            if by_l:
+                frame = frame.filter(pl.col("service_line").is_not_null())
+            if by_g:
+                parts.extend(
+                    frame.filter(pl.col(group_column(g))).with_columns(customer_group=pl.lit(g)).select(keep)
+                    for g in present
+                )
+            else:
+                parts.append(frame.with_columns(customer_group=pl.lit(ALL)).select(keep))
+    if not parts:
+        return pl.DataFrame(schema=FACT_SCHEMA)
+    facts = (
+        pl.concat(parts)
+        .group_by("period_kind", "period", "municipality_code", "customer_group", "service_line")
+        .agg(
+            numerator=pl.col("_n").sum().cast(pl.Float64),
+            denominator=pl.col("_d").sum().cast(pl.Float64),
+            events=pl.col("observable").sum().cast(pl.Int64),
+            persons=pl.col("unit_id").filter(pl.col("observable")).n_unique().cast(pl.Int64),
+            outcome_persons=pl.col("unit_id").filter(pl.col("_o")).n_unique().cast(pl.Int64),
+            outcome_events=pl.col("_o").sum().cast(pl.Int64),
+            pending=(~pl.col("observable")).sum().cast(pl.Int64),
+        )
+        .collect()
+    )
+    if denominator == "outcome_persons":
+        facts = facts.with_columns(denominator=pl.col("outcome_persons").cast(pl.Float64))
+    elif denominator == "outcome_events":
+        facts = facts.with_columns(denominator=pl.col("outcome_events").cast(pl.Float64))
+    safe = pl.when(pl.col("denominator") > 0)
+    value = {
+        "percent": safe.then(100.0 * pl.col("numerator") / pl.col("denominator")),
+        "ratio": safe.then(pl.col("numerator") / pl.col("denominator")),
+        "mean": safe.then(pl.col("numerator") / pl.col("denominator")),
+        "count": pl.col("numerator"),
+    }[value_kind]
+    return facts.with_columns(
+        indicator_id=pl.lit(indicator_id),
+        variant=pl.lit(variant),
+        value=value.cast(pl.Float64),
+        unit=pl.lit(unit),
+        complete=pl.col("pending") == 0,
+        note=pl.lit(note),
+    ).select(list(FACT_SCHEMA))
+
+
+# ------------------------------------------------------------------------------------- computations
+
+
+def inflow_events(inputs: Inputs, ctx: Context, params: dict[str, Any]) -> pl.DataFrame:
+    """Unemployment spells starting, and whether each still runs ``months`` later."""
+    months = int(params.get("months", 3))
+    unemployed = inputs.periods.filter(pl.col("status").is_in(UNEMPLOYED))
+    if params.get("service_ends_spell", True):
+        spells = merge_ranges(unemployed)
+    else:
+        blocks = merge_ranges(
+            inputs.periods.filter(pl.col("status").is_in([*UNEMPLOYED, Status.IN_SERVICE.value]))
+        )
+        firsts = (
+            unemployed.select("person_id", "start_date")
+            .sort("start_date")
+            .join_asof(
+                blocks.sort("run_start"),
+                left_on="start_date",
+                right_on="run_start",
+                by="person_id",
+                check_sortedness=False,
+            )
+            .group_by("person_id", "run_start")
+            .agg(first_unemployed=pl.col("start_date").min(), run_end=pl.col("run_end").first())
+        )
+        spells = firsts.select("person_id", run_start="first_unemployed", run_end="run_end")
+    follow = pl.col("run_start").dt.offset_by(f"{months}mo")
+    events = spells.select(
+        "person_id",
+        event_date="run_start",
+        follow_up=follow,
+        outcome=pl.col("run_end") >= follow,
+    )
+    return events.with_columns(
+        num=pl.col("outcome").cast(pl.Float64), den=pl.lit(1.0), observable=pl.col("follow_up") <= ctx.as_of
+    )
+
+
+def exit_events(inputs: Inputs, ctx: Context, params: dict[str, Any]) -> pl.DataFrame:
+    """Exits to the open labour market (spell end reasons) and ended services, one per person and day."""
+    reasons = list(params.get("exit_reasons", ["employed_open_market"]))
+    parts = [
+        inputs.spells.filter(pl.col("end_reason").is_in(reasons) & pl.col("end_date").is_not_null()).select(
+            "person_id", event_date="end_date", service_line=pl.lit(None, dtype=pl.String), priority=pl.lit(0)
+        )
+    ]
+    if params.get("include_service_ends", True):
+        outcomes = list(params.get("service_outcomes", ["completed", "interrupted"]))
+        parts.append(
+            inputs.participations.filter(
+                pl.col("end_date").is_not_null() & pl.col("outcome").is_in(outcomes)
+            ).select("person_id", event_date="end_date", service_line="service_line", priority=pl.lit(1))
+        )
+    exits = pl.concat(parts).sort("person_id", "event_date", "priority")
+    return exits.unique(subset=["person_id", "event_date"], keep="first", maintain_order=True).drop(
+        "priority"
+    )
+
+
+def staying_employed_events(inputs: Inputs, ctx: Context, params: dict[str, Any]) -> pl.DataFrame:
+    months = int(params["months"])
+    kinds = list(params.get("employment_kinds", ["open_market"]))
+    exits = _events(exit_events(inputs, ctx, params)).with_columns(
+        check=pl.col("event_date").dt.offset_by(f"{months}mo")
+    )
+    exits = with_employment_on(exits, inputs.episodes, day="check", kinds=kinds)
+    return exits.with_columns(
+        num=pl.col("outcome").cast(pl.Float64), den=pl.lit(1.0), observable=pl.col("check") <= ctx.as_of
+    ).drop("_event")
+
+
+def cost_events(inputs: Inputs, ctx: Context, params: dict[str, Any]) -> pl.DataFrame:
+    window = int(params.get("window_months", 3))
+    kinds = list(params.get("employment_kinds", ["open_market"]))
+    ended = _events(
+        inputs.participations.filter(pl.col("end_date").is_not_null()).select(
+            "person_id", "service_line", "cost", event_date="end_date"
+        )
+    ).with_columns(until=pl.col("event_date").dt.offset_by(f"{window}mo"))
+    ended = with_employment_within(ended, inputs.episodes, after="event_date", until="until", kinds=kinds)
+    return ended.with_columns(
+        num=pl.col("cost").fill_null(0.0), den=pl.lit(1.0), observable=pl.col("until") <= ctx.as_of
+    ).drop("_event", "cost")
+
+
+def count_days(ctx: Context, first: dt.date) -> list[dt.date]:
+    """The statistics' count days (last working day of each month) from ``first`` up to ``as_of``."""
+    days = [last_working_day_of_month(y, m) for y, m in iter_months(first, ctx.as_of)]
+    return [d for d in days if d <= ctx.as_of]
+
+
+def month_end_rows(inputs: Inputs, ctx: Context) -> pl.DataFrame:
+    """The classification of every person on every count day since ``ctx.since`` (cached per context)."""
+    if "month_end" not in ctx._cache:
+        days = count_days(ctx, ctx.since)
+        rows = classify(inputs.periods, days, rules=ctx.rule_book())
+        rows = rows.filter(pl.col("status").is_in([*UNEMPLOYED, *LAID_OFF, Status.IN_SERVICE.value]))
+        ctx._cache["month_end"] = rows
+    return ctx._cache["month_end"]
+
+
+def special_group_events(inputs: Inputs, ctx: Context, params: dict[str, Any]) -> pl.DataFrame:
+    window = int(params.get("window_months", 6))
+    kinds = list(params.get("employment_kinds", ["open_market"]))
+    special = list(params["groups"])
+    rows = month_end_rows(inputs, ctx).filter(pl.col("unemployed") & (pl.col("day") >= ctx.since))
+    cohort = _events(rows.select("person_id", event_date="day", long_term="long_term_unemployed"))
+    # the long-term group on a count day is the classification's own flag
+    dims = attach_dimensions(cohort, inputs, ctx, long_term="long_term")
+    dims = dims.filter(pl.any_horizontal([pl.col(group_column(g)) for g in special]))
+    dims = dims.with_columns(until=pl.col("event_date").dt.offset_by(f"{window}mo"))
+    dims = with_employment_within(dims, inputs.episodes, after="event_date", until="until", kinds=kinds)
+    return dims.with_columns(
+        num=pl.col("outcome").cast(pl.Float64), den=pl.lit(1.0), observable=pl.col("until") <= ctx.as_of
+    )
+
+
+def shortage_list(inputs: Inputs, basis: str) -> tuple[pl.DataFrame, str]:
+    """The shortage editions to use and a note saying which; ``basis`` is barometer, derived or auto."""
+    lists = inputs.shortage
+    if basis == "auto":
+        basis = "barometer" if lists.filter(pl.col("basis") == "barometer").height else "derived"
+    chosen = lists.filter(pl.col("basis") == basis)
+    if chosen.height == 0:
+        return chosen, "no shortage list loaded"
+    editions = chosen.select("valid_from", "valid_to").unique().sort("valid_from")
+    first, last = editions.row(0), editions.row(-1)
+    sources = ", ".join(sorted(set(chosen.get_column("source").to_list())))[:160]
+    note = f"{basis} list, {editions.height} edition(s) {first[0]}–{last[1]}; {sources}"
+    return chosen, note
+
+
+def shortage_events(inputs: Inputs, ctx: Context, params: dict[str, Any]) -> tuple[pl.DataFrame, str]:
+    kinds = list(params.get("employment_kinds", ["open_market"]))
+    lookback = int(params.get("customer_lookback_days", 90))
+    lists, note = shortage_list(inputs, str(params.get("basis", "auto")))
+    episodes = _events(
+        inputs.episodes.filter(pl.col("kind").is_in(kinds)).select(
+            "person_id", "isco4", event_date="start_date"
+        )
+    )
+    spells = inputs.spells.select(
+        "person_id", s_start="start_date", s_end=pl.col("end_date").fill_null(OPEN_END)
+    )
+    customers = (
+        episodes.join(spells, on="person_id", how="inner")
+        .filter(
+            (pl.col("s_start") <= pl.col("event_date"))
+            & (pl.col("s_end") >= pl.col("event_date").dt.offset_by(f"-{lookback}d"))
+        )
+        .select("_event")
+        .unique()
+    )
+    episodes = episodes.join(customers, on="_event", how="semi")
+    if lists.height == 0:
+        return episodes.with_columns(
+            outcome=pl.lit(False), num=pl.lit(0.0), den=pl.lit(1.0), observable=pl.lit(False)
+        ), note
+    editions = lists.select("valid_from").unique().sort("valid_from")
+    # the edition in force: the latest published on or before the start day (else the first one)
+    edition = (
+        episodes.select("_event", "event_date")
+        .sort("event_date")
+        .join_asof(
+            editions.with_columns(edition=pl.col("valid_from")),
+            left_on="event_date",
+            right_on="valid_from",
+            check_sortedness=False,
+        )
+        .select("_event", edition=pl.coalesce("edition", pl.lit(editions.item(0, 0))))
+    )
+    on_list = (
+        episodes.join(edition, on="_event")
+        .join(lists.select("isco4", edition="valid_from"), on=["isco4", "edition"], how="inner")
+        .select("_event")
+        .unique()
+        .with_columns(outcome=pl.lit(True))
+    )
+    result = episodes.join(on_list, on="_event", how="left").with_columns(
+        outcome=pl.col("outcome").fill_null(False)
+    )
+    return result.with_columns(
+        num=pl.col("outcome").cast(pl.Float64), den=pl.lit(1.0), observable=pl.col("event_date") <= ctx.as_of
+    ), note
+
+
+def _person_facts(
+    events: pl.DataFrame,
+    inputs: Inputs,
+    ctx: Context,
+    indicator: Indicator,
+    variant: str,
+    *,
+    note: str = "",
+    groups: list[str] | None = None,
+    once_per_period: bool = False,
+    dimensions_done: bool = False,
+) -> pl.DataFrame:
+    params = indicator.params(variant)
+    events = events.filter(pl.col("event_date") >= ctx.since)
+    if not dimensions_done:
+        events = attach_dimensions(
+            events.drop([c for c in ("_event",) if c in events.columns]).pipe(_events), inputs, ctx
+        )
+    events = events.rename({"person_id": "unit_id"})
+    return aggregate(
+        events,
+        ctx,
+        indicator_id=indicator.id,
+        variant=variant,
+        value_kind=indicator.spec.value_kind,
+        unit="person",
+        note=note,
+        groups=groups,
+        once_per_period=once_per_period,
+        denominator=str(params.get("denominator", "denominator")),
+    )
+
+
+def compute_inflow(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
+    params = indicator.params(variant)
+    note = (
+        "a service ends the spell"
+        if params.get("service_ends_spell", True)
+        else "a service does not end the spell"
+    )
+    return _person_facts(inflow_events(inputs, ctx, params), inputs, ctx, indicator, variant, note=note)
+
+
+def compute_staying(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
+    return _person_facts(
+        staying_employed_events(inputs, ctx, indicator.params(variant)), inputs, ctx, indicator, variant
+    )
+
+
+def compute_cost(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
+    params = indicator.params(variant)
+    note = f"employment within {params.get('window_months', 3)} months of the service's end"
+    return _person_facts(cost_events(inputs, ctx, params), inputs, ctx, indicator, variant, note=note)
+
+
+def compute_special_groups(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
+    params = indicator.params(variant)
+    events = special_group_events(inputs, ctx, params)
+    return _person_facts(
+        events,
+        inputs,
+        ctx,
+        indicator,
+        variant,
+        groups=list(params["groups"]),
+        once_per_period=True,
+        dimensions_done=True,
+    )
+
+
+def compute_shortage(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
+    events, note = shortage_events(inputs, ctx, indicator.params(variant))
+    return _person_facts(events.drop("_event", "isco4"), inputs, ctx, indicator, variant, note=note)
+
+
+def compute_employer_events(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
+    kinds = list(indicator.params(variant).get("kinds", []))
+    events = (
+        inputs.employer_events.filter(pl.col("kind").is_in(kinds))
+        .with_row_index("unit_id")
+        .select(
+            "unit_id",
+            "event_date",
+            "municipality_code",
+            service_line=pl.lit(None, dtype=pl.String),
+            num=pl.lit(1.0),
+            den=pl.lit(1.0),
+            outcome=pl.lit(True),
+            observable=pl.lit(True),
+        )
+    )
+    return aggregate(
+        events,
+        ctx,
+        indicator_id=indicator.id,
+        variant=variant,
+        value_kind="count",
+        unit="event",
+        slices=((False, False, False), (True, False, False)),
+    )
+
+
+def _periods_between(first: dt.date, last: dt.date) -> list[Period]:
+    result = []
+    for kind in KINDS:
+        period = Period.of(kind, first)
+        while period.start <= last:
+            result.append(period)
+            period = period.shift(1)
+    return result
+
+
+def compute_employer_usage(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
+    kinds = list(indicator.params(variant).get("kinds", []))
+    employers = inputs.employers.filter(pl.col("municipality_code").is_in(ctx.in_area))
+    served = (
+        inputs.employer_events.filter(pl.col("kind").is_in(kinds) & pl.col("employer_id").is_not_null())
+        .select("employer_id", "event_date")
+        .join(employers.select("employer_id", "municipality_code"), on="employer_id", how="inner")
+        .filter(pl.col("event_date") >= ctx.since)
+    )
+    if employers.height == 0:
+        return pl.DataFrame(schema=FACT_SCHEMA)
+    rows = []
+    for period in _periods_between(ctx.since, ctx.as_of):
+        active = employers.filter(pl.col("founded_on").is_null() | (pl.col("founded_on") <= period.end))
+        used = served.filter((pl.col("event_date") >= period.start) & (pl.col("event_date") <= period.end))
+        used_ids = used.select("employer_id", "municipality_code").unique()
+        totals = (
+            active.group_by("municipality_code")
+            .len("active")
+            .join(used_ids.group_by("municipality_code").len("served"), on="municipality_code", how="left")
+        )
+        for code, n_active, n_served in totals.iter_rows():
+            rows.append((period, code, n_active, n_served or 0))
+        rows.append((period, ALL, active.height, used_ids.height))
+    frame = pl.DataFrame(
+        [(p.label, p.kind, code, float(s), float(a), s, a) for p, code, a, s in rows],
+        schema={
+            "period": pl.String,
+            "period_kind": pl.String,
+            "municipality_code": pl.String,
+            "numerator": pl.Float64,
+            "denominator": pl.Float64,
+            "outcome_persons": pl.Int64,
+            "persons": pl.Int64,
+        },
+        orient="row",
+    )
+    return frame.with_columns(
+        indicator_id=pl.lit(indicator.id),
+        variant=pl.lit(variant),
+        customer_group=pl.lit(ALL),
+        service_line=pl.lit(ALL),
+        value=pl.when(pl.col("denominator") > 0).then(100.0 * pl.col("numerator") / pl.col("denominator")),
+        events=pl.col("outcome_persons"),
+        unit=pl.lit("employer"),
+        complete=pl.lit(True),
+        note=pl.lit("denominator: the employer register's employers in the area"),
+    ).select(list(FACT_SCHEMA))
+
+
+def compute_partnership(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
+    partners = inputs.partners
+    rows = []
+    for kind in KINDS:
+        period = Period.of(kind, ctx.as_of)
+        groups = [(ALL, partners)]
+        in_area = partners.filter(pl.col("municipality_code").is_in(ctx.in_area))
+        for code in sorted(set(in_area.get_column("municipality_code").to_list())):
+            groups.append((code, in_area.filter(pl.col("municipality_code") == code)))
+        for code, frame in groups:
+            agreed = int(frame.get_column("partnership_agreement").sum() or 0)
+            rows.append((period.label, kind, code, float(agreed), float(frame.height), agreed, frame.height))
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "period": pl.String,
+            "period_kind": pl.String,
+            "municipality_code": pl.String,
+            "numerator": pl.Float64,
+            "denominator": pl.Float64,
+            "outcome_persons": pl.Int64,
+            "persons": pl.Int64,
+        },
+        orient="row",
+    )
+    return frame.with_columns(
+        indicator_id=pl.lit(indicator.id),
+        variant=pl.lit(variant),
+        customer_group=pl.lit(ALL),
+        service_line=pl.lit(ALL),
+        value=pl.when(pl.col("denominator") > 0).then(100.0 * pl.col("numerator") / pl.col("denominator")),
+        events=pl.col("persons"),
+        unit=pl.lit("partner"),
+        complete=pl.lit(True),
+        note=pl.lit(f"partner register on {ctx.as_of.isoformat()}"),
+    ).select(list(FACT_SCHEMA))
+
+
+def compute_survey(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
+    """Mean score of a survey's answers; an answer without a municipality counts in the totals only."""
+    kind = str(indicator.params(variant).get("survey_kind", indicator.id))
+    events = (
+        inputs.survey.filter(pl.col("survey_kind") == kind)
+        .with_row_index("unit_id")
+        .select(
+            "unit_id",
+            "municipality_code",
+            "service_line",
+            event_date="response_date",
+            num="score",
+            den=pl.lit(1.0),
+            outcome=pl.lit(True),
+            observable=pl.lit(True),
+        )
+    )
+    return aggregate(
+        events,
+        ctx,
+        indicator_id=indicator.id,
+        variant=variant,
+        value_kind="mean",
+        unit="response",
+        slices=((False, False, False), (True, False, False), (False, False, True)),
+    )
+
+
+COMPUTATIONS: dict[str, Callable[[Inputs, Context, Indicator, str], pl.DataFrame]] = {
+    "inflow_over_months": compute_inflow,
+    "staying_employed": compute_staying,
+    "cost_per_employed": compute_cost,
+    "special_groups_employment": compute_special_groups,
+    "shortage_occupation_share": compute_shortage,
+    "employer_event_count": compute_employer_events,
+    "employer_usage_rate": compute_employer_usage,
+    "partnership_rate": compute_partnership,
+    "survey_mean": compute_survey,
+}
+
+
+def compute_indicators(inputs: Inputs, ctx: Context, only: list[str] | None = None) -> pl.DataFrame:
+    """Fact rows of every indicator (or of ``only``) for the periods from ``ctx.since`` to ``ctx.as_of``."""
+    frames = []
+    for indicator in ctx.definitions.indicators.values():
+        if only is not None and indicator.id not in only:
+            continue
+        compute = COMPUTATIONS[indicator.spec.computation]
+        for variant in indicator.variants:
+            frames.append(compute(inputs, ctx, indicator, variant))
+    frames = [f for f in frames if f.height]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=FACT_SCHEMA)
+
+
+def compute_month_end(inputs: Inputs, ctx: Context) -> pl.DataFrame:
+    """``ft_month_end`` rows: the month-end figures by municipality of residence on the count day."""
+    rows = month_end_rows(inputs, ctx)
+    if rows.height == 0:
+        return pl.DataFrame(
+            schema={
+                "month": pl.String,
+                "count_day": pl.Date,
+                "municipality_code": pl.String,
+                "measure": pl.String,
+                "persons": pl.Int64,
+            }
+        )
+    probe = _events(rows.select("person_id", event_date="day"))
+    dims = attach_dimensions(probe, inputs, ctx, groups=False).select("_event", "municipality_code")
+    persons = inputs.persons.select("person_id", "birth_date")
+    limits = pl.DataFrame(
+        [
+            (
+                d,
+                ctx.rule_value("young.statistics_age_limit", d, 25),
+                ctx.area_youth_limit,
+            )
+            for d in sorted(set(rows.get_column("day").to_list()))
+        ],
+        schema={"day": pl.Date, "national_limit": pl.Int64, "area_limit": pl.Int64},
+        orient="row",
+    )
+    frame = (
+        rows.with_row_index("_event")
+        .join(dims, on="_event", how="left")
+        .join(persons, on="person_id", how="left")
+        .join(limits, on="day", how="left")
+        .filter(pl.col("municipality_code").is_in(ctx.in_area))
+        .with_columns(age=_age("birth_date", "day"))
+        .with_columns(
+            young_under_25=pl.col("unemployed") & (pl.col("age") < pl.col("national_limit")),
+            young_under_area_limit=pl.col("unemployed") & (pl.col("age") < pl.col("area_limit")),
+        )
+    )
+    parts = []
+    for by_m in (True, False):
+        keyed = frame.with_columns(municipality_code=pl.col("municipality_code") if by_m else pl.lit(ALL))
+        parts.append(
+            keyed.group_by("day", "municipality_code").agg(
+                [pl.col("person_id").filter(pl.col(m)).n_unique().alias(m) for m in MONTH_END_MEASURES]
+            )
+        )
+    wide = pl.concat(parts)
+    long = wide.unpivot(index=["day", "municipality_code"], variable_name="measure", value_name="persons")
+    return long.select(
+        month=pl.col("day").dt.strftime("%Y-%m"),
+        count_day="day",
+        municipality_code="municipality_code",
+        measure="measure",
+        persons=pl.col("persons").cast(pl.Int64),
+    ).sort("month", "municipality_code", "measure")

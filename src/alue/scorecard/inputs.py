@@ -1,0 +1,271 @@
+"""The scorecard's inputs as polars data frames, read from the database (or built directly by a benchmark).
+
+Only pseudonymous keys travel here: ``person_id`` is the surrogate key, no name or HETU is read. Dates are
+``pl.Date``; an open range has a null end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Date, Enum, Float, Numeric, String, cast, select
+from sqlalchemy.orm import Session
+
+from alue.area.models import AreaStatistic
+from alue.casework.models import CaseAssignment
+from alue.employers.models import Employer, EmployerServiceEvent
+from alue.people.models import (
+    CustomerGroupMembership,
+    EmploymentEpisode,
+    JobseekingSpell,
+    Person,
+    Residence,
+    StatusPeriod,
+)
+from alue.scorecard.models import ShortageOccupation, SurveyScore
+from alue.services.models import Participation, Partner, Service
+
+DATE = pl.Date
+INT = pl.Int64
+STR = pl.String
+
+#: Schema of every input frame: column → dtype.
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "persons": {"person_id": INT, "birth_date": DATE, "home_municipality_code": STR, "education_level": STR},
+    "residences": {"person_id": INT, "municipality_code": STR, "start_date": DATE, "end_date": DATE},
+    "spells": {
+        "spell_id": INT,
+        "person_id": INT,
+        "start_date": DATE,
+        "end_date": DATE,
+        "end_reason": STR,
+    },
+    "periods": {"person_id": INT, "status": STR, "start_date": DATE, "end_date": DATE},
+    "groups": {"person_id": INT, "group": STR, "start_date": DATE, "end_date": DATE},
+    "episodes": {"person_id": INT, "isco4": STR, "kind": STR, "start_date": DATE, "end_date": DATE},
+    "participations": {
+        "participation_id": INT,
+        "person_id": INT,
+        "service_line": STR,
+        "start_date": DATE,
+        "end_date": DATE,
+        "cost": pl.Float64,
+        "outcome": STR,
+    },
+    "assignments": {"person_id": INT, "service_line": STR, "start_date": DATE, "end_date": DATE},
+    "employers": {"employer_id": INT, "municipality_code": STR, "founded_on": DATE},
+    "employer_events": {"employer_id": INT, "event_date": DATE, "kind": STR, "municipality_code": STR},
+    "partners": {"partner_id": INT, "municipality_code": STR, "partnership_agreement": pl.Boolean},
+    "survey": {
+        "survey_kind": STR,
+        "response_date": DATE,
+        "municipality_code": STR,
+        "service_line": STR,
+        "channel": STR,
+        "score": pl.Float64,
+    },
+    "shortage": {"isco4": STR, "valid_from": DATE, "valid_to": DATE, "basis": STR, "source": STR},
+}
+
+#: For incremental rebuilds: the date column that places a row of a table in a month ("" = no date).
+BUCKET_COLUMNS = {
+    "persons": "",
+    "residences": "start_date",
+    "spells": "start_date",
+    "periods": "start_date",
+    "groups": "start_date",
+    "episodes": "start_date",
+    "participations": "start_date",
+    "assignments": "start_date",
+    "employers": "",
+    "employer_events": "event_date",
+    "partners": "",
+    "survey": "response_date",
+    "shortage": "",
+}
+
+
+@dataclass
+class Inputs:
+    persons: pl.DataFrame
+    residences: pl.DataFrame
+    spells: pl.DataFrame
+    periods: pl.DataFrame
+    groups: pl.DataFrame
+    episodes: pl.DataFrame
+    participations: pl.DataFrame
+    assignments: pl.DataFrame
+    employers: pl.DataFrame
+    employer_events: pl.DataFrame
+    partners: pl.DataFrame
+    survey: pl.DataFrame
+    shortage: pl.DataFrame
+
+    @classmethod
+    def empty(cls, **frames: pl.DataFrame) -> Inputs:
+        """Empty frames of the right schema, replaced by the ones given."""
+        values = {name: frames.get(name, pl.DataFrame(schema=schema)) for name, schema in SCHEMAS.items()}
+        return cls(**{k: conform(k, v) for k, v in values.items()})
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def latest_date(self) -> dt.date | None:
+        """The latest date any person-level input mentions (the data's reference date)."""
+        candidates = []
+        for name in ("periods", "spells", "episodes", "participations"):
+            frame = getattr(self, name)
+            for column in ("start_date", "end_date"):
+                value = frame.get_column(column).max() if frame.height else None
+                if value is not None:
+                    candidates.append(value)
+        return max(candidates) if candidates else None
+
+
+def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Cast a frame to the table's schema (dates given as ISO text, as SQLite returns them, are parsed)."""
+    schema = SCHEMAS[name]
+    columns = []
+    for column, dtype in schema.items():
+        if column not in frame.columns:
+            columns.append(pl.lit(None, dtype=dtype).alias(column))
+            continue
+        current = frame.schema[column]
+        expr = pl.col(column)
+        if dtype == DATE and current in (pl.String, pl.Utf8):
+            expr = expr.str.slice(0, 10).str.to_date("%Y-%m-%d")
+        elif dtype == DATE and current == pl.Datetime:
+            expr = expr.dt.date()
+        columns.append(expr.cast(dtype).alias(column))
+    return frame.select(columns)
+
+
+def _frame(connection: Connection, name: str, statement: Any) -> pl.DataFrame:
+    """Run ``statement`` on the raw driver cursor (no per-row SQLAlchemy processing) into a frame."""
+    schema = SCHEMAS[name]
+    compiled = statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    read_as = {c: (pl.String if dtype == DATE else dtype) for c, dtype in schema.items()}
+    if not rows:
+        return pl.DataFrame(schema=schema)
+    raw = pl.DataFrame(rows, schema=read_as, orient="row", infer_schema_length=None)
+    return conform(name, raw)
+
+
+def _plain(column: Any) -> Any:
+    """The column without per-row result conversion: dates and enums as text, money as a float."""
+    kind = column.type
+    if isinstance(kind, Date):
+        return cast(column, String).label(column.key)
+    if isinstance(kind, Numeric):
+        return cast(column, Float).label(column.key)
+    if isinstance(kind, Enum):
+        return cast(column, String).label(column.key)
+    return column
+
+
+def load_inputs(session: Session, *, in_area: list[str] | None = None) -> Inputs:
+    """Read every input of the scorecard from the database (pseudonymous keys only).
+
+    Dates are read without the ORM's per-row conversion (SQLite returns ISO text, parsed in bulk by polars).
+    """
+    connection = session.connection()
+
+    def raw(*columns: Any) -> Any:
+        return select(*[_plain(c) for c in columns])
+
+    statements = {
+        "persons": raw(Person.id, Person.birth_date, Person.home_municipality_code, Person.education_level),
+        "residences": raw(
+            Residence.person_id, Residence.municipality_code, Residence.start_date, Residence.end_date
+        ),
+        "spells": raw(
+            JobseekingSpell.id,
+            JobseekingSpell.person_id,
+            JobseekingSpell.start_date,
+            JobseekingSpell.end_date,
+            JobseekingSpell.end_reason,
+        ),
+        "periods": raw(
+            StatusPeriod.person_id, StatusPeriod.status, StatusPeriod.start_date, StatusPeriod.end_date
+        ),
+        "groups": raw(
+            CustomerGroupMembership.person_id,
+            CustomerGroupMembership.group,
+            CustomerGroupMembership.start_date,
+            CustomerGroupMembership.end_date,
+        ),
+        "episodes": raw(
+            EmploymentEpisode.person_id,
+            EmploymentEpisode.isco4,
+            EmploymentEpisode.kind,
+            EmploymentEpisode.start_date,
+            EmploymentEpisode.end_date,
+        ),
+        "participations": raw(
+            Participation.id,
+            Participation.person_id,
+            Service.service_line,
+            Participation.start_date,
+            Participation.end_date,
+            Participation.cost,
+            Participation.outcome,
+        ).join_from(Participation, Service, Service.id == Participation.service_id),
+        "assignments": raw(
+            CaseAssignment.person_id,
+            CaseAssignment.service_line,
+            CaseAssignment.start_date,
+            CaseAssignment.end_date,
+        ),
+        "employers": raw(Employer.id, Employer.municipality_code, Employer.founded_on),
+        "employer_events": raw(
+            EmployerServiceEvent.employer_id,
+            EmployerServiceEvent.event_date,
+            EmployerServiceEvent.kind,
+            EmployerServiceEvent.municipality_code,
+        ),
+        "partners": raw(Partner.id, Partner.municipality_code, Partner.partnership_agreement).where(
+            Partner.active.is_(True)
+        ),
+        "survey": raw(
+            SurveyScore.survey_kind,
+            SurveyScore.response_date,
+            SurveyScore.municipality_code,
+            SurveyScore.service_line,
+            SurveyScore.channel,
+            SurveyScore.score,
+        ),
+        "shortage": raw(
+            ShortageOccupation.isco4,
+            ShortageOccupation.valid_from,
+            ShortageOccupation.valid_to,
+            ShortageOccupation.basis,
+            ShortageOccupation.source,
+        ),
+    }
+    frames = {name: _frame(connection, name, stmt) for name, stmt in statements.items()}
+    return Inputs(**frames)
+
+
+def load_official_series(session: Session, statistic: str, area_codes: list[str]) -> pl.DataFrame:
+    """An official monthly series of ``area_statistic`` (source ``official``) for the given area codes."""
+    rows = session.execute(
+        select(AreaStatistic.area_code, AreaStatistic.month, AreaStatistic.value).where(
+            AreaStatistic.statistic == statistic,
+            AreaStatistic.area_code.in_(area_codes),
+            AreaStatistic.source == "official",
+        )
+    ).all()
+    return pl.DataFrame(
+        [tuple(r) for r in rows],
+        schema={"area_code": pl.String, "month": pl.String, "value": pl.Float64},
+        orient="row",
+    )

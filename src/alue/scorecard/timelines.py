@@ -1,0 +1,333 @@
+"""The month-end statistics of ``alue.people.statistics``, vectorised with polars.
+
+``Timeline.classify`` is the definition: readable, one person and one day at a time. This module computes
+exactly the same classification for every person and many count days at once, so that a whole area (or the
+whole country) is classified in seconds. ``tests/scorecard/test_timelines.py`` checks with Hypothesis that
+both give the same answer on random timelines.
+
+Assumption shared with the definition: a person's status periods do not overlap (the data model's rule).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from alue.area.rules import RuleBook
+from alue.people.models import Status
+from alue.people.statistics import SERVICE_GAP_MAX_DAYS, Thresholds
+
+#: Stands for "still open" inside computations (an open range's end is null in the inputs).
+OPEN_END = dt.date(9999, 12, 31)
+UNEMPLOYED = [s.value for s in Status if s.counts_as_unemployed]
+IN_SERVICE = Status.IN_SERVICE.value
+
+FLAGS = (
+    "unemployed",
+    "laid_off_full",
+    "shortened_week",
+    "in_service",
+    "long_term_unemployed",
+    "recurrently_unemployed",
+    "unemployed_after_service",
+    "service_to_service",
+)
+
+
+def months_offset(column: str | pl.Expr, months: int) -> pl.Expr:
+    """``add_months`` of ``alue.shared.time`` as an expression (the day is clamped to the month's end)."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.dt.offset_by(f"{months}mo")
+
+
+def _first_of_person(by: str) -> pl.Expr:
+    return pl.col(by) != pl.col(by).shift(1, fill_value=-1)
+
+
+def merge_ranges(frame: pl.DataFrame, by: str = "person_id") -> pl.DataFrame:
+    """Merge each person's overlapping or adjacent ranges into runs, as ``DateSet`` does.
+
+    Takes ``by`` (an integer key), ``start_date``, ``end_date`` (null = open); returns ``by``,
+    ``run_start``, ``run_end`` (``OPEN_END`` when open), sorted by person and start.
+    """
+    if frame.height == 0:
+        return pl.DataFrame(schema={by: pl.Int64, "run_start": pl.Date, "run_end": pl.Date})
+    # (person, end) packed into one integer, so that a running maximum over the whole sorted frame is the
+    # running maximum of the end within each person: no per-group window is needed.
+    shift = 1 << 23  # more days than OPEN_END is from 1970
+    ordered = frame.select(
+        pl.col(by).cast(pl.Int64), "start_date", pl.col("end_date").fill_null(OPEN_END)
+    ).sort(by, "start_date")
+    packed = pl.col(by) * shift + pl.col("end_date").cast(pl.Int32).cast(pl.Int64)
+    previous = packed.cum_max().shift(1)
+    previous_end = (previous - pl.col(by) * shift).cast(pl.Int32, strict=False).cast(pl.Date)
+    new_run = _first_of_person(by) | (pl.col("start_date") > previous_end.dt.offset_by("1d"))
+    ordered = ordered.with_columns(run=new_run.cast(pl.Int32).cum_sum())
+    return (
+        ordered.group_by("run")
+        .agg(pl.col(by).first(), run_start=pl.col("start_date").min(), run_end=pl.col("end_date").max())
+        .sort("run")
+        .drop("run")
+    )
+
+
+def _per_person_cumsum(value: pl.Expr, by: str) -> pl.Expr:
+    """Cumulative sum of ``value`` within each person (rows sorted by person), without a window."""
+    total = value.cum_sum()
+    base = pl.when(_first_of_person(by)).then(total - value).forward_fill()
+    return total - base
+
+
+def unemployment_runs(periods: pl.DataFrame) -> pl.DataFrame:
+    """Continuous runs of unemployment (``unemployed`` and ``laid_off_full`` merged, across spells).
+
+    Adds per run: ``days_before`` (unemployed days in the person's earlier runs) and
+    ``preceded_by_service`` (the day before the run is a service day).
+    """
+    runs = merge_ranges(periods.filter(pl.col("status").is_in(UNEMPLOYED)))
+    length = (pl.col("run_end") - pl.col("run_start")).dt.total_days() + 1
+    runs = runs.with_columns(days_before=_per_person_cumsum(length, "person_id") - length)
+    services = merge_ranges(periods.filter(pl.col("status") == IN_SERVICE))
+    probe = runs.select("person_id", "run_start", day_before=pl.col("run_start").dt.offset_by("-1d")).sort(
+        "day_before"
+    )
+    covered = probe.join_asof(
+        services.sort("run_start").rename({"run_start": "s_start", "run_end": "s_end"}),
+        left_on="day_before",
+        right_on="s_start",
+        by="person_id",
+        check_sortedness=False,
+    ).select(
+        "person_id",
+        "run_start",
+        preceded_by_service=pl.col("s_end").is_not_null() & (pl.col("s_end") >= pl.col("day_before")),
+    )
+    return runs.join(covered, on=["person_id", "run_start"], how="left")
+
+
+def service_periods(periods: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:
+    """Each ``in_service`` period with ``follows_service``: it came straight after an earlier service, or
+    after
+    a gap of at most 30 days spent wholly unemployed (the *service to service* part of structural
+    unemployment)."""
+    services = (
+        _with_order(periods)
+        .filter(pl.col("status") == IN_SERVICE)
+        .select("person_id", "start_date", "end_date", "order")
+        .sort("person_id", "start_date", "order")
+        .with_columns(
+            previous_end=pl.when(_first_of_person("person_id"))
+            .then(None)
+            .otherwise(pl.col("end_date").shift(1))
+        )
+        .with_columns(
+            gap_days=(pl.col("start_date") - pl.col("previous_end")).dt.total_days() - 1,
+            gap_start=pl.col("previous_end").dt.offset_by("1d"),
+            gap_end=pl.col("start_date").dt.offset_by("-1d"),
+        )
+    )
+    probe = services.filter(pl.col("gap_days") > 0).select("person_id", "order", "gap_start", "gap_end")
+    covering = (
+        probe.sort("gap_start")
+        .join_asof(
+            runs.select("person_id", "run_start", "run_end").sort("run_start"),
+            left_on="gap_start",
+            right_on="run_start",
+            by="person_id",
+            check_sortedness=False,
+        )
+        .select(
+            "order", gap_unemployed=pl.col("run_end").is_not_null() & (pl.col("run_end") >= pl.col("gap_end"))
+        )
+    )
+    return services.join(covering, on="order", how="left").with_columns(
+        follows_service=pl.col("previous_end").is_not_null()
+        & (
+            (pl.col("gap_days") <= 0)
+            | ((pl.col("gap_days") <= SERVICE_GAP_MAX_DAYS) & pl.col("gap_unemployed").fill_null(False))
+        )
+    )
+
+
+def _days_upto(points: pl.DataFrame, runs: pl.DataFrame, day_column: str, out: str) -> pl.DataFrame:
+    """Add ``out``: the person's unemployed days on or before ``day_column`` (over all runs)."""
+    right = runs.select(
+        "person_id", _rs=pl.col("run_start"), _re=pl.col("run_end"), _before=pl.col("days_before")
+    ).sort("_rs")
+    joined = (
+        points.with_row_index("_upto_row")
+        .sort(day_column)
+        .join_asof(right, left_on=day_column, right_on="_rs", by="person_id", check_sortedness=False)
+    )
+    inside = (pl.min_horizontal(pl.col(day_column), pl.col("_re")) - pl.col("_rs")).dt.total_days() + 1
+    return (
+        joined.with_columns(
+            pl.when(pl.col("_rs").is_null())
+            .then(0)
+            .otherwise(pl.col("_before") + inside.clip(lower_bound=0))
+            .alias(out)
+        )
+        .sort("_upto_row")
+        .drop("_upto_row", "_rs", "_re", "_before")
+    )
+
+
+def _with_order(periods: pl.DataFrame) -> pl.DataFrame:
+    """Number the periods in input order (``order``): the tie-break of equal starts, as a stable sort."""
+    return periods if "order" in periods.columns else periods.with_row_index("order")
+
+
+def expand_to_days(periods: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
+    """One row per (status period, count day inside it), carrying every column of ``periods`` plus ``day``.
+
+    Rows come out in the order of ``periods``, each period's days ascending: sort the periods by person and
+    start first to get rows sorted by person and day.
+    """
+    day_series = pl.Series("day", sorted(set(days)), dtype=pl.Date)
+    if periods.height == 0 or day_series.len() == 0:
+        return periods.clear().with_columns(day=pl.lit(None, dtype=pl.Date))
+    first = day_series.search_sorted(periods.get_column("start_date"), side="left")
+    last = day_series.search_sorted(periods.get_column("end_date").fill_null(OPEN_END), side="right")
+    frame = periods.with_columns(_first=first, _last=last).filter(pl.col("_last") > pl.col("_first"))
+    exploded = frame.with_columns(_index=pl.int_ranges("_first", "_last", dtype=pl.UInt32)).explode("_index")
+    return exploded.with_columns(day=day_series.gather(exploded.get_column("_index"))).drop(
+        "_first", "_last", "_index"
+    )
+
+
+def thresholds_frame(days: Sequence[dt.date], rules: RuleBook | None = None) -> pl.DataFrame:
+    """The statistics' thresholds in force on each day (``Thresholds.on``), as month offsets and days."""
+    rows = []
+    for day in sorted(set(days)):
+        limits = Thresholds.on(day, rules)
+        rows.append(
+            (
+                day,
+                f"-{limits.long_term_months}mo",
+                f"-{limits.recurrent_window_months}mo",
+                limits.recurrent_min_days,
+                f"-{limits.after_service_months}mo",
+            )
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "day": pl.Date,
+            "long_term_offset": pl.String,
+            "window_offset": pl.String,
+            "recurrent_min_days": pl.Int64,
+            "after_service_offset": pl.String,
+        },
+        orient="row",
+    )
+
+
+def classify(
+    periods: pl.DataFrame, days: Sequence[dt.date], *, rules: RuleBook | None = None
+) -> pl.DataFrame:
+    """``Timeline.classify`` for every person whose status periods cover one of ``days``.
+
+    ``periods``: ``person_id``, ``status``, ``start_date``, ``end_date`` (null = open). Returns one row per
+    (person, day) with the status on the day, the flags of ``DayClassification`` and
+    ``unemployment_duration_days``. A person with no status period of a kind the figures use (unemployed,
+    fully laid off, shortened week, in service) on a day has no row: all their flags are false.
+    """
+    periods = _with_order(periods).sort("person_id", "start_date", "order")
+    runs = unemployment_runs(periods)
+    services = service_periods(periods, runs).select("order", "follows_service")
+    # Each unemployed period lies inside exactly one run: attach it per period, before expanding to days.
+    run_of_period = (
+        periods.filter(pl.col("status").is_in(UNEMPLOYED))
+        .select("order", "person_id", "start_date")
+        .sort("start_date")
+        .join_asof(
+            runs.sort("run_start"),
+            left_on="start_date",
+            right_on="run_start",
+            by="person_id",
+            check_sortedness=False,
+        )
+        .select("order", "run_start", "run_end", "days_before", "preceded_by_service")
+    )
+    used = periods.filter(pl.col("status").is_in([*UNEMPLOYED, Status.SHORTENED_WEEK.value, IN_SERVICE]))
+    enriched = (
+        used.select("person_id", "status", "start_date", "end_date", "order")
+        .join(run_of_period, on="order", how="left")
+        .join(services, on="order", how="left")
+        .sort("person_id", "start_date", "order")
+    )
+    rows = expand_to_days(enriched, days)
+    # The first period (in start order) covering the day wins, as in Timeline.status_on.
+    rows = rows.filter(
+        (pl.col("person_id") != pl.col("person_id").shift(1, fill_value=-1))
+        | (pl.col("day") != pl.col("day").shift(1))
+        | pl.col("day").shift(1).is_null()
+    )
+    limits = thresholds_frame(days, rules)
+    uniform = limits.drop("day").unique().height == 1
+    if uniform:
+        first = limits.row(0, named=True)
+        long_term_start = pl.col("day").dt.offset_by(first["long_term_offset"])
+        after_service_start = pl.col("day").dt.offset_by(first["after_service_offset"])
+        window_start = pl.col("day").dt.offset_by(first["window_offset"])
+        min_days = pl.lit(first["recurrent_min_days"])
+    else:
+        rows = rows.join(limits, on="day", how="left")
+        long_term_start = pl.col("day").dt.offset_by(pl.col("long_term_offset"))
+        after_service_start = pl.col("day").dt.offset_by(pl.col("after_service_offset"))
+        window_start = pl.col("day").dt.offset_by(pl.col("window_offset"))
+        min_days = pl.col("recurrent_min_days")
+    unemployed = pl.col("status").is_in(UNEMPLOYED)
+    current = (pl.col("day") - pl.col("run_start")).dt.total_days() + 1
+    rows = rows.with_row_index("_row").with_columns(
+        _unemployed=unemployed,
+        _long_term=unemployed & (pl.col("run_start") <= long_term_start),
+        _current=current,
+        _window_start=window_start,
+        _min_days=min_days,
+    )
+    # Recurrent: ≥ 365 unemployed days in the window. Only rows whose whole history could reach that need
+    # the days before the window, found with an as-of join on the runs.
+    candidates = rows.filter(
+        pl.col("_unemployed")
+        & ~pl.col("_long_term")
+        & ((pl.col("_current") + pl.col("days_before")) >= pl.col("_min_days"))
+    ).select("_row", "person_id", "day", "_current", "days_before", "_window_start", "_min_days")
+    if candidates.height:
+        candidates = _days_upto(candidates, runs, "_window_start", "_upto_window")
+        recurrent = candidates.select(
+            "_row",
+            _recurrent=(pl.col("days_before") + pl.col("_current") - pl.col("_upto_window"))
+            >= pl.col("_min_days"),
+        )
+        rows = rows.join(recurrent, on="_row", how="left")
+    else:
+        rows = rows.with_columns(_recurrent=pl.lit(None, dtype=pl.Boolean))
+    status = pl.col("status")
+    return rows.select(
+        "person_id",
+        "day",
+        "status",
+        unemployed=pl.col("_unemployed"),
+        laid_off_full=status == Status.LAID_OFF_FULL.value,
+        shortened_week=status == Status.SHORTENED_WEEK.value,
+        in_service=status == IN_SERVICE,
+        long_term_unemployed=pl.col("_long_term"),
+        recurrently_unemployed=pl.col("_recurrent").fill_null(False),
+        unemployed_after_service=pl.col("_unemployed")
+        & ~pl.col("_long_term")
+        & pl.col("preceded_by_service").fill_null(False)
+        & (pl.col("run_start") > after_service_start),
+        service_to_service=(status == IN_SERVICE) & pl.col("follows_service").fill_null(False),
+        unemployment_duration_days=pl.when(pl.col("_unemployed"))
+        .then(pl.col("_current"))
+        .otherwise(0)
+        .cast(pl.Int64),
+    ).with_columns(
+        structurally_unemployed=pl.col("long_term_unemployed")
+        | pl.col("recurrently_unemployed")
+        | pl.col("unemployed_after_service")
+        | pl.col("service_to_service")
+    )

@@ -1,0 +1,319 @@
+"""The audit log (lokitus): an append-only, hash-chained record of every read and change of a person's data.
+
+eVaka's rule applies: *authorise first, audit every success*. A route that shows or changes a jobseeker's
+data checks the permission and the scope, loads the data, appends exactly one audit row and commits before
+it renders anything.
+
+Tamper evidence. Every row stores ``prev_hash`` (the previous row's ``row_hash``) and
+``row_hash = sha256(prev_hash + canonical JSON of the row's own content)``; ids are consecutive. Editing,
+deleting or inserting a row breaks the chain at that row, and the one-row table ``audit_chain`` remembers
+the last id and hash, so cutting rows off the end is detected too. ``verify`` (``alue audit verify``) names
+the first bad row.
+
+Concurrency. Appends are serialised: ``append`` first updates the single ``audit_chain`` row. On PostgreSQL
+that takes a row lock which the transaction holds until it commits or rolls back, so the next writer waits,
+then reads the committed head; on SQLite the update takes the database's write lock. Two writers can never
+read the same previous hash. Callers commit right after appending, so the lock is held for milliseconds.
+
+Privileges. The application needs INSERT and SELECT on ``audit_log`` and UPDATE on ``audit_chain``, never
+UPDATE or DELETE on ``audit_log``; migration 0003 adds triggers that refuse UPDATE and DELETE on it (and
+TRUNCATE on PostgreSQL). See ``docs/security.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, String, Text, func, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from alue.shared.db import Base
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditAction(StrEnum):
+    READ = "read"
+    SEARCH = "search"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    EXPORT = "export"
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    ACCESS_REPORT = "access_report"
+
+
+class AuditPurpose(StrEnum):
+    """Why the data was handled (käyttötarkoitus), shown in the person's access report."""
+
+    CASEWORK = "casework"  # customer service and casework
+    JOB_BROKERAGE = "job_brokerage"
+    ADMINISTRATION = "administration"  # user and delegation management
+    AUDIT_REVIEW = "audit_review"  # reviewing or exporting the audit log
+    DATA_SUBJECT_REQUEST = "data_subject_request"  # GDPR art. 15 access report
+    AUTHENTICATION = "authentication"
+
+
+class AuditEvent(Base):
+    """One audited event. Never updated, never deleted (triggers refuse it)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # 1, 2, 3 … no gaps
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)  # UTC
+    actor_user_id: Mapped[int | None] = mapped_column(Integer, index=True)  # no FK: the log outlives accounts
+    actor_username: Mapped[str] = mapped_column(String(150))
+    actor_role: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(30))
+    object_type: Mapped[str] = mapped_column(String(40))  # person, user, delegation, audit_log …
+    object_id: Mapped[str] = mapped_column(String(80), default="")
+    #: whose personal data was handled (no FK: the entry must survive the person's erasure)
+    person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    details: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """One row: the id and hash of the last audit row (detects rows cut off the end; serialises appends)."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # always 1
+    last_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who did it. ``user_id`` is None for an anonymous attempt (a failed sign-in) or a system job."""
+
+    user_id: int | None
+    username: str
+    role: str
+    ip: str = ""
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        return cls(user_id=None, username=name, role="system")
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC) if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def canonical_details(details: dict[str, Any] | None) -> str:
+    return json.dumps(details or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def row_content(row: AuditEvent) -> str:
+    """The canonical text a row's hash covers (everything but the hashes themselves)."""
+    return json.dumps(
+        [
+            row.id,
+            as_utc(row.at).isoformat(timespec="microseconds"),
+            row.actor_user_id,
+            row.actor_username,
+            row.actor_role,
+            row.action,
+            row.object_type,
+            row.object_id,
+            row.person_id,
+            row.purpose,
+            row.ip,
+            row.details,
+        ],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def compute_hash(prev_hash: str, row: AuditEvent) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{row_content(row)}".encode()).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    actor: Actor,
+    action: AuditAction,
+    object_type: str,
+    purpose: AuditPurpose,
+    object_id: str | int = "",
+    person_id: int | None = None,
+    details: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> AuditEvent:
+    """Append one row to the chain in the caller's transaction; the caller commits promptly."""
+    # Lock first (row lock on PostgreSQL, write lock on SQLite), then read the head: see module docstring.
+    locked = session.execute(
+        update(AuditChainHead).where(AuditChainHead.id == 1).values(last_id=AuditChainHead.last_id)
+    )
+    if locked.rowcount == 0:  # type: ignore[attr-defined]  # the migration creates it; tests may not
+        session.add(AuditChainHead(id=1, last_id=0, last_hash=GENESIS_HASH))
+        session.flush()
+    head = session.execute(
+        select(AuditChainHead.last_id, AuditChainHead.last_hash).where(AuditChainHead.id == 1)
+    ).one()
+    moment = as_utc(at or dt.datetime.now(tz=dt.UTC))
+    row = AuditEvent(
+        id=head.last_id + 1,
+        at=moment,
+        actor_user_id=actor.user_id,
+        actor_username=actor.username[:150],
+        actor_role=actor.role[:40],
+        action=action.value,
+        object_type=object_type[:40],
+        object_id=str(object_id)[:80],
+        person_id=person_id,
+        purpose=purpose.value,
+        ip=actor.ip[:45],
+        details=canonical_details(details),
+        prev_hash=head.last_hash,
+        row_hash="",
+    )
+    row.row_hash = compute_hash(head.last_hash, row)
+    session.add(row)
+    session.flush()
+    session.execute(
+        update(AuditChainHead).where(AuditChainHead.id == 1).values(last_id=row.id, last_hash=row.row_hash)
+    )
+    return row
+
+
+# --------------------------------------------------------------------------------------------- verify
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    ok: bool
+    rows_checked: int
+    first_bad_id: int | None = None
+    reason: str = ""
+
+
+def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
+    """Walk the whole chain in id order and report the first row that does not fit."""
+    prev_hash = GENESIS_HASH
+    expected_id = 1
+    checked = 0
+    last_id = 0
+    stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
+    for row in session.scalars(stmt):
+        if row.id != expected_id:
+            return VerifyResult(False, checked, row.id, f"row ids jump from {expected_id - 1} to {row.id}")
+        if row.prev_hash != prev_hash:
+            return VerifyResult(False, checked, row.id, "prev_hash does not match the previous row")
+        if compute_hash(prev_hash, row) != row.row_hash:
+            return VerifyResult(False, checked, row.id, "row content does not match its hash")
+        prev_hash = row.row_hash
+        last_id = row.id
+        expected_id += 1
+        checked += 1
+        session.expunge(row)
+    head = session.get(AuditChainHead, 1)
+    if head is not None and (head.last_id != last_id or head.last_hash != prev_hash):
+        if head.last_id > last_id:
+            return VerifyResult(False, checked, last_id + 1, f"rows {last_id + 1}–{head.last_id} are missing")
+        return VerifyResult(False, checked, head.last_id, "the chain head does not match the last row")
+    return VerifyResult(True, checked)
+
+
+# ------------------------------------------------------------------------------------ search, export
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    actor: str | None = None  # username, exact
+    person_id: int | None = None
+    action: str | None = None
+    object_type: str | None = None
+    since: dt.date | None = None  # inclusive, Helsinki date
+    until: dt.date | None = None  # inclusive, Helsinki date
+
+
+def _filtered(query: AuditQuery):  # type: ignore[no-untyped-def]
+    from alue.shared.time import HELSINKI
+
+    stmt = select(AuditEvent)
+    if query.actor:
+        stmt = stmt.where(AuditEvent.actor_username == query.actor.strip().lower())
+    if query.person_id is not None:
+        stmt = stmt.where(AuditEvent.person_id == query.person_id)
+    if query.action:
+        stmt = stmt.where(AuditEvent.action == query.action)
+    if query.object_type:
+        stmt = stmt.where(AuditEvent.object_type == query.object_type)
+    if query.since:
+        start = dt.datetime.combine(query.since, dt.time(), tzinfo=HELSINKI).astimezone(dt.UTC)
+        stmt = stmt.where(AuditEvent.at >= start)
+    if query.until:
+        end = dt.datetime.combine(query.until + dt.timedelta(days=1), dt.time(), tzinfo=HELSINKI)
+        stmt = stmt.where(AuditEvent.at < end.astimezone(dt.UTC))
+    return stmt
+
+
+def search(session: Session, query: AuditQuery, *, limit: int = 100, offset: int = 0) -> tuple[list[AuditEvent], int]:
+    """Matching rows, newest first, and the total count."""
+    stmt = _filtered(query)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = list(session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit).offset(offset)))
+    return rows, total
+
+
+CSV_COLUMNS = (
+    "id",
+    "at",
+    "actor_user_id",
+    "actor_username",
+    "actor_role",
+    "action",
+    "object_type",
+    "object_id",
+    "person_id",
+    "purpose",
+    "ip",
+    "details",
+    "prev_hash",
+    "row_hash",
+)
+
+
+def export_csv(session: Session, query: AuditQuery, *, batch: int = 2000) -> Iterator[str]:
+    """The matching rows in id order as CSV text chunks (header first), hashes included."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    stmt = _filtered(query).order_by(AuditEvent.id).execution_options(yield_per=batch)
+    for n, row in enumerate(session.scalars(stmt), start=1):
+        values = [getattr(row, c) for c in CSV_COLUMNS]
+        values[1] = as_utc(row.at).isoformat(timespec="seconds")
+        writer.writerow(["" if v is None else v for v in values])
+        if n % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def access_report(session: Session, *, person_id: int, limit: int = 1000) -> list[AuditEvent]:
+    """Who has handled the person's data, newest first (GDPR art. 15: 'who has viewed my data')."""
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.person_id == person_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

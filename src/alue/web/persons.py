@@ -1,0 +1,242 @@
+"""Finding jobseekers and reading one jobseeker's record, always through the caller's scope (SQL).
+
+Search rules (data protection):
+
+- a HETU is searched **exactly** (validated first; no prefix, no partial match, no wildcard), so the search
+  cannot enumerate people born on a day;
+- a customer number is searched exactly;
+- a name is searched by the beginning of the last and/or first name, at least two characters a word, with
+  the LIKE wildcards escaped;
+- the scope clause (``alue.shared.auth.person_scope``) is part of the query, and at most ``limit`` rows
+  are read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from alue.casework.models import CaseAssignment, EmploymentPlan, Meeting, ServiceNeedAssessment
+from alue.employers.models import Employer
+from alue.people.models import (
+    DERIVED_GROUPS,
+    CustomerGroup,
+    CustomerGroupMembership,
+    EducationLevel,
+    EmploymentEpisode,
+    JobseekingSpell,
+    Person,
+    PersonOccupation,
+    Status,
+    StatusPeriod,
+)
+from alue.services.models import Participation, Partner, Referral, Service
+from alue.shared.auth import N_, Principal, person_scope
+from alue.shared.identifiers import InvalidIdentifier, validate_hetu
+from alue.staff.models import StaffMember
+
+HETU_SHAPE = re.compile(r"^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$", re.IGNORECASE)
+CUSTOMER_NUMBER_SHAPE = re.compile(r"^[A-Z]{0,3}\d{3,12}$", re.IGNORECASE)
+NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'\-. ]*(?:[-'][^\W\d_]+)*$", re.UNICODE)
+MAX_QUERY_LENGTH = 100
+
+
+class SearchKind(StrEnum):
+    HETU = "hetu"
+    CUSTOMER_NUMBER = "customer_number"
+    NAME = "name"
+
+
+class SearchError(ValueError):
+    """The query cannot be searched; the message is an English msgid."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    kind: SearchKind
+    persons: list[Person]
+    more: bool  # more matches than were read
+
+
+def classify(query: str) -> tuple[SearchKind, str | list[str]]:
+    text = " ".join(query.split())
+    if not text:
+        raise SearchError(N_("Type a name, a personal identity code or a customer number."))
+    if len(text) > MAX_QUERY_LENGTH:
+        raise SearchError(N_("The search is too long."))
+    if HETU_SHAPE.match(text):
+        try:
+            return SearchKind.HETU, validate_hetu(text)
+        except InvalidIdentifier as exc:
+            raise SearchError(N_("This is not a valid personal identity code.")) from exc
+    if any(ch.isdigit() for ch in text):
+        if CUSTOMER_NUMBER_SHAPE.match(text):
+            return SearchKind.CUSTOMER_NUMBER, text.upper()
+        raise SearchError(N_("Search with a complete personal identity code, a customer number or a name; parts of "
+            "identity codes are not searched."))
+    words = text.split(" ")
+    if len(words) > 4 or any(len(w) < 2 for w in words):
+        raise SearchError(N_("Give at least two letters of each name."))
+    return SearchKind.NAME, words
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search(session: Session, *, principal: Principal, query: str, limit: int = 50, on: dt.date | None = None) -> SearchResult:
+    kind, value = classify(query)
+    stmt = select(Person).where(person_scope(principal, on=on))
+    if kind == SearchKind.HETU:
+        stmt = stmt.where(Person.hetu == value)
+    elif kind == SearchKind.CUSTOMER_NUMBER:
+        stmt = stmt.where(func.upper(Person.customer_number) == value)
+    else:
+        assert isinstance(value, list)
+        for word in value:
+            pattern = _escape_like(word.lower()) + "%"
+            stmt = stmt.where(
+                or_(
+                    func.lower(Person.last_name).like(pattern, escape="\\"),
+                    func.lower(Person.first_name).like(pattern, escape="\\"),
+                )
+            )
+    rows = list(session.scalars(stmt.order_by(Person.last_name, Person.first_name, Person.id).limit(limit + 1)))
+    return SearchResult(kind, rows[:limit], len(rows) > limit)
+
+
+def get_in_scope(session: Session, *, principal: Principal, person_id: int, on: dt.date | None = None) -> Person | None:
+    """The person if they exist *and* are in the principal's scope (one query), else None."""
+    return session.scalar(select(Person).where(Person.id == person_id, person_scope(principal, on=on)))
+
+
+# ------------------------------------------------------------------------------------ the record
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    start: dt.date
+    end: dt.date | None
+    status: Status
+    spell_id: int
+
+
+@dataclass
+class PersonRecord:
+    person: Person
+    spells: list[JobseekingSpell]
+    timeline: list[TimelineEntry]
+    groups: list[tuple[CustomerGroup, dt.date | None, dt.date | None, bool]]  # group, start, end, derived
+    occupations: list[PersonOccupation]
+    plan: EmploymentPlan | None
+    meetings: list[Meeting]
+    participations: list[tuple[Participation, Service]]
+    referrals: list[tuple[Referral, Service | None, Partner | None]]
+    outcomes: list[tuple[EmploymentEpisode, Employer | None]]
+    assessments: list[ServiceNeedAssessment]
+    responsible: list[tuple[CaseAssignment, StaffMember]]
+    staff_names: dict[int, str] = field(default_factory=dict)
+
+
+def record(session: Session, *, person: Person, on: dt.date, youth_age_limit: int = 30) -> PersonRecord:
+    """Everything the jobseeker page shows, in a handful of queries."""
+    pid = person.id
+    spells = list(session.scalars(select(JobseekingSpell).where(JobseekingSpell.person_id == pid).order_by(JobseekingSpell.start_date)))
+    periods = session.scalars(
+        select(StatusPeriod).where(StatusPeriod.person_id == pid).order_by(StatusPeriod.start_date.desc(), StatusPeriod.id.desc())
+    )
+    timeline = [TimelineEntry(p.start_date, p.end_date, Status(p.status), p.spell_id) for p in periods]
+    groups: list[tuple[CustomerGroup, dt.date | None, dt.date | None, bool]] = [
+        (CustomerGroup(m.group), m.start_date, m.end_date, False)
+        for m in session.scalars(
+            select(CustomerGroupMembership).where(CustomerGroupMembership.person_id == pid).order_by(CustomerGroupMembership.start_date)
+        )
+        if CustomerGroup(m.group) not in DERIVED_GROUPS
+    ]
+    if person.age_on(on) < youth_age_limit:
+        groups.append((CustomerGroup.YOUNG, None, None, True))
+    if not EducationLevel(person.education_level).vocational:
+        groups.append((CustomerGroup.NO_VOCATIONAL_EDUCATION, None, None, True))
+    current = next((t for t in timeline if t.start <= on and (t.end is None or t.end >= on)), None)
+    if current is not None and current.status == Status.LAID_OFF_FULL:
+        groups.append((CustomerGroup.LAID_OFF, None, None, True))
+    if current is not None and current.status.counts_as_unemployed and _unemployed_since(timeline, on) is not None:
+        since = _unemployed_since(timeline, on)
+        if since is not None and (on - since).days >= 365:
+            groups.append((CustomerGroup.LONG_TERM_UNEMPLOYED, since, None, True))
+    plan = session.scalar(
+        select(EmploymentPlan).where(EmploymentPlan.person_id == pid).order_by(EmploymentPlan.made_on.desc(), EmploymentPlan.version.desc()).limit(1)
+    )
+    meetings = list(session.scalars(select(Meeting).where(Meeting.person_id == pid).order_by(Meeting.held_at.desc()).limit(100)))
+    participations = list(
+        session.execute(
+            select(Participation, Service).join(Service, Service.id == Participation.service_id)
+            .where(Participation.person_id == pid).order_by(Participation.start_date.desc())
+        )
+    )
+    referrals = list(
+        session.execute(
+            select(Referral, Service, Partner)
+            .outerjoin(Service, Service.id == Referral.service_id)
+            .outerjoin(Partner, Partner.id == Referral.partner_id)
+            .where(Referral.person_id == pid).order_by(Referral.referred_on.desc())
+        )
+    )
+    outcomes = list(
+        session.execute(
+            select(EmploymentEpisode, Employer).outerjoin(Employer, Employer.id == EmploymentEpisode.employer_id)
+            .where(EmploymentEpisode.person_id == pid).order_by(EmploymentEpisode.start_date.desc())
+        )
+    )
+    assessments = list(
+        session.scalars(select(ServiceNeedAssessment).where(ServiceNeedAssessment.person_id == pid).order_by(ServiceNeedAssessment.assessed_on.desc()))
+    )
+    responsible = list(
+        session.execute(
+            select(CaseAssignment, StaffMember).join(StaffMember, StaffMember.id == CaseAssignment.staff_id)
+            .where(
+                CaseAssignment.person_id == pid,
+                CaseAssignment.start_date <= on,
+                or_(CaseAssignment.end_date.is_(None), CaseAssignment.end_date >= on),
+            )
+        )
+    )
+    staff_ids = {m.staff_id for m in meetings if m.staff_id} | ({plan.staff_id} if plan and plan.staff_id else set())
+    staff_ids |= {a.staff_id for a in assessments if a.staff_id}
+    staff_names = {
+        s.id: s.name for s in session.scalars(select(StaffMember).where(StaffMember.id.in_(staff_ids)))
+    } if staff_ids else {}
+    return PersonRecord(
+        person=person,
+        spells=spells,
+        timeline=timeline,
+        groups=groups,
+        occupations=list(session.scalars(select(PersonOccupation).where(PersonOccupation.person_id == pid).order_by(PersonOccupation.id))),
+        plan=plan,
+        meetings=meetings,
+        participations=participations,
+        referrals=referrals,
+        outcomes=outcomes,
+        assessments=assessments,
+        responsible=responsible,
+        staff_names=staff_names,
+    )
+
+
+def _unemployed_since(timeline: list[TimelineEntry], on: dt.date) -> dt.date | None:
+    """Start of the continuous unemployment that covers ``on`` (adjacent unemployed periods joined)."""
+    periods = sorted((t for t in timeline if t.status.counts_as_unemployed and t.start <= on), key=lambda t: t.start)
+    since: dt.date | None = None
+    last_end: dt.date | None = None
+    for period in periods:
+        if since is None or (last_end is not None and period.start > last_end + dt.timedelta(days=1)):
+            since = period.start
+        last_end = period.end if period.end is not None else on
+    if last_end is None or last_end < on:
+        return None
+    return since

@@ -1,0 +1,1 @@
+"""Views (routes) of the staff web application, one module per area of the user interface."""

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from alue.matching.coder import OccupationCoder
+from alue.matching.taxonomy import Taxonomy
+from alue.matching.text import normalize
+
+
+@pytest.mark.parametrize(
+    ("title", "isco"),
+    [
+        ("hitsaaja", "7212"),
+        ("hitsaajana", "7212"),
+        ("sairaanhoitaja", "2221"),
+        ("trukinkuljettaja", "8344"),
+        ("taksinkuljettaja", "8322"),
+        ("kirvesmies", "7115"),
+        ("svetsare", "7212"),
+        ("lastbilsförare", "8332"),
+        ("sjuksköterska", "2221"),
+        ("welder", "7212"),
+        ("truck driver", "8332"),
+        ("software developer", "2512"),
+    ],
+)
+def test_clear_titles_in_three_languages(coder: OccupationCoder, title: str, isco: str) -> None:
+    assert coder.code(title, top=3)[0].isco == isco
+
+
+def test_exact_preferred_label_names_its_occupation(coder: OccupationCoder, taxonomy: Taxonomy) -> None:
+    best = coder.code("hitsaaja", top=1)[0]
+    assert taxonomy.occupations[best.uri].labels["fi"] == "hitsaaja"
+    assert best.label == "hitsaaja"
+    assert coder.code("hitsaaja", top=1, lang="en")[0].label == "welder"
+
+
+def test_candidates_are_well_formed(coder: OccupationCoder, taxonomy: Taxonomy) -> None:
+    titles = ["lähihoitaja vanhustyöhön", "kassamyyjä", "koodari", "rakennusmies", "ohjelmistokehittäjä"]
+    for candidates in coder.code_many(titles, top=5):
+        assert 1 <= len(candidates) <= 5
+        scores = [c.score for c in candidates]
+        assert all(0.0 <= s <= 1.0 for s in scores)
+        assert scores == sorted(scores, reverse=True)
+        assert sum(scores) <= 1.0 + 1e-6
+        assert len({c.isco for c in candidates}) == len(candidates)  # one candidate per ISCO group
+        for c in candidates:
+            assert taxonomy.occupations[c.uri].isco4 == c.isco
+
+
+def test_empty_and_unmatched_text_give_no_candidates(coder: OccupationCoder) -> None:
+    assert coder.code("") == []
+    assert coder.code("  ,;  ") == []
+    assert coder.code("zzqqxx") == []
+    results = coder.code_many(["hitsaaja", "", "welder"], top=2)
+    assert [len(r) for r in results] == [2, 0, 2]
+
+
+def test_generalises_to_a_label_it_has_not_indexed(coder: OccupationCoder) -> None:
+    # Remove every label "trukinkuljettaja" from the group models: the compound's head and
+    # character n-grams still point at lifting-truck operators.
+    masked = coder.without_texts(frozenset({normalize("trukinkuljettaja")}))
+    codes, _ = masked.ranked_groups(["trukinkuljettaja"], k=3)
+    assert codes[0][0] == "8344"
+
+
+def test_confident_answers_are_mostly_right(coder: OccupationCoder, taxonomy: Taxonomy) -> None:
+    # Preferred labels are indexed, so they are coded with high confidence and rightly so.
+    occupations = list(taxonomy.occupations.values())[:200]
+    results = coder.code_many([o.labels["fi"] for o in occupations], top=1)
+    confident = [(o, r[0]) for o, r in zip(occupations, results, strict=True) if r and r[0].score >= 0.8]
+    assert len(confident) > 100
+    right = sum(1 for o, c in confident if c.isco == o.isco4)
+    assert right / len(confident) >= 0.9
+
+
+def test_pickle_round_trip(coder: OccupationCoder) -> None:
+    copy = pickle.loads(pickle.dumps(coder))  # noqa: S301 - our own object
+    assert copy.code("kuorma-autonkuljettaja", top=3) == coder.code("kuorma-autonkuljettaja", top=3)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import json
+import os
+
+import typer
+from typer.testing import CliRunner
+
+from alue.matching.cli import _stdin_batches, register
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+
+    @app.command("noop")
+    def noop() -> None:  # a second command keeps Typer in multi-command mode, like the root app
+        """Nothing."""
+
+    return app
+
+
+def test_json_lines_keep_alignment() -> None:
+    result = CliRunner().invoke(
+        _app(), ["code-occupation", "--top", "3", "--json"], input="hitsaaja\n\nwelder\nlastbilsförare"
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 4
+    records = [json.loads(line) for line in lines]
+    assert [r["query"] for r in records] == ["hitsaaja", "", "welder", "lastbilsförare"]
+    assert records[1]["candidates"] == []
+    for record in (records[0], records[2], records[3]):
+        assert set(record) == {"query", "candidates"}
+        assert 1 <= len(record["candidates"]) <= 3
+        for candidate in record["candidates"]:
+            assert set(candidate) == {"uri", "isco", "label", "score"}
+            assert candidate["uri"].startswith("http://data.europa.eu/esco/occupation/")
+            assert len(candidate["isco"]) == 4
+            assert 0.0 <= candidate["score"] <= 1.0
+    assert records[0]["candidates"][0]["isco"] == "7212"
+    assert records[3]["candidates"][0]["isco"] == "8332"
+
+
+def test_table_output() -> None:
+    result = CliRunner().invoke(_app(), ["code-occupation", "--top", "2"], input="trukinkuljettaja\n")
+    assert result.exit_code == 0, result.output
+    assert "8344" in result.stdout
+    assert "trukinkuljettaja" in result.stdout
+
+
+def test_batches_from_a_real_pipe() -> None:
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, b"hitsaaja\r\n\nkokki")
+    os.close(write_fd)
+    with os.fdopen(read_fd, encoding="utf-8") as stream:
+        lines = [line for batch in _stdin_batches(stream) for line in batch]
+    assert lines == ["hitsaaja", "", "kokki"]

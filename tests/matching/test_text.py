@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alue.matching.text import Lexicon, normalize, tokenize
+
+LABELS = {
+    "fi": [
+        "hitsaaja", "levyseppä", "lähihoitaja", "perushoitaja", "kuljettaja", "kuorma-auto",
+        "ohjelmistosuunnittelija", "sovelluskehittäjä", "rakennusmies", "työntekijä", "myyjä", "kassa",
+        "myyntipäällikkö", "hoitaja", "hoitajat", "vanhustyö", "neuvottelija", "myynti",
+    ],
+    "sv": ["svetsare", "chaufför", "lastbil", "sjuksköterska"],
+    "en": ["welder", "truck driver", "nurse"],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return Lexicon.from_texts(LABELS)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Kuorma-Autonkuljettaja", "kuorma-autonkuljettaja"),
+        ("Myyjä, rautatavara ja maalit", "myyjä , rautatavara ja maalit"),
+        ("lähi- ja perushoitaja", "lähi- ja perushoitaja"),
+        ("hitsaaja–levyseppä", "hitsaaja-levyseppä"),  # en dash
+        ("  ICT-tuki  (helpdesk)!", "ict-tuki , helpdesk"),
+        ("ﬁlologi", "filologi"),  # ligature
+        ("", ""),
+        ("...", ""),
+    ],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_normalize_is_total_and_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+    assert once == once.strip()
+    assert "  " not in once
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_tokenize_has_no_separators(text: str) -> None:
+    tokens = tokenize(text)
+    assert all(token and token not in {",", "&"} and " " not in token for token in tokens)
+
+
+@pytest.mark.parametrize(
+    ("token", "lemma"),
+    [
+        ("hitsaajana", "hitsaaja"),
+        ("lähihoitajaksi", "lähihoitaja"),
+        ("hitsaajia", "hitsaaja"),
+        ("rakennusmiehenä", "rakennusmies"),
+        ("työntekijöitä", "työntekijä"),
+        ("myyntipäällikön", "myyntipäällikkö"),
+        ("levysepän", "levyseppä"),
+        ("hoitajat", "hoitaja"),  # inflected word of the vocabulary itself maps to its base form
+        ("trukinkuljettajaksi", "trukinkuljettaja"),  # unknown compound with a known head
+        ("svetsare", "svetsare"),
+        ("sjuksköterskor", "sjuksköterska"),
+        ("welders", "welder"),
+        ("tuntematon", "tuntematon"),  # unknown words are left alone
+    ],
+)
+def test_lemma(lexicon: Lexicon, token: str, lemma: str) -> None:
+    assert lexicon.lemma(token) == lemma
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("kuorma-autonkuljettaja", ("kuorma", "auton", "kuljettaja")),
+        ("kassamyyjä", ("kassa", "myyjä")),
+        ("myyntineuvottelija", ("myynti", "neuvottelija")),
+        ("lastbilschaufför", ("lastbils", "chaufför")),
+        ("hitsaaja", ("hitsaaja",)),
+        ("abc", ("abc",)),
+    ],
+)
+def test_split(lexicon: Lexicon, word: str, parts: tuple[str, ...]) -> None:
+    assert lexicon.split(word) == parts
+
+
+def test_analysis_of_titles(lexicon: Lexicon) -> None:
+    truck = lexicon.analyze("Kuorma-autonkuljettajaksi")
+    assert truck.heads[-1] == "kuljettaja"
+    assert {"kuorma", "auto", "kuljettaja"} <= set(truck.words)
+    assert lexicon.analyze("lastbilschaufför").words[1:] == ("lastbil", "chaufför")
+    # An inflected qualifier after the title does not become the head.
+    assert lexicon.analyze("lähihoitaja vanhustyöhön").heads == ("hoitaja",)
+    # The qualifier after a comma does not either.
+    assert lexicon.analyze("myyjä, kassa").heads == ("myyjä",)
+    # Elliptic compounds are completed.
+    assert lexicon.analyze("lähi- ja perushoitaja").lemmas[0] == "lähihoitaja"
+    assert lexicon.analyze("").words == ()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_analyze_never_crashes(text: str) -> None:
+    lexicon = Lexicon.from_texts(LABELS)
+    analysis = lexicon.analyze(text)
+    assert all(word for word in analysis.words)
+    assert analysis.text == analysis.text.strip()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="abdefghijklmnoprstuvyäö-", min_size=1, max_size=30))
+def test_lemma_and_split_are_stable(word: str) -> None:
+    lexicon = Lexicon.from_texts(LABELS)
+    parts = lexicon.split(word)
+    assert "".join(parts) == word.replace("-", "")
+    lemma = lexicon.lemma(word)
+    assert lemma
+    assert lexicon.lemma(word) == lemma

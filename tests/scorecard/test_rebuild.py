@@ -1,0 +1,98 @@
+"""``rebuild`` writes the fact tables, skips work when nothing changed, recomputes incrementally, keeps the
+partner register's past snapshots and marks suppressed cells."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from alue.people.models import Status
+from alue.scorecard.facts import rebuild
+from alue.scorecard.models import FactIndicator, FactMonthEnd
+from alue.services.models import Partner
+
+from .factories import add_spell, make_partner, make_person
+from .helpers import D
+from .test_inflow import build
+
+U = Status.UNEMPLOYED
+
+
+def fact(session: Session, indicator: str, period: str, m: str = "*") -> FactIndicator | None:
+    return session.scalar(
+        select(FactIndicator).where(
+            FactIndicator.indicator_id == indicator,
+            FactIndicator.period == period,
+            FactIndicator.municipality_code == m,
+            FactIndicator.customer_group == "*",
+            FactIndicator.service_line == "*",
+            FactIndicator.variant == "",
+        )
+    )
+
+
+def test_full_then_up_to_date_then_incremental(session: Session, area) -> None:
+    build(session)
+    report = rebuild(session=session, area=area, as_of=D(2025, 12, 31))
+    assert report.mode == "full"
+    assert report.indicator_rows > 0
+    assert report.month_end_rows > 0
+    march = fact(session, "inflow_over_3_months", "2025-03")
+    assert (march.numerator, march.denominator, march.persons) == (3, 6, 6)
+    # 3 of 6 with the outcome: the 3 without it are a group of fewer than five → hidden
+    assert march.suppression == "primary"
+    assert session.scalar(select(func.count()).select_from(FactMonthEnd)) > 0
+
+    again = rebuild(session=session, area=area, as_of=D(2025, 12, 31))
+    assert again.mode == "up-to-date"
+    assert again.since is None
+
+    # a new spell in November changes the year; the rebuild recomputes 2025 only
+    late = make_person(session)
+    add_spell(session, late, [(U, D(2025, 11, 20), None)])
+    incremental = rebuild(session=session, area=area, as_of=D(2025, 12, 31))
+    assert incremental.mode == "incremental"
+    assert incremental.since == D(2025, 1, 1)
+    assert "periods" in incremental.reason
+    assert "2025-11-01" in incremental.reason
+    november = fact(session, "inflow_over_3_months", "2025-11")
+    assert november.complete is False
+    assert november.events == 0
+    # facts are unique per key after the rewrite
+    keys = session.execute(
+        select(
+            FactIndicator.indicator_id,
+            FactIndicator.variant,
+            FactIndicator.period,
+            FactIndicator.municipality_code,
+            FactIndicator.customer_group,
+            FactIndicator.service_line,
+            func.count(),
+        )
+        .group_by(
+            FactIndicator.indicator_id,
+            FactIndicator.variant,
+            FactIndicator.period,
+            FactIndicator.municipality_code,
+            FactIndicator.customer_group,
+            FactIndicator.service_line,
+        )
+        .having(func.count() > 1)
+    ).all()
+    assert keys == []
+
+
+def test_partnership_snapshots_of_past_periods_are_kept(session: Session, area) -> None:
+    make_partner(session, agreement=True)
+    make_partner(session, agreement=False)
+    rebuild(session=session, area=area, as_of=D(2025, 6, 30))
+    assert fact(session, "partnership_rate", "2025-06").value == 50.0
+    # later every partner signs an agreement
+    for partner in session.scalars(select(Partner)):
+        partner.partnership_agreement = True
+    session.flush()
+    report = rebuild(session=session, area=area, as_of=D(2025, 12, 31))
+    assert report.mode == "full"  # partners have no dates: a change means a full rebuild
+    assert fact(session, "partnership_rate", "2025-06").value == 50.0  # the state recorded in June
+    assert fact(session, "partnership_rate", "2025-12").value == 100.0
+    assert fact(session, "partnership_rate", "2025").value == 100.0
