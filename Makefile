@@ -12,7 +12,8 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 .PHONY: run test install demo serve lint typecheck test-sqlite test-postgres clean
 
 run: install $(DB_FILE) ## install, build the demo area into SQLite, serve http://127.0.0.1:8000
-	$(BIN)/alue serve --host 127.0.0.1 --port 8000
+	@echo "Demo users: run '$(BIN)/alue demo-users' to print (and reset) their passwords."
+	ALUE_DATABASE_URL=sqlite:///./$(DB_FILE) $(BIN)/alue serve --host 127.0.0.1 --port 8000
 
 test: install test-sqlite test-postgres ## install and run the whole suite (SQLite, then PostgreSQL)
 
@@ -25,10 +26,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(DB_FILE):
-	ALUE_DATABASE_URL=sqlite:///./$(DB_FILE) $(BIN)/alue demo --seed $(DEMO_SEED)
+	ALUE_DATABASE_URL=sqlite:///./$(DB_FILE).tmp $(BIN)/alue db upgrade
+	ALUE_DATABASE_URL=sqlite:///./$(DB_FILE).tmp $(BIN)/alue demo --seed $(DEMO_SEED)
+	ALUE_DATABASE_URL=sqlite:///./$(DB_FILE).tmp $(BIN)/alue demo-users
+	mv $(DB_FILE).tmp $(DB_FILE)
 
 demo: install ## rebuild the demo area from scratch
-	rm -f $(DB_FILE) $(DB_FILE)-wal $(DB_FILE)-shm
+	rm -f $(DB_FILE) $(DB_FILE)-wal $(DB_FILE)-shm $(DB_FILE).tmp*
 	$(MAKE) $(DB_FILE)
 
 test-sqlite:

@@ -1,6 +1,6 @@
 """Train the early-identification model and print its model card figures.
 
-    python benchmarks/early_identification.py                      # a synthetic history in a temporary database
+    python benchmarks/early_identification.py                      # synthetic history, temporary database
     python benchmarks/early_identification.py --database-url URL   # an existing database (e.g. the demo area)
 
 Prints AUC, Brier score and calibration error of the model and of the baseline for each horizon, the
@@ -30,7 +30,9 @@ from alue.shared.time import add_months
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", help="train on this database instead of a synthetic history")
     parser.add_argument("--people", type=int, default=3000, help="synthetic people (default 3000)")
     parser.add_argument("--cutoff", help="cut-off day (default: 15 months before the end of the data)")
@@ -48,7 +50,10 @@ def main() -> None:
                 started = time.perf_counter()
                 spells = generate_history(session, n_people=args.people, seed=7)
                 session.commit()
-                print(f"synthetic history: {args.people} people, {spells} spells in {time.perf_counter() - started:.1f} s")
+                print(
+                    f"synthetic history: {args.people} people, {spells} spells "
+                    f"in {time.perf_counter() - started:.1f} s"
+                )
             latest = max(
                 d
                 for d in (
@@ -71,16 +76,23 @@ def main() -> None:
         print(f"\n== spell lasts over {horizon} months: {entry.get('status')}")
         if entry.get("status") != "trained":
             continue
-        print(f"   train {entry['n_train']} examples, test {entry['n_test']}, threshold {entry['threshold']:.3f}")
+        print(
+            f"   train {entry['n_train']} examples, test {entry['n_test']}, "
+            f"threshold {entry['threshold']:.3f}"
+        )
         for name in ("model", "baseline", "model_new_spells", "baseline_new_spells"):
             m = entry[name]
             print(
-                f"   {name:22s} AUC {m.get('auc')}  Brier {m.get('brier')}  ECE {m.get('expected_calibration_error')}"
+                f"   {name:22s} AUC {m.get('auc')}  Brier {m.get('brier')}"
+                f"  ECE {m.get('expected_calibration_error')}"
                 f"  observed {m.get('prevalence')}  mean estimate {m.get('mean_predicted')}"
             )
         print("   reliability bins (estimate → observed):")
         for b in entry["model"]["calibration_bins"]:
-            print(f"     {b['lower']:.1f}–{b['upper']:.1f}  n={b['n']:5d}  {b['mean_predicted']:.3f} → {b['observed']:.3f}")
+            print(
+                f"     {b['lower']:.1f}–{b['upper']:.1f}  n={b['n']:5d}  "
+                f"{b['mean_predicted']:.3f} → {b['observed']:.3f}"
+            )
         for attribute, groups in entry["fairness"].items():
             print(f"   error rates by {attribute}:")
             for value, m in groups.items():
@@ -88,8 +100,9 @@ def main() -> None:
                     print(f"     {value:12s} n={m['n']} (too few)")
                 else:
                     print(
-                        f"     {value:12s} n={m['n']:5d}  FPR {m['false_positive_rate']}  FNR {m['false_negative_rate']}"
-                        f"  AUC {m['auc']}  observed {m['prevalence']}  mean estimate {m['mean_predicted']}"
+                        f"     {value:12s} n={m['n']:5d}  FPR {m['false_positive_rate']}"
+                        f"  FNR {m['false_negative_rate']}  AUC {m['auc']}"
+                        f"  observed {m['prevalence']}  mean estimate {m['mean_predicted']}"
                     )
     args.out.write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"\nmodel card written to {args.out}")

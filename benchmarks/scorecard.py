@@ -379,12 +379,12 @@ class PandasScorecard:
         self.as_of = pd.Timestamp(AS_OF)
         self.since = pd.Timestamp(SINCE)
         self.in_area = set(definitions.area.codes)
-        self.days = pd.to_datetime(pd.Series([d for d in count_days if d <= AS_OF]))
+        self.days = pd.to_datetime(pd.Series([d for d in count_days if d <= AS_OF])).astype("datetime64[us]")
         self.youth = definitions.area.file.youth_age_limit
         for name, frame in frames.items():
             for column in frame.columns:
                 if frame[column].dtype.kind == "M":
-                    frame[column] = frame[column].astype("datetime64[s]")
+                    frame[column] = frame[column].astype("datetime64[us]")
 
     # -- building blocks ------------------------------------------------------------------------
     def merge_runs(self, periods: Any) -> Any:
@@ -531,11 +531,12 @@ class PandasScorecard:
         services = periods[periods.status == "in_service"].copy()
         services["previous_end"] = services.groupby("person_id")["end_date"].shift(1)
         services["gap"] = (services.start_date - services.previous_end).dt.days - 1
-        gap_probe = services[services.gap > 0].assign(gs=lambda x: x.previous_end + pd.Timedelta(days=1),
-                                                      ge=lambda x: x.start_date - pd.Timedelta(days=1))
-        gp = pd.merge_asof(gap_probe.reset_index().sort_values("gs"), runs[["person_id", "run_start", "run_end"]].sort_values("run_start"),
-                           left_on="gs", right_on="run_start", by="person_id")
-        gap_ok = set(gp.loc[gp.run_end.notna() & (gp.run_end >= gp.ge), "index"])
+        gap_probe = services[services.gap > 0].assign(gap_start=lambda x: x.previous_end + pd.Timedelta(days=1),
+                                                      gap_end=lambda x: x.start_date - pd.Timedelta(days=1))
+        gp = pd.merge_asof(gap_probe.reset_index().sort_values("gap_start"),
+                           runs[["person_id", "run_start", "run_end"]].sort_values("run_start"),
+                           left_on="gap_start", right_on="run_start", by="person_id")
+        gap_ok = set(gp.loc[gp["run_end"].notna() & (gp["run_end"] >= gp["gap_end"]), "index"])
         services["follows"] = services.previous_end.notna() & ((services.gap <= 0) | ((services.gap <= 30) & services.index.isin(gap_ok)))
         used = periods[periods.status.isin(["unemployed", "laid_off_full", "shortened_week", "in_service"])].copy()
         used["follows"] = services["follows"].reindex(used.index).fillna(False).astype(bool)
@@ -545,7 +546,7 @@ class PandasScorecard:
         used["idx"] = [list(range(a, b)) for a, b in zip(first, last, strict=True)]
         rows = used.explode("idx").dropna(subset=["idx"])
         rows["day"] = days[rows["idx"].astype(int).to_numpy()]
-        rows = rows.drop_duplicates(["person_id", "day"])
+        rows = rows.drop_duplicates(["person_id", "day"]).reset_index(drop=True)
         rows["unemployed"] = rows.status.isin(["unemployed", "laid_off_full"])
         u = rows[rows.unemployed].sort_values("day")
         u = pd.merge_asof(u[["person_id", "day"]], runs.sort_values("run_start"), left_on="day", right_on="run_start", by="person_id")

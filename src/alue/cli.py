@@ -32,6 +32,7 @@ DOMAIN_CLIS = (
     "alue.io.cli",
     "alue.web.cli",
     "alue.casework.cli",
+    "alue.casework.journey_cli",
     "alue.matching.cli",
     "alue.scorecard.cli",
     "alue.planning.cli",

@@ -33,8 +33,14 @@ from tests.web.conftest import make_settings
 from tests.web.factories import World, build_world, make_person
 
 CHROMIUM = os.environ.get("ALUE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -50,7 +56,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def browser_world(tmp_path_factory: pytest.TempPathFactory, area: Area, data_dir: Path) -> Iterator[tuple[str, World]]:
+def browser_world(
+    tmp_path_factory: pytest.TempPathFactory, area: Area, data_dir: Path
+) -> Iterator[tuple[str, World]]:
     url = f"sqlite:///{tmp_path_factory.mktemp('browserdb') / 'browser.db'}"
     engine = make_engine(url)
     migrate.upgrade(engine, "heads")
@@ -61,14 +69,24 @@ def browser_world(tmp_path_factory: pytest.TempPathFactory, area: Area, data_dir
         # enough customers in most municipalities for figures that are shown (the smallest stay suppressed)
         for code in area.municipalities:
             for _ in range(rng.choice((2, 6, 9, 14, 25)) if code != "609" else 60):
-                make_person(session, municipality=code,
-                            status=Status.UNEMPLOYED if rng.random() < 0.7 else Status.PART_TIME,
-                            birth=dt.date(rng.randint(1962, 2004), rng.randint(1, 12), rng.randint(1, 28)))
+                make_person(
+                    session,
+                    municipality=code,
+                    status=Status.UNEMPLOYED if rng.random() < 0.7 else Status.PART_TIME,
+                    birth=dt.date(rng.randint(1962, 2004), rng.randint(1, 12), rng.randint(1, 28)),
+                )
         session.commit()
-    app = create_app(make_settings(url, data_dir), engine, web_settings=WebSettings(), oidc_settings=OidcSettings(),
-                     area=area)
+    app = create_app(
+        make_settings(url, data_dir),
+        engine,
+        web_settings=WebSettings(),
+        oidc_settings=OidcSettings(),
+        area=area,
+    )
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -56,7 +56,8 @@ def assert_accessible(page: Any, where: str) -> None:
     result = axe.run(page, options={"resultTypes": ["violations"]})  # the default rule set; faster reporting
     violations = result.response["violations"]
     details = [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes'][:3]]}" for v in violations
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations
     ]
     assert not violations, f"{where}: " + "; ".join(details)
 
@@ -76,7 +77,9 @@ def switch_language(page: Any, lang: str) -> None:
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
-def test_role_walks_its_pages_in_three_languages(browser: Any, browser_world: tuple[str, World], role: Role) -> None:
+def test_role_walks_its_pages_in_three_languages(
+    browser: Any, browser_world: tuple[str, World], role: Role
+) -> None:
     base, world = browser_world
     allowed = ROLE_PERMISSIONS[role]
     pages = [path for path, permission in pages_for(world) if permission in allowed]
@@ -88,7 +91,8 @@ def test_role_walks_its_pages_in_three_languages(browser: Any, browser_world: tu
             switch_language(page, lang)
             for path in pages:
                 response = page.goto(base + path)
-                assert response is not None and response.status == 200, f"{role.value} {lang} {path}"
+                assert response is not None, path
+                assert response.status == 200, f"{role.value} {lang} {path}"
                 assert page.get_attribute("html", "lang") == lang
                 key = (f"{path}#{role.value}" if path == "/" else path, lang)
                 if key not in AUDITED:

@@ -14,10 +14,10 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from tests.surveys.web import build_app, build_engine, new_link
 
 from alue.area.config import Area
 from alue.surveys.models import SurveyAnswer
+from tests.surveys.web import build_app, build_engine, new_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
@@ -76,12 +76,8 @@ def base_url(survey_app: FastAPI) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+# The browser itself is the session-wide ``browser`` fixture of tests/browser/conftest.py: one Playwright
+# per process (a second sync Playwright in the same process fails).
 
 
 @pytest.fixture

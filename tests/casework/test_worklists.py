@@ -345,3 +345,16 @@ def test_deadline_fulfilment_per_team_and_municipality(session: Session, world: 
         session=session, period=DateRange.month(2026, 1), as_of=D(2026, 1, 10)
     )
     assert (early.total[M.INITIAL_INTERVIEW].met, early.total[M.INITIAL_INTERVIEW].due) == (1, 2)
+
+
+def test_goal_warning_window(session: Session, world: World) -> None:
+    """P4's goal date is 20.1.2026: listed from 21 days before until 30 days after, unless checked."""
+
+    def listed(day: dt.date) -> bool:
+        b = worker_worklist(session=session, staff_id=world.b.id, on=day, until=day, youth_age_limit=30)
+        return any(i.kind is ItemKind.GOAL_AT_RISK for i in b.items)
+
+    assert not listed(D(2025, 12, 29))  # 22 days before
+    assert listed(D(2025, 12, 30))  # 21 days before
+    assert listed(D(2026, 2, 19))  # 30 days after
+    assert not listed(D(2026, 2, 20))

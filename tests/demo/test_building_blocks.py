@@ -35,8 +35,10 @@ def test_columns_grow_and_fill_defaults() -> None:
     table.add(2, b=1.5, c=True)
     assert len(table) == 5
     assert table["a"].tolist() == [1, 2, 3, -1, -1]
-    assert np.isnan(table["b"][0]) and table["b"][4] == 1.5
-    assert iso_dates(np.array([0, NO_DAY]))[0] == "1970-01-01" and iso_dates(np.array([NO_DAY]))[0] is None
+    assert np.isnan(table["b"][0])
+    assert table["b"][4] == 1.5
+    assert iso_dates(np.array([0, NO_DAY])) == ["1970-01-01", None]
+    assert iso_dates(np.array([NO_DAY])) == [None]
 
 
 @settings(max_examples=40, deadline=None)
@@ -54,7 +56,8 @@ def test_generated_hetus_are_valid_unique_and_temporary(days: list[int], seed: i
         assert 900 <= int(code[7:10]) <= 999
         assert (int(code[7:10]) % 2 == 0) == f
         assert (hetu_birth_date(code) - __import__("datetime").date(1970, 1, 1)).days == b
-    assert np.all(new_birth >= birth) and np.all(new_birth - birth <= 8)
+    assert np.all(new_birth >= birth)
+    assert np.all(new_birth - birth <= 8)
 
 
 def test_transliteration() -> None:

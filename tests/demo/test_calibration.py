@@ -15,8 +15,9 @@ OFFICIAL_WINDOW = [month_text(m) for m in range(month_index("2019-01"), month_in
 
 
 def test_every_municipality_month_is_within_tolerance(demo_engine: Engine, area: Area) -> None:
-    figures = monthly_figures(engine=demo_engine, area=area, codes=list(area.municipalities),
-                              months=OFFICIAL_WINDOW)
+    figures = monthly_figures(
+        engine=demo_engine, area=area, codes=list(area.municipalities), months=OFFICIAL_WINDOW
+    )
     outside = [f for f in figures if not f.within_tolerance]
     assert outside == [], outside[:10]
     compared = Counter((f.municipality_code, f.statistic) for f in figures)
@@ -45,21 +46,31 @@ def test_tolerance_rule() -> None:
 
 def test_official_and_projected_series_are_stored(demo_engine: Engine, area: Area) -> None:
     with demo_engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT source, statistic, MIN(month), MAX(month), COUNT(*) FROM area_statistic "
-            "WHERE area_code = 'KU609' GROUP BY source, statistic")).all()
+        rows = conn.execute(
+            text(
+                "SELECT source, statistic, MIN(month), MAX(month), COUNT(*) FROM area_statistic "
+                "WHERE area_code = 'KU609' GROUP BY source, statistic"
+            )
+        ).all()
     by = {(r[0], r[1]): r[2:] for r in rows}
     assert by[("official", "unemployed_month_end")][1] == "2023-10"
     first, last, n = by[("projected", "unemployed_month_end")]
     assert (first, last) == ("2023-11", "2026-11")
     assert n == 37
-    assert ("projected", "labour_force") in by and ("projected", "open_vacancies") in by
+    assert ("projected", "labour_force") in by
+    assert ("projected", "open_vacancies") in by
 
 
 def test_projection_reaches_the_published_january_2026_rate(demo_engine: Engine) -> None:
     with demo_engine.connect() as conn:
-        rows = dict(conn.execute(text(
-            "SELECT statistic, value FROM area_statistic WHERE area_code = 'KU609' AND month = '2026-01' "
-            "AND source = 'projected'")).all())
+        rows = dict(
+            conn.execute(
+                text(
+                    "SELECT statistic, value FROM area_statistic WHERE area_code = 'KU609' "
+                    "AND month = '2026-01' "
+                    "AND source = 'projected'"
+                )
+            ).all()
+        )
     rate = rows["unemployed_month_end"] / rows["labour_force"] * 100
     assert abs(rate - 14.3) < 0.05

@@ -18,9 +18,13 @@ def test_foreign_keys_resolve(demo_engine: Engine, table_name: str) -> None:
         for fk in table.foreign_keys:
             column = fk.parent.name
             target = fk.column.table.name
-            orphans = conn.execute(text(
-                f'SELECT COUNT(*) FROM "{table_name}" t LEFT JOIN "{target}" r ON r."{fk.column.name}" = t."{column}" '
-                f'WHERE t."{column}" IS NOT NULL AND r."{fk.column.name}" IS NULL')).scalar_one()
+            orphans = conn.execute(
+                text(
+                    f'SELECT COUNT(*) FROM "{table_name}" t LEFT JOIN "{target}" r '
+                    f'ON r."{fk.column.name}" = t."{column}" '
+                    f'WHERE t."{column}" IS NOT NULL AND r."{fk.column.name}" IS NULL'
+                )
+            ).scalar_one()
             assert orphans == 0, f"{table_name}.{column} → {target}: {orphans} orphans"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 from collections import Counter, defaultdict
 
@@ -57,7 +58,10 @@ def test_ages_stay_within_15_to_68(demo_engine: Engine, births: dict[int, dt.dat
 
 
 def test_status_periods_lie_inside_their_spell_without_overlap(demo_engine: Engine) -> None:
-    spells = {sid: (_d(s), _d(e)) for sid, s, e in _rows(demo_engine, "SELECT id, start_date, end_date FROM jobseeking_spell")}
+    spells = {
+        sid: (_d(s), _d(e))
+        for sid, s, e in _rows(demo_engine, "SELECT id, start_date, end_date FROM jobseeking_spell")
+    }
     periods: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     for sid, s, e in _rows(demo_engine, "SELECT spell_id, start_date, end_date FROM status_period"):
         periods[sid].append((_d(s), _d(e)))  # type: ignore[arg-type]
@@ -68,8 +72,9 @@ def test_status_periods_lie_inside_their_spell_without_overlap(demo_engine: Engi
         items.sort()
         assert items[0][0] == s0, sid  # the first period starts with the spell
         assert (items[-1][1] or far) == (e0 or far), sid  # the last one ends with it
-        for (a_start, a_end), (b_start, _) in zip(items, items[1:], strict=False):
-            assert a_end is not None and a_start <= a_end < b_start, sid
+        for (a_start, a_end), (b_start, _) in itertools.pairwise(items):
+            assert a_end is not None, sid
+            assert a_start <= a_end < b_start, sid
 
 
 def test_no_person_has_two_open_spells_at_once(demo_engine: Engine) -> None:
@@ -78,14 +83,17 @@ def test_no_person_has_two_open_spells_at_once(demo_engine: Engine) -> None:
         spells[pid].append((_d(s), _d(e) or dt.date(9999, 1, 1)))
     for items in spells.values():
         items.sort()
-        for (_, a_end), (b_start, _) in zip(items, items[1:], strict=False):
+        for (_, a_end), (b_start, _) in itertools.pairwise(items):
             assert a_end < b_start
 
 
 def _unemployed_runs(engine: Engine, on: dt.date) -> list[int]:
     """Length in days of the continuous unemployment run of everyone unemployed on ``on``."""
-    rows = _rows(engine, "SELECT person_id, start_date, end_date FROM status_period WHERE status IN "
-                 "('unemployed', 'laid_off_full') ORDER BY person_id, start_date")
+    rows = _rows(
+        engine,
+        "SELECT person_id, start_date, end_date FROM status_period WHERE status IN "
+        "('unemployed', 'laid_off_full') ORDER BY person_id, start_date",
+    )
     by_person: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
     for pid, s, e in rows:
         by_person[pid].append((_d(s), _d(e) or dt.date(9999, 1, 1)))  # type: ignore[arg-type]
@@ -111,8 +119,11 @@ def test_a_realistic_share_is_long_term_unemployed(demo_engine: Engine) -> None:
 
 
 def test_spell_durations_are_plausible(demo_engine: Engine) -> None:
-    rows = _rows(demo_engine, "SELECT start_date, end_date FROM jobseeking_spell WHERE start_date >= '2021-01-01' "
-                 "AND start_date < '2022-01-01'")
+    rows = _rows(
+        demo_engine,
+        "SELECT start_date, end_date FROM jobseeking_spell WHERE start_date >= '2021-01-01' "
+        "AND start_date < '2022-01-01'",
+    )
     durations = [((_d(e) or DEMO_TODAY) - _d(s)).days for s, e in rows]  # type: ignore[operator]
     assert 30 <= statistics.median(durations) <= 300
     assert 0.05 <= np.mean([d > 365 for d in durations]) <= 0.45
@@ -120,22 +131,31 @@ def test_spell_durations_are_plausible(demo_engine: Engine) -> None:
 
 def test_durations_depend_on_age_education_and_group(demo_engine: Engine, births: dict[int, dt.date]) -> None:
     day = last_working_day_of_month(2023, 6)
-    rows = _rows(demo_engine, "SELECT person_id, start_date FROM status_period WHERE status = 'unemployed' AND "
-                 "start_date <= :d AND (end_date IS NULL OR end_date >= :d)", d=day.isoformat())
+    rows = _rows(
+        demo_engine,
+        "SELECT person_id, start_date FROM status_period WHERE status = 'unemployed' AND "
+        "start_date <= :d AND (end_date IS NULL OR end_date >= :d)",
+        d=day.isoformat(),
+    )
     young, old = [], []
     for person, start in rows:
         age = (day - births[person]).days / 365.25
         long = (day - _d(start)).days >= 365  # type: ignore[operator]
         (young if age < 30 else old if age >= 55 else []).append(long)
     assert np.mean(old) > 1.5 * np.mean(young)  # the older stay unemployed longer
-    rows = _rows(demo_engine, "SELECT s.start_date, s.end_date, p.education_level, p.id IN (SELECT person_id FROM "
-                 "customer_group_membership WHERE \"group\" = 'partial_work_ability') FROM jobseeking_spell s "
-                 "JOIN person p ON p.id = s.person_id WHERE s.start_date >= '2020-01-01' AND s.end_date IS NOT NULL "
-                 "AND s.start_date < '2023-01-01'")
+    rows = _rows(
+        demo_engine,
+        "SELECT s.start_date, s.end_date, p.education_level, p.id IN (SELECT person_id FROM "
+        "customer_group_membership WHERE \"group\" = 'partial_work_ability') FROM jobseeking_spell s "
+        "JOIN person p ON p.id = s.person_id WHERE s.start_date >= '2020-01-01' AND s.end_date IS NOT NULL "
+        "AND s.start_date < '2023-01-01'",
+    )
     tertiary, basic, partial, other = [], [], [], []
     for s, e, edu, pwa in rows:
         duration = (_d(e) - _d(s)).days  # type: ignore[operator]
-        (tertiary if edu in ("bachelor", "master", "doctoral") else basic if edu == "basic" else []).append(duration)
+        (tertiary if edu in ("bachelor", "master", "doctoral") else basic if edu == "basic" else []).append(
+            duration
+        )
         (partial if pwa else other).append(duration)
     assert np.mean(basic) > 1.05 * np.mean(tertiary)
     assert np.mean(partial) > 1.05 * np.mean(other)
@@ -143,11 +163,22 @@ def test_durations_depend_on_age_education_and_group(demo_engine: Engine, births
 
 def test_statuses_on_a_count_day_have_a_realistic_mix(demo_engine: Engine) -> None:
     day = last_working_day_of_month(2023, 1)
-    rows = _rows(demo_engine, "SELECT status, COUNT(*) FROM status_period WHERE start_date <= :d AND "
-                 "(end_date IS NULL OR end_date >= :d) GROUP BY status", d=day.isoformat())
+    rows = _rows(
+        demo_engine,
+        "SELECT status, COUNT(*) FROM status_period WHERE start_date <= :d AND "
+        "(end_date IS NULL OR end_date >= :d) GROUP BY status",
+        d=day.isoformat(),
+    )
     mix = dict(rows)
-    assert set(mix) == {"unemployed", "laid_off_full", "shortened_week", "in_service", "employed", "part_time",
-                        "outside_labour_force"}
+    assert set(mix) == {
+        "unemployed",
+        "laid_off_full",
+        "shortened_week",
+        "in_service",
+        "employed",
+        "part_time",
+        "outside_labour_force",
+    }
     assert mix["in_service"] > 0.1 * mix["unemployed"]
     assert mix["laid_off_full"] < 0.3 * mix["unemployed"]
 
@@ -172,7 +203,9 @@ def test_languages_and_customer_groups(demo_engine: Engine) -> None:
     assert 0.04 <= len(foreign) / n <= 0.2
     pori = [r for r in rows if r[0] == "609"]
     rest = [r for r in rows if r[0] != "609"]
-    assert np.mean([r[1] not in ("fi", "sv") for r in pori]) > np.mean([r[1] not in ("fi", "sv") for r in rest])
+    assert np.mean([r[1] not in ("fi", "sv") for r in pori]) > np.mean(
+        [r[1] not in ("fi", "sv") for r in rest]
+    )
     assert {r[2] for r in rows} == {"fi", "sv", "en"}
     groups = Counter(g for (g,) in _rows(demo_engine, 'SELECT "group" FROM customer_group_membership'))
     assert 0.03 * n <= groups["partial_work_ability"] <= 0.2 * n
@@ -183,14 +216,25 @@ def test_languages_and_customer_groups(demo_engine: Engine) -> None:
 def test_occupation_mix_follows_the_region(demo_engine: Engine, data_dir: object) -> None:
     import polars as pl
 
-    official = pl.read_csv(f"{data_dir}/stats/tyonvalitys_occupations_monthly.csv.gz",
-                           schema_overrides={"occupation_group": pl.Utf8}).filter(
-        (pl.col("area") == "MK04") & pl.col("occupation_group").str.contains(r"^\d{4}$")
-        & (pl.col("month") >= "2019-01"))
+    official = pl.read_csv(
+        f"{data_dir}/stats/tyonvalitys_occupations_monthly.csv.gz",
+        schema_overrides={"occupation_group": pl.Utf8},
+    ).filter(
+        (pl.col("area") == "MK04")
+        & pl.col("occupation_group").str.contains(r"^\d{4}$")
+        & (pl.col("month") >= "2019-01")
+    )
     mix = official.group_by("occupation_group").agg(pl.col("unemployed_month_end").fill_null(2).mean())
     expected = dict(zip(mix["occupation_group"], mix["unemployed_month_end"], strict=True))
-    got = Counter(i for (i,) in _rows(demo_engine, "SELECT isco4 FROM person_occupation WHERE is_target = :t "
-                                      "AND id IN (SELECT MIN(id) FROM person_occupation GROUP BY person_id)", t=True))
+    got = Counter(
+        i
+        for (i,) in _rows(
+            demo_engine,
+            "SELECT isco4 FROM person_occupation WHERE is_target = :t "
+            "AND id IN (SELECT MIN(id) FROM person_occupation GROUP BY person_id)",
+            t=True,
+        )
+    )
     groups = sorted(set(expected) | set(got))
     a = np.array([expected.get(g, 0) for g in groups], dtype=float)
     b = np.array([got.get(g, 0) for g in groups], dtype=float)
@@ -200,27 +244,36 @@ def test_occupation_mix_follows_the_region(demo_engine: Engine, data_dir: object
 
 
 def test_jobs_taken_from_vacancies_fit_the_person(demo_engine: Engine) -> None:
-    rows = _rows(demo_engine, "SELECT e.isco4, v.isco4, e.start_date, v.published_on, v.filled_on, e.employer_id, "
-                 "v.employer_id, p.driving_licence, v.driving_licence_required FROM employment_episode e "
-                 "JOIN vacancy v ON v.id = e.vacancy_id JOIN person p ON p.id = e.person_id")
+    rows = _rows(
+        demo_engine,
+        "SELECT e.isco4, v.isco4, e.start_date, v.published_on, v.filled_on, e.employer_id, "
+        "v.employer_id, p.driving_licence, v.driving_licence_required FROM employment_episode e "
+        "JOIN vacancy v ON v.id = e.vacancy_id JOIN person p ON p.id = e.person_id",
+    )
     total = _rows(demo_engine, "SELECT COUNT(*) FROM employment_episode WHERE kind = 'open_market'")[0][0]
     assert 0.1 * total <= len(rows) <= 0.5 * total
     for e_isco, v_isco, start, published, filled, e_emp, v_emp, licence, required in rows:
-        assert e_isco == v_isco and e_emp == v_emp
+        assert e_isco == v_isco
+        assert e_emp == v_emp
         assert _d(published) <= _d(filled) <= _d(start)  # type: ignore[operator]
         assert licence or not required
 
 
 def test_jobs_are_mostly_in_the_persons_own_field(demo_engine: Engine) -> None:
-    rows = _rows(demo_engine, "SELECT e.isco4, o.isco4 FROM employment_episode e JOIN person_occupation o ON "
-                 "o.person_id = e.person_id AND o.id IN (SELECT MIN(id) FROM person_occupation GROUP BY person_id) "
-                 "WHERE e.kind = 'open_market'")
+    rows = _rows(
+        demo_engine,
+        "SELECT e.isco4, o.isco4 FROM employment_episode e JOIN person_occupation o ON "
+        "o.person_id = e.person_id AND o.id IN (SELECT MIN(id) FROM person_occupation GROUP BY person_id) "
+        "WHERE e.kind = 'open_market'",
+    )
     same3 = np.mean([a[:3] == b[:3] for a, b in rows])
     assert 0.6 <= same3 <= 0.97
 
 
 def test_employers_in_every_municipality(demo_engine: Engine, area: Area) -> None:
-    rows = _rows(demo_engine, "SELECT municipality_code, industry, size_class, founded_by_person_id FROM employer")
+    rows = _rows(
+        demo_engine, "SELECT municipality_code, industry, size_class, founded_by_person_id FROM employer"
+    )
     assert {r[0] for r in rows} >= set(area.municipalities)
     assert len({r[1] for r in rows}) >= 15
     assert {r[2] for r in rows} == {"micro", "small", "medium", "large"}
@@ -228,15 +281,20 @@ def test_employers_in_every_municipality(demo_engine: Engine, area: Area) -> Non
 
 
 def test_work_in_finland_leads_per_year(demo_engine: Engine) -> None:
-    rows = _rows(demo_engine, "SELECT event_date FROM employer_service_event WHERE kind = 'work_in_finland_lead'")
+    rows = _rows(
+        demo_engine, "SELECT event_date FROM employer_service_event WHERE kind = 'work_in_finland_lead'"
+    )
     per_year = Counter(_d(r[0]).year for r in rows)  # type: ignore[union-attr]
     for year in range(2019, 2026):
         assert 60 <= per_year[year] <= 90, (year, per_year[year])
 
 
 def test_vacancies_have_requirements(demo_engine: Engine) -> None:
-    rows = _rows(demo_engine, "SELECT languages, driving_licence_required, working_time, positions FROM vacancy")
-    assert any(r[1] for r in rows) and not all(r[1] for r in rows)
+    rows = _rows(
+        demo_engine, "SELECT languages, driving_licence_required, working_time, positions FROM vacancy"
+    )
+    assert any(r[1] for r in rows)
+    assert not all(r[1] for r in rows)
     assert {r[2] for r in rows} == {"full_time", "part_time", "any"}
     assert max(r[3] for r in rows) > 1
 
@@ -251,8 +309,15 @@ def test_staff_teams_and_delegations(demo_engine: Engine) -> None:
     assert abs(lines["job_brokerage"] / person_customer - 0.4) < 0.03  # R-C3
     assert abs(lines["skills"] / person_customer - 0.2) < 0.03
     teams = {r[0] for r in _rows(demo_engine, "SELECT service_line FROM team")}
-    assert teams >= {"job_brokerage", "skills", "multisector", "youth", "immigrants", "employer_services",
-                     "administration"}
+    assert teams >= {
+        "job_brokerage",
+        "skills",
+        "multisector",
+        "youth",
+        "immigrants",
+        "employer_services",
+        "administration",
+    }
     delegations = _rows(demo_engine, "SELECT tasks FROM delegation")
     assert len(delegations) > 100
     served = _rows(demo_engine, "SELECT COUNT(DISTINCT municipality_code) FROM staff_municipality")[0][0]
@@ -261,8 +326,16 @@ def test_staff_teams_and_delegations(demo_engine: Engine) -> None:
 
 def test_partners_of_every_kind(demo_engine: Engine) -> None:
     kinds = {r[0] for r in _rows(demo_engine, "SELECT kind FROM partner")}
-    assert kinds >= {"wellbeing_services_county", "service_provider", "state_agency", "municipal",
-                     "educational_institution", "ngo", "project", "private_recruitment"}
+    assert kinds >= {
+        "wellbeing_services_county",
+        "service_provider",
+        "state_agency",
+        "municipal",
+        "educational_institution",
+        "ngo",
+        "project",
+        "private_recruitment",
+    }
     names = {r[0] for r in _rows(demo_engine, "SELECT name FROM partner")}
     assert "Satakunnan hyvinvointialue" in names
     assert any(r[0] for r in _rows(demo_engine, "SELECT partnership_agreement FROM partner"))
@@ -270,13 +343,17 @@ def test_partners_of_every_kind(demo_engine: Engine) -> None:
 
 def test_participations_happen_in_service_periods(demo_engine: Engine) -> None:
     periods = defaultdict(list)
-    for sid, s, e in _rows(demo_engine, "SELECT spell_id, start_date, end_date FROM status_period WHERE status = "
-                           "'in_service'"):
+    for sid, s, e in _rows(
+        demo_engine, "SELECT spell_id, start_date, end_date FROM status_period WHERE status = 'in_service'"
+    ):
         periods[sid].append((_d(s), _d(e) or dt.date(9999, 1, 1)))
-    rows = _rows(demo_engine, "SELECT p.spell_id, p.start_date, p.end_date, p.referred_on, p.cost, p.outcome, s.code, "
-                 "s.production FROM participation p JOIN service s ON s.id = p.service_id")
+    rows = _rows(
+        demo_engine,
+        "SELECT p.spell_id, p.start_date, p.end_date, p.referred_on, p.cost, p.outcome, s.code, "
+        "s.production FROM participation p JOIN service s ON s.id = p.service_id",
+    )
     outside = 0
-    for sid, start, end, referred, cost, outcome, code, production in rows:
+    for sid, start, _end, referred, cost, _outcome, code, production in rows:
         start_d = _d(start)
         assert _d(referred) <= start_d  # type: ignore[operator]
         if production == "purchased":
@@ -294,8 +371,11 @@ def test_participations_happen_in_service_periods(demo_engine: Engine) -> None:
 
 def test_initial_interviews_mostly_within_the_deadline(demo_engine: Engine) -> None:
     rules = load_rules("satakunta")
-    rows = _rows(demo_engine, "SELECT s.start_date, m.held_at FROM meeting m JOIN jobseeking_spell s ON s.id = m.spell_id "
-                 "WHERE m.kind = 'initial_interview' AND s.start_date >= '2022-05-02'")
+    rows = _rows(
+        demo_engine,
+        "SELECT s.start_date, m.held_at FROM meeting m JOIN jobseeking_spell s ON s.id = m.spell_id "
+        "WHERE m.kind = 'initial_interview' AND s.start_date >= '2022-05-02'",
+    )
     assert len(rows) > 1000
     late = 0
     for start, held in rows[:5000]:
@@ -307,18 +387,23 @@ def test_initial_interviews_mostly_within_the_deadline(demo_engine: Engine) -> N
 
 
 def test_job_search_discussions_about_every_three_months(demo_engine: Engine) -> None:
-    rows = _rows(demo_engine, "SELECT spell_id, held_at FROM meeting WHERE kind = 'job_search_discussion' "
-                 "ORDER BY spell_id, held_at")
+    rows = _rows(
+        demo_engine,
+        "SELECT spell_id, held_at FROM meeting WHERE kind = 'job_search_discussion' "
+        "ORDER BY spell_id, held_at",
+    )
     gaps = []
-    for (a_spell, a_day), (b_spell, b_day) in zip(rows, rows[1:], strict=False):
+    for (a_spell, a_day), (b_spell, b_day) in itertools.pairwise(rows):
         if a_spell == b_spell:
             gaps.append((_d(b_day) - _d(a_day)).days)  # type: ignore[operator]
     assert 80 <= statistics.median(gaps) <= 100
 
 
 def test_plan_versions_count_up(demo_engine: Engine) -> None:
-    rows = _rows(demo_engine, "SELECT spell_id, version, obligation_per_month FROM employment_plan ORDER BY spell_id, "
-                 "version")
+    rows = _rows(
+        demo_engine,
+        "SELECT spell_id, version, obligation_per_month FROM employment_plan ORDER BY spell_id, version",
+    )
     previous: dict[int, int] = {}
     for spell, version, obligation in rows:
         assert version == previous.get(spell, 0) + 1
@@ -330,7 +415,8 @@ def test_plan_versions_count_up(demo_engine: Engine) -> None:
 def test_everyone_has_reach_and_licence_recorded(demo_engine: Engine) -> None:
     rows = _rows(demo_engine, "SELECT commute_reach_km, driving_licence FROM person")
     reach = [r[0] for r in rows]
-    assert min(reach) >= 3 and max(reach) <= 150
+    assert min(reach) >= 3
+    assert max(reach) <= 150
     assert 0.5 <= np.mean([bool(r[1]) for r in rows]) <= 0.95
 
 

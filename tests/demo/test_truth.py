@@ -19,10 +19,14 @@ def _d(value: object) -> dt.date:
 
 def _participants(engine: Engine) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT s.code, p.person_id, p.start_date, p.end_date, p.outcome, per.education_level, js.start_date "
-            "FROM participation p JOIN service s ON s.id = p.service_id JOIN person per ON per.id = p.person_id "
-            "JOIN jobseeking_spell js ON js.id = p.spell_id")).all()
+        rows = conn.execute(
+            text(
+                "SELECT s.code, p.person_id, p.start_date, p.end_date, p.outcome, per.education_level, "
+                "js.start_date FROM participation p JOIN service s ON s.id = p.service_id "
+                "JOIN person per ON per.id = p.person_id "
+                "JOIN jobseeking_spell js ON js.id = p.spell_id"
+            )
+        ).all()
     by: dict[str, list[tuple]] = defaultdict(list)  # type: ignore[type-arg]
     for row in rows:
         by[row[0]].append(tuple(row[1:]))
@@ -37,7 +41,11 @@ def test_catalogue_matches_the_truth(demo_engine: Engine) -> None:
         assert float(rows[spec.code]) == spec.unit_cost
     training = [s for s in truth.SERVICES if s.kind == "labour_market_training"]
     assert all(s.unit_cost >= 3000 for s in training)  # labour-market training: several thousand €
-    assert truth.SERVICE_BY_CODE["KUNTOUTTAVA"].hazard_ratio < 1 < truth.SERVICE_BY_CODE["PALKKATUKI"].hazard_ratio
+    assert (
+        truth.SERVICE_BY_CODE["KUNTOUTTAVA"].hazard_ratio
+        < 1
+        < truth.SERVICE_BY_CODE["PALKKATUKI"].hazard_ratio
+    )
 
 
 def test_selection_is_on_observables(demo_engine: Engine) -> None:
@@ -58,7 +66,9 @@ def test_a_naive_comparison_is_biased(demo_engine: Engine) -> None:
     """Share employed on the open market within 6 months of completing: naive ratio vs the true ratio."""
     by = _participants(demo_engine)
     with demo_engine.connect() as conn:
-        jobs = conn.execute(text("SELECT person_id, start_date FROM employment_episode WHERE kind = 'open_market'")).all()
+        jobs = conn.execute(
+            text("SELECT person_id, start_date FROM employment_episode WHERE kind = 'open_market'")
+        ).all()
     starts: dict[int, list[dt.date]] = defaultdict(list)
     for person, start in jobs:
         starts[person].append(_d(start))

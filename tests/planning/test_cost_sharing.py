@@ -52,8 +52,12 @@ def _budget(method: str, mix: dict[str, float] | None = None) -> Budget:
             ],
             "income": [{"item": "grant", "label": {"fi": "Avustus"}, "amount": "10000"}],
             "own_costs": [
-                {"municipality": "886", "item": "service_point", "label": {"fi": "Ulvilan asiointipiste"},
-                 "amount": "21000"},
+                {
+                    "municipality": "886",
+                    "item": "service_point",
+                    "label": {"fi": "Ulvilan asiointipiste"},
+                    "amount": "21000",
+                },
             ],
         }
     )
@@ -93,7 +97,10 @@ def test_cents_add_up_exactly() -> None:
 
 
 def test_shares_sum_to_one_and_reject_empty_keys() -> None:
-    s = shares({"population": {"a": 1, "b": 3}, "unemployed": {"a": 1, "b": 1}}, {"population": 0.5, "unemployed": 0.5})
+    s = shares(
+        {"population": {"a": 1, "b": 3}, "unemployed": {"a": 1, "b": 1}},
+        {"population": 0.5, "unemployed": 0.5},
+    )
     assert s == pytest.approx({"a": 0.375, "b": 0.625})
     with pytest.raises(ValueError, match="no figures"):
         shares({"customers": {"a": 0, "b": 0}}, {"customers": 1.0})
@@ -118,7 +125,7 @@ def test_csv_budget(tmp_path: Path) -> None:
     path = tmp_path / "budget.csv"
     path.write_text(
         "kind,item,label,municipality,amount\n"
-        "shared,personnel,Henkilöstö,,\"1 000,50\"\n"
+        'shared,personnel,Henkilöstö,,"1 000,50"\n'
         "own,service_point,Karvian asiointipiste,230,6000\n",
         encoding="utf-8",
     )

@@ -42,7 +42,10 @@ def book() -> RuleBook:
     return with_assumptions(load_rules(NATIONAL))
 
 
-def _engine(book: RuleBook, until: dt.date = D(2025, 12, 31)) -> FinancingEngine:
+END_2025 = D(2025, 12, 31)
+
+
+def _engine(book: RuleBook, until: dt.date = END_2025) -> FinancingEngine:
     return FinancingEngine(book, until=until)
 
 
@@ -80,11 +83,12 @@ def test_step_table_2025_on_both_sides_of_each_step(book: RuleBook) -> None:
     assert pd_ is not None
     assert pd_.weight[_day(pd_, D(2025, 1, 14))] == 0  # waiting period
     first = _day(pd_, D(2025, 1, 15))
-    assert pd_.weight[first] == 1 and pd_.counter[first] == 0
-    assert pd_.counter[_day(pd_, D(2025, 6, 3))] == 99 and pd_.share[_day(pd_, D(2025, 6, 3))] == 0
-    assert pd_.counter[_day(pd_, D(2025, 6, 4))] == 100 and pd_.share[
-        _day(pd_, D(2025, 6, 4))
-    ] == pytest.approx(0.1)
+    assert pd_.weight[first] == 1
+    assert pd_.counter[first] == 0
+    assert pd_.counter[_day(pd_, D(2025, 6, 3))] == 99
+    assert pd_.share[_day(pd_, D(2025, 6, 3))] == 0
+    assert pd_.counter[_day(pd_, D(2025, 6, 4))] == 100
+    assert pd_.share[_day(pd_, D(2025, 6, 4))] == pytest.approx(0.1)
     assert pd_.share[_day(pd_, D(2025, 10, 21))] == pytest.approx(0.1)
     assert pd_.share[_day(pd_, D(2025, 10, 22))] == pytest.approx(0.2)
     # June 2025 has 21 weekdays; 4.6.–30.6. (19 days) at 10 %: 19 × 37.21 × 0.10 = 70.70 €
@@ -122,9 +126,9 @@ def test_old_rule_seventy_percent_from_1000_days(book: RuleBook) -> None:
 
 def test_when_days_before_2025_do_not_count(tmp_path: Path) -> None:
     # The transitional question is configuration: with the flag false, the 2025 counter starts at 0.
+    tail = "\n        effective_from: 2025-01-01\n        source: Planning assumption; the transitional"
     text = ASSUMPTIONS_FILE.read_text(encoding="utf-8").replace(
-        "      - value: true\n        effective_from: 2025-01-01\n        source: Planning assumption; the transitional",
-        "      - value: false\n        effective_from: 2025-01-01\n        source: Planning assumption; the transitional",
+        "      - value: true" + tail, "      - value: false" + tail
     )
     custom = tmp_path / "assumptions.yaml"
     custom.write_text(text, encoding="utf-8")
@@ -177,17 +181,20 @@ def test_allowance_ends_after_300_days_then_labour_market_subsidy(book: RuleBook
     pd_ = _engine(book).person(_eligible_person(start))
     assert pd_ is not None
     i = _day(pd_, turn)
-    assert pd_.lms[i - 1] == 0 and pd_.lms[i] == 1
+    assert pd_.lms[i - 1] == 0
+    assert pd_.lms[i] == 1
     # Long history (3 years): 400 days
     pd_long = _engine(book).person(_eligible_person(start, weeks_worked=160))
-    assert pd_long is not None and pd_long.lms[_day(pd_long, turn)] == 0
+    assert pd_long is not None
+    assert pd_long.lms[_day(pd_long, turn)] == 0
 
 
 def test_not_enough_work_means_labour_market_subsidy(book: RuleBook) -> None:
     # 40 weeks of work before 3.6.2025: the work condition is 52 weeks (from 2.9.2024)
     pd_ = _engine(book).person(_eligible_person(D(2025, 6, 2), weeks_worked=40))
     assert pd_ is not None
-    assert pd_.lms[-1] == 1 and pd_.earnings.sum() == 0
+    assert pd_.lms[-1] == 1
+    assert pd_.earnings.sum() == 0
 
 
 def test_unknown_history_is_a_weighted_mix(book: RuleBook) -> None:
@@ -195,7 +202,8 @@ def test_unknown_history_is_a_weighted_mix(book: RuleBook) -> None:
     # costs the municipality nothing; the subsidy branch does after 300 days.
     known = _engine(book).person(_lms_person(D(2023, 1, 2)))
     unknown = _engine(book).person(_lms_person(D(2023, 1, 2), employment_known=False))
-    assert known is not None and unknown is not None
+    assert known is not None
+    assert unknown is not None
     assert _month(unknown, unknown.municipal_cost, 2024, 12) == pytest.approx(
         0.5 * _month(known, known.municipal_cost, 2024, 12)
     )
@@ -318,7 +326,8 @@ def test_histories_from_the_database(session: Session, book: RuleBook) -> None:
     session.flush()
     histories = {h.key: h for h in load_histories(session=session, book=book, until=D(2025, 12, 31))}
     h = histories[person.id]
-    assert h.home == "609" and h.employment_known
+    assert h.home == "609"
+    assert h.employment_known
     assert h.employment == ((D(2023, 1, 1), D(2024, 12, 31)),)
     assert h.residences == ((D(2025, 2, 1), None, "886"),)
     assert h.non_benefit_services == ((D(2025, 4, 1), None),)
@@ -365,8 +374,13 @@ def _histories(draw: st.DrawFn) -> PersonHistory:
         lo = start + dt.timedelta(days=draw(st.integers(0, 600)))
         blocked = ((lo, lo + dt.timedelta(days=draw(st.integers(0, 200)))),)
     return PersonHistory(
-        key=1, home="609", spells=tuple(spells), residences=moves, employment=employment,
-        employment_known=draw(st.booleans()), non_benefit_services=blocked,
+        key=1,
+        home="609",
+        spells=tuple(spells),
+        residences=moves,
+        employment=employment,
+        employment_known=draw(st.booleans()),
+        non_benefit_services=blocked,
     )
 
 
@@ -379,12 +393,22 @@ def test_runs_engine_matches_the_day_engine(people: list[PersonHistory]) -> None
     slow = monthly_figures(people, method="days", **kwargs)  # type: ignore[arg-type]
     zero = np.zeros(len(slow.months))
     for code in set(fast.municipal_cost) | set(slow.municipal_cost):
-        for name in ("municipal_cost", "total_cost", "reference_cost", "reference_cost_after_3m", "charged_days"):
+        for name in (
+            "municipal_cost",
+            "total_cost",
+            "reference_cost",
+            "reference_cost_after_3m",
+            "charged_days",
+        ):
             # A day where the allowance runs out mid-day or a part-time weight crosses a step may fall
             # on either side in the two engines: allow a couple of days' money (or days) per month.
             a, b = getattr(fast, name).get(code, zero), getattr(slow, name).get(code, zero)
             assert np.allclose(a, b, atol=2 * 80.0 if name != "charged_days" else 2.0), name
-        for benefit in ("labour_market_subsidy", "basic_unemployment_allowance", "earnings_related_allowance"):
+        for benefit in (
+            "labour_market_subsidy",
+            "basic_unemployment_allowance",
+            "earnings_related_allowance",
+        ):
             a = fast.paid_days.get(code, {}).get(benefit, zero)
             b = slow.paid_days.get(code, {}).get(benefit, zero)
             assert np.allclose(a, b, atol=1.0), benefit

@@ -70,7 +70,11 @@ def test_inflow_cohort_and_what_if_by_hand() -> None:
     assert len(cohort) == 10
     assert sorted(c.days_beyond_3_months for c in cohort if c.over_3_months) == [30, 61, 91, 122, 275, 275]
     result = what_if(
-        cohort, yearly_cost_after_3_months=12_000.0, target=0.40, first=D(2025, 1, 1), last=D(2025, 1, 31),
+        cohort,
+        yearly_cost_after_3_months=12_000.0,
+        target=0.40,
+        first=D(2025, 1, 1),
+        last=D(2025, 1, 31),
         rule=None,
     )
     assert result.inflow_share == pytest.approx(0.6)
@@ -85,16 +89,28 @@ def test_inflow_cohort_and_what_if_by_hand() -> None:
 def test_what_if_at_target_saves_nothing() -> None:
     people = [PersonHistory(key=1, home="609", spells=(_spell(D(2025, 1, 1), D(2025, 1, 31)),))]
     cohort = inflow_cohort(people, first=D(2025, 1, 1), last=D(2025, 1, 31), until=D(2025, 12, 31))
-    result = what_if(cohort, yearly_cost_after_3_months=5.0, target=0.4, first=D(2025, 1, 1),
-                     last=D(2025, 1, 31), rule=None)
+    result = what_if(
+        cohort,
+        yearly_cost_after_3_months=5.0,
+        target=0.4,
+        first=D(2025, 1, 1),
+        last=D(2025, 1, 31),
+        rule=None,
+    )
     assert result.at_target
     assert result.saving_central == 0
 
 
 def test_a_service_ends_the_unemployment_spell_for_the_indicator() -> None:
-    spell = Spell(start=D(2025, 1, 1), end=None, periods=((U, D(2025, 1, 1), D(2025, 2, 28)), (S, D(2025, 3, 1), None)))
-    cohort = inflow_cohort([PersonHistory(key=1, home="609", spells=(spell,))], first=D(2025, 1, 1),
-                           last=D(2025, 1, 31), until=D(2025, 12, 31))
+    spell = Spell(
+        start=D(2025, 1, 1), end=None, periods=((U, D(2025, 1, 1), D(2025, 2, 28)), (S, D(2025, 3, 1), None))
+    )
+    cohort = inflow_cohort(
+        [PersonHistory(key=1, home="609", spells=(spell,))],
+        first=D(2025, 1, 1),
+        last=D(2025, 1, 31),
+        until=D(2025, 12, 31),
+    )
     assert [c.over_3_months for c in cohort] == [False]
 
 

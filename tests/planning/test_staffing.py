@@ -190,7 +190,8 @@ def test_person_customer_split_against_plan(area: Area, norms: StaffingNorms, bo
     assert split["job_brokerage"].plan_share == pytest.approx(0.40)
     assert split["job_brokerage"].need_fte == pytest.approx(brokerage)
     assert split["job_brokerage"].need_share == pytest.approx(brokerage / (brokerage + 2.5))
-    assert split["skills"].need_fte == 0 and split["skills"].plan_share == pytest.approx(0.20)
+    assert split["skills"].need_fte == 0
+    assert split["skills"].plan_share == pytest.approx(0.2)
     # Staff: 4 FTE brokerage, 2 multi-sector; the 1 FTE youth line is cross-cutting, outside the split
     assert split["job_brokerage"].staff_share == pytest.approx(4 / 6)
     assert split["cross_cutting"].staff_fte == pytest.approx(1.0)
@@ -224,7 +225,8 @@ def test_office_and_service_points(area: Area, norms: StaffingNorms, book: RuleB
     }
     assert rows["609"].placement_need_fte == pytest.approx(result.total_fte)
     assert rows["609"].staff_fte == pytest.approx(6.0)
-    assert rows["079"].placement_need_fte == 0 and rows["079"].gap_fte == pytest.approx(1.0)
+    assert rows["079"].placement_need_fte == 0
+    assert rows["079"].gap_fte == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(("employers", "kind"), [(600, OFFICE), (599, SERVICE_POINT)])

@@ -127,3 +127,14 @@ def test_merge_ranges_joins_adjacent_and_keeps_gaps() -> None:
         (1, D(2025, 3, 5), D(9999, 12, 31)),
         (2, D(2025, 1, 1), D(2025, 1, 10)),
     ]
+
+
+@settings(deadline=None)
+@given(birth=st.dates(D(1940, 1, 1), D(2010, 12, 31)), day=st.dates(D(2015, 1, 1), D(2030, 12, 31)))
+def test_age_on_a_day_matches_is_young(birth: dt.date, day: dt.date) -> None:
+    from alue.people.statistics import is_young
+    from alue.scorecard.compute import _age
+
+    age = pl.DataFrame({"b": [birth], "d": [day]}).select(_age("b", "d")).item()
+    assert (age < 25) == is_young(birth, day, 25)
+    assert (age < 30) == is_young(birth, day, 30)

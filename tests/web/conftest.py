@@ -27,7 +27,7 @@ from alue.web.app import create_app
 from alue.web.config import OidcSettings, WebSettings
 from tests.web.factories import PASSWORD, World, build_world
 
-SECRET = "test-secret-key-for-the-web-tests-0123456789"
+SECRET = "test-secret-key-for-the-web-tests-0123456789"  # noqa: S105
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
 
 
@@ -65,9 +65,15 @@ def web_settings() -> WebSettings:
 
 
 @pytest.fixture(scope="session")
-def app(web_engine: Engine, web_db_url: str, data_dir: Path, area: Area, world: World, web_settings: WebSettings) -> FastAPI:
+def app(
+    web_engine: Engine, web_db_url: str, data_dir: Path, area: Area, world: World, web_settings: WebSettings
+) -> FastAPI:
     return create_app(
-        make_settings(web_db_url, data_dir), web_engine, web_settings=web_settings, oidc_settings=OidcSettings(), area=area
+        make_settings(web_db_url, data_dir),
+        web_engine,
+        web_settings=web_settings,
+        oidc_settings=OidcSettings(),
+        area=area,
     )
 
 
@@ -80,7 +86,8 @@ def csrf_from(html: str) -> str:
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
     token = csrf_from(client.get("/login").text)
     response = client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": token, "next": "/account"},
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/account"},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text[:500]

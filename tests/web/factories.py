@@ -55,7 +55,7 @@ from alue.staff.models import (
     TeamMembership,
 )
 
-PASSWORD = "Testi-salasana-2026!"  # every test user's password
+PASSWORD = "Testi-salasana-2026!"  # noqa: S105 — every test user's password
 PORI, ULVILA, KANKAANPAA, KARVIA = "609", "886", "214", "230"
 
 fake = Faker("fi_FI")
@@ -133,15 +133,27 @@ def make_person(
     )
     session.add(person)
     session.flush()
-    spell = JobseekingSpell(person_id=person.id, start_date=day - dt.timedelta(days=400), municipality_code=municipality)
+    spell = JobseekingSpell(
+        person_id=person.id, start_date=day - dt.timedelta(days=400), municipality_code=municipality
+    )
     session.add(spell)
     session.flush()
     session.add_all(
         [
-            StatusPeriod(spell_id=spell.id, person_id=person.id, status=Status.EMPLOYED,
-                         start_date=spell.start_date, end_date=day - dt.timedelta(days=201)),
-            StatusPeriod(spell_id=spell.id, person_id=person.id, status=status,
-                         start_date=day - dt.timedelta(days=200), end_date=None),
+            StatusPeriod(
+                spell_id=spell.id,
+                person_id=person.id,
+                status=Status.EMPLOYED,
+                start_date=spell.start_date,
+                end_date=day - dt.timedelta(days=201),
+            ),
+            StatusPeriod(
+                spell_id=spell.id,
+                person_id=person.id,
+                status=status,
+                start_date=day - dt.timedelta(days=200),
+                end_date=None,
+            ),
         ]
     )
     if rich:
@@ -153,33 +165,78 @@ def make_person(
 def _add_case_details(session: Session, person: Person, spell: JobseekingSpell) -> None:
     day = today()
     service = Service(
-        code=f"SRV{_n()}", name_fi="Työnhakuvalmennus", name_sv="Jobbsökarträning", name_en="Job-search coaching",
-        kind=ServiceKind.JOB_SEARCH_TRAINING, production=Production.PURCHASED, service_line=ServiceLine.JOB_BROKERAGE,
-        unit_cost=Decimal("1200.00"), typical_duration_days=30,
+        code=f"SRV{_n()}",
+        name_fi="Työnhakuvalmennus",
+        name_sv="Jobbsökarträning",
+        name_en="Job-search coaching",
+        kind=ServiceKind.JOB_SEARCH_TRAINING,
+        production=Production.PURCHASED,
+        service_line=ServiceLine.JOB_BROKERAGE,
+        unit_cost=Decimal("1200.00"),
+        typical_duration_days=30,
     )
     session.add(service)
     session.flush()
     session.add_all(
         [
-            PersonOccupation(person_id=person.id, esco_uri="http://data.europa.eu/esco/occupation/x", esco_version="1.2",
-                             isco4="7212", label="Hitsaaja", is_target=True, experience_months=36),
-            CustomerGroupMembership(person_id=person.id, group=CustomerGroup.PARTIAL_WORK_ABILITY,
-                                    start_date=day - dt.timedelta(days=100)),
-            EmploymentPlan(person_id=person.id, spell_id=spell.id, version=1, kind=PlanKind.EMPLOYMENT,
-                           made_on=day - dt.timedelta(days=190), obligation_per_month=4,
-                           goals=["Työpaikka metallialalta"], tasks=[{"text": "Päivitä CV", "due": "2026-12-31"}],
-                           agreed_services=[service.code]),
-            Meeting(person_id=person.id, spell_id=spell.id, held_at=dt.datetime(2025, 5, 5, 9, 30, tzinfo=dt.UTC),
-                    kind=MeetingKind.INITIAL_INTERVIEW, channel=Channel.PHONE, notes="Alkuhaastattelu pidetty"),
-            Participation(person_id=person.id, service_id=service.id, spell_id=spell.id,
-                          referred_on=day - dt.timedelta(days=150), start_date=day - dt.timedelta(days=140),
-                          end_date=day - dt.timedelta(days=110), cost=Decimal("1200.00"),
-                          outcome=ParticipationOutcome.COMPLETED),
-            Referral(person_id=person.id, service_id=service.id, referred_on=day - dt.timedelta(days=150),
-                     status=ReferralStatus.CONFIRMED, notes="Saattaen vaihto"),
-            EmploymentEpisode(person_id=person.id, isco4="7212", kind=EmploymentKind.OPEN_MARKET,
-                              working_time=WorkingTime.FULL_TIME, start_date=day - dt.timedelta(days=400),
-                              end_date=day - dt.timedelta(days=201)),
+            PersonOccupation(
+                person_id=person.id,
+                esco_uri="http://data.europa.eu/esco/occupation/x",
+                esco_version="1.2",
+                isco4="7212",
+                label="Hitsaaja",
+                is_target=True,
+                experience_months=36,
+            ),
+            CustomerGroupMembership(
+                person_id=person.id,
+                group=CustomerGroup.PARTIAL_WORK_ABILITY,
+                start_date=day - dt.timedelta(days=100),
+            ),
+            EmploymentPlan(
+                person_id=person.id,
+                spell_id=spell.id,
+                version=1,
+                kind=PlanKind.EMPLOYMENT,
+                made_on=day - dt.timedelta(days=190),
+                obligation_per_month=4,
+                goals=["Työpaikka metallialalta"],
+                tasks=[{"text": "Päivitä CV", "due": "2026-12-31"}],
+                agreed_services=[service.code],
+            ),
+            Meeting(
+                person_id=person.id,
+                spell_id=spell.id,
+                held_at=dt.datetime(2025, 5, 5, 9, 30, tzinfo=dt.UTC),
+                kind=MeetingKind.INITIAL_INTERVIEW,
+                channel=Channel.PHONE,
+                notes="Alkuhaastattelu pidetty",
+            ),
+            Participation(
+                person_id=person.id,
+                service_id=service.id,
+                spell_id=spell.id,
+                referred_on=day - dt.timedelta(days=150),
+                start_date=day - dt.timedelta(days=140),
+                end_date=day - dt.timedelta(days=110),
+                cost=Decimal("1200.00"),
+                outcome=ParticipationOutcome.COMPLETED,
+            ),
+            Referral(
+                person_id=person.id,
+                service_id=service.id,
+                referred_on=day - dt.timedelta(days=150),
+                status=ReferralStatus.CONFIRMED,
+                notes="Saattaen vaihto",
+            ),
+            EmploymentEpisode(
+                person_id=person.id,
+                isco4="7212",
+                kind=EmploymentKind.OPEN_MARKET,
+                working_time=WorkingTime.FULL_TIME,
+                start_date=day - dt.timedelta(days=400),
+                end_date=day - dt.timedelta(days=201),
+            ),
         ]
     )
 
@@ -193,18 +250,32 @@ def make_employer(session: Session, *, municipality: str = PORI, name: str | Non
             break
         except ValueError:
             serial += 1
-    employer = Employer(business_id=business_id, name=name or fake.company(), municipality_code=municipality,
-                        industry="C", size_class=SizeClass.SMALL)
+    employer = Employer(
+        business_id=business_id,
+        name=name or fake.company(),
+        municipality_code=municipality,
+        industry="C",
+        size_class=SizeClass.SMALL,
+    )
     session.add(employer)
     session.flush()
     return employer
 
 
 def make_vacancy(session: Session, *, employer: Employer, title: str = "Hitsaaja") -> Vacancy:
-    vacancy = Vacancy(employer_id=employer.id, title=title, description="Hitsaustöitä konepajalla.", isco4="7212",
-                      municipality_code=employer.municipality_code, positions=2,
-                      published_on=today() - dt.timedelta(days=10), closes_on=today() + dt.timedelta(days=20),
-                      working_time=WorkingTime.FULL_TIME, employment_type=EmploymentType.PERMANENT, languages=["fi"])
+    vacancy = Vacancy(
+        employer_id=employer.id,
+        title=title,
+        description="Hitsaustöitä konepajalla.",
+        isco4="7212",
+        municipality_code=employer.municipality_code,
+        positions=2,
+        published_on=today() - dt.timedelta(days=10),
+        closes_on=today() + dt.timedelta(days=20),
+        working_time=WorkingTime.FULL_TIME,
+        employment_type=EmploymentType.PERMANENT,
+        languages=["fi"],
+    )
     session.add(vacancy)
     session.flush()
     return vacancy
@@ -239,10 +310,17 @@ def build_world(session: Session) -> World:
     worker = make_staff(session, serves=(PORI,), first_name="Aino", last_name="Asiantuntija")
     mate = make_staff(session, serves=(ULVILA,), first_name="Matti", last_name="Tiimiläinen")
     lead = make_staff(session, serves=(PORI, ULVILA), first_name="Eeva", last_name="Esihenkilö")
-    employer_staff = make_staff(session, line=ServiceLine.EMPLOYER_SERVICES, first_name="Tuula", last_name="Työnantaja")
+    employer_staff = make_staff(
+        session, line=ServiceLine.EMPLOYER_SERVICES, first_name="Tuula", last_name="Työnantaja"
+    )
     state_staff = make_staff(session, serves=(KANKAANPAA,), base=KANKAANPAA, municipal_official=False)
-    world.staff = {"worker": worker.id, "mate": mate.id, "lead": lead.id, "employer": employer_staff.id,
-                   "state": state_staff.id}
+    world.staff = {
+        "worker": worker.id,
+        "mate": mate.id,
+        "lead": lead.id,
+        "employer": employer_staff.id,
+        "state": state_staff.id,
+    }
     team = Team(name="Porin työnvälitys", service_line=ServiceLine.JOB_BROKERAGE, lead_staff_id=lead.id)
     other = Team(name="Kankaanpään tiimi", service_line=ServiceLine.MULTISECTOR, lead_staff_id=state_staff.id)
     session.add_all([team, other])
@@ -266,22 +344,53 @@ def build_world(session: Session) -> World:
         make_person(session, municipality=ULVILA)
     session.add_all(
         [
-            CaseAssignment(person_id=inside.id, staff_id=worker.id, service_line=ServiceLine.JOB_BROKERAGE, start_date=start),
-            CaseAssignment(person_id=elsewhere.id, staff_id=mate.id, service_line=ServiceLine.JOB_BROKERAGE, start_date=start),
-            CaseAssignment(person_id=outside.id, staff_id=state_staff.id, service_line=ServiceLine.MULTISECTOR, start_date=start),
+            CaseAssignment(
+                person_id=inside.id,
+                staff_id=worker.id,
+                service_line=ServiceLine.JOB_BROKERAGE,
+                start_date=start,
+            ),
+            CaseAssignment(
+                person_id=elsewhere.id,
+                staff_id=mate.id,
+                service_line=ServiceLine.JOB_BROKERAGE,
+                start_date=start,
+            ),
+            CaseAssignment(
+                person_id=outside.id,
+                staff_id=state_staff.id,
+                service_line=ServiceLine.MULTISECTOR,
+                start_date=start,
+            ),
         ]
     )
-    world.person_in_scope, world.person_assigned_elsewhere, world.person_out_of_scope = inside.id, elsewhere.id, outside.id
+    world.person_in_scope, world.person_assigned_elsewhere, world.person_out_of_scope = (
+        inside.id,
+        elsewhere.id,
+        outside.id,
+    )
     world.hetu_in_scope, world.hetu_out_of_scope = inside.hetu, outside.hetu
     world.customer_number_in_scope = inside.customer_number
 
     employer = make_employer(session, name="Porin Konepaja Oy")
     world.employer_id = employer.id
     world.vacancy_id = make_vacancy(session, employer=employer).id
-    session.add(Partner(name="Satakunnan hyvinvointialue", kind=PartnerKind.WELLBEING_SERVICES_COUNTY,
-                        municipality_code=PORI, partnership_agreement=True, contact_email="info@hva.example"))
-    delegation = Delegation(staff_id=worker.id, agreement_reference="Kh 12.3.2025 § 45",
-                            tasks=[DelegatedTask.LABOUR_POLICY_STATEMENT.value], valid_from=start, granted_by="Porin kaupunki")
+    session.add(
+        Partner(
+            name="Satakunnan hyvinvointialue",
+            kind=PartnerKind.WELLBEING_SERVICES_COUNTY,
+            municipality_code=PORI,
+            partnership_agreement=True,
+            contact_email="info@hva.example",
+        )
+    )
+    delegation = Delegation(
+        staff_id=worker.id,
+        agreement_reference="Kh 12.3.2025 § 45",
+        tasks=[DelegatedTask.LABOUR_POLICY_STATEMENT.value],
+        valid_from=start,
+        granted_by="Porin kaupunki",
+    )
     session.add(delegation)
     session.flush()
     world.delegation_id = delegation.id
@@ -297,8 +406,14 @@ def build_world(session: Session) -> World:
     password_hash = auth.hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
     for role, (staff_id, codes) in links.items():
         username = f"test-{role.value.replace('_', '-')}"
-        user = auth.create_user(session, username=username, role=role, display_name=f"Testi {role.value}",
-                                staff_id=staff_id, municipality_codes=codes)
+        user = auth.create_user(
+            session,
+            username=username,
+            role=role,
+            display_name=f"Testi {role.value}",
+            staff_id=staff_id,
+            municipality_codes=codes,
+        )
         user.password_hash = password_hash
         world.users[role] = username
         if role == Role.ADMIN:

@@ -4,19 +4,18 @@ the declared response schemas. The examples are bounded so that the run stays sh
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error, response_schema_conformance
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from alue.shared import auth
 from alue.shared.auth import Role, User
-from schemathesis.checks import not_a_server_error, response_schema_conformance
 from tests.web.factories import World
-
-import pytest
-from sqlalchemy import select
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +38,13 @@ def test_api_has_no_server_errors(app: FastAPI, admin_token: str) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-                  database=None)
+        @settings(
+            max_examples=12,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
         def run(case):  # type: ignore[no-untyped-def]
             case.call_and_validate(headers=headers, checks=[not_a_server_error, response_schema_conformance])
 
@@ -50,7 +54,9 @@ def test_api_has_no_server_errors(app: FastAPI, admin_token: str) -> None:
 def test_schema_covers_the_api(app: FastAPI) -> None:
     paths = app.openapi()["paths"]
     assert all(path.startswith("/api/v1/") for path in paths)
-    assert {"/api/v1/persons/search", "/api/v1/persons/{person_id}", "/api/v1/area", "/api/v1/audit"} <= set(paths)
+    assert {"/api/v1/persons/search", "/api/v1/persons/{person_id}", "/api/v1/area", "/api/v1/audit"} <= set(
+        paths
+    )
 
 
 def test_bearer_token_and_anonymous(app: FastAPI, admin_token: str) -> None:
@@ -59,9 +65,17 @@ def test_bearer_token_and_anonymous(app: FastAPI, admin_token: str) -> None:
     with TestClient(app) as client:
         assert client.get("/api/v1/me").status_code == 401
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {admin_token}"})
-        assert me.status_code == 200 and me.json()["role"] == "admin"
-        assert client.get("/api/v1/me", headers={"Authorization": "Bearer alue_not-a-real-token"}).status_code == 401
+        assert me.status_code == 200
+        assert me.json()["role"] == "admin"
+        assert (
+            client.get("/api/v1/me", headers={"Authorization": "Bearer alue_not-a-real-token"}).status_code
+            == 401
+        )
         # a bearer token needs no CSRF token: browsers never send it by themselves
-        found = client.post("/api/v1/persons/search", json={"query": "Lahtinen"},
-                            headers={"Authorization": f"Bearer {admin_token}"})
-        assert found.status_code == 200 and found.json()["results"]
+        found = client.post(
+            "/api/v1/persons/search",
+            json={"query": "Lahtinen"},
+            headers={"Authorization": f"Bearer {admin_token}"},
+        )
+        assert found.status_code == 200
+        assert found.json()["results"]

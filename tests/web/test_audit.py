@@ -29,7 +29,11 @@ from tests.web.factories import World
 
 def person_rows(engine: Engine, person_id: int) -> list[AuditEvent]:
     with Session(engine) as session:
-        return list(session.scalars(select(AuditEvent).where(AuditEvent.person_id == person_id).order_by(AuditEvent.id)))
+        return list(
+            session.scalars(
+                select(AuditEvent).where(AuditEvent.person_id == person_id).order_by(AuditEvent.id)
+            )
+        )
 
 
 def total_rows(engine: Engine) -> int:
@@ -54,44 +58,67 @@ def test_reading_a_jobseeker_writes_exactly_one_audit_row(
     assert row.actor_role == "case_worker"
 
 
-def test_a_refused_read_writes_no_person_row(clients: dict[Role, TestClient], world: World, web_engine: Engine) -> None:
+def test_a_refused_read_writes_no_person_row(
+    clients: dict[Role, TestClient], world: World, web_engine: Engine
+) -> None:
     before = len(person_rows(web_engine, world.person_out_of_scope))
     assert clients[Role.CASE_WORKER].get(f"/persons/{world.person_out_of_scope}").status_code == 404
     assert clients[Role.ANALYST].get(f"/persons/{world.person_out_of_scope}").status_code == 403
     assert len(person_rows(web_engine, world.person_out_of_scope)) == before
 
 
-def test_search_is_audited_without_the_search_term(clients: dict[Role, TestClient], world: World, web_engine: Engine) -> None:
+def test_search_is_audited_without_the_search_term(
+    clients: dict[Role, TestClient], world: World, web_engine: Engine
+) -> None:
     client = clients[Role.CASE_WORKER]
     before = total_rows(web_engine)
-    client.post("/persons/search", data={"query": world.hetu_in_scope, "csrf_token": page_csrf(client, "/persons")})
+    client.post(
+        "/persons/search", data={"query": world.hetu_in_scope, "csrf_token": page_csrf(client, "/persons")}
+    )
     assert total_rows(web_engine) == before + 1
     with Session(web_engine) as session:
         row = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
-    assert row is not None and row.action == "search" and row.person_id == world.person_in_scope
+    assert row is not None
+    assert row.action == "search"
+    assert row.person_id == world.person_in_scope
     assert world.hetu_in_scope not in row.details
 
 
 def test_access_report_lists_who_read_the_person(clients: dict[Role, TestClient], world: World) -> None:
     clients[Role.TEAM_LEAD].get(f"/persons/{world.person_in_scope}")
     admin = clients[Role.ADMIN]
-    page = admin.post("/admin/access-report", data={"hetu": world.hetu_in_scope, "csrf_token": page_csrf(admin, "/admin/access-report")})
+    page = admin.post(
+        "/admin/access-report",
+        data={"hetu": world.hetu_in_scope, "csrf_token": page_csrf(admin, "/admin/access-report")},
+    )
     assert page.status_code == 200
     assert world.users[Role.TEAM_LEAD] in page.text
     report = admin.get(f"/api/v1/persons/{world.person_in_scope}/access-report").json()
-    assert {r["actor_username"] for r in report} >= {world.users[Role.TEAM_LEAD], world.users[Role.CASE_WORKER]}
-    assert admin.post("/admin/access-report", data={"hetu": "010190-123", "csrf_token": page_csrf(admin, "/admin/access-report")}).status_code == 400
+    assert {r["actor_username"] for r in report} >= {
+        world.users[Role.TEAM_LEAD],
+        world.users[Role.CASE_WORKER],
+    }
+    assert (
+        admin.post(
+            "/admin/access-report",
+            data={"hetu": "010190-123", "csrf_token": page_csrf(admin, "/admin/access-report")},
+        ).status_code
+        == 400
+    )
 
 
 def test_audit_search_and_csv_export(clients: dict[Role, TestClient], world: World) -> None:
     admin = clients[Role.ADMIN]
     page = admin.get("/admin/audit", params={"actor": world.users[Role.CASE_WORKER], "action": "read"})
-    assert page.status_code == 200 and world.users[Role.CASE_WORKER] in page.text
+    assert page.status_code == 200
+    assert world.users[Role.CASE_WORKER] in page.text
     export = admin.get("/admin/audit/export.csv", params={"customer_number": world.customer_number_in_scope})
-    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    assert export.status_code == 200
+    assert export.headers["content-type"].startswith("text/csv")
     lines = export.text.strip().splitlines()
     assert lines[0].startswith("id,at,actor_user_id")
-    assert len(lines) > 1 and all(f",{world.person_in_scope}," in line for line in lines[1:])
+    assert len(lines) > 1
+    assert all(f",{world.person_in_scope}," in line for line in lines[1:])
 
 
 def test_the_live_chain_verifies(web_engine: Engine, clients: dict[Role, TestClient], world: World) -> None:
@@ -113,8 +140,15 @@ def audit_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine
     migrate.upgrade(engine, "heads")
     with Session(engine) as session:
         for n in range(10):
-            audit.append(session, actor=Actor(user_id=1, username="aino", role="case_worker"), action=AuditAction.READ,
-                         object_type="person", object_id=n, person_id=n, purpose=AuditPurpose.CASEWORK)
+            audit.append(
+                session,
+                actor=Actor(user_id=1, username="aino", role="case_worker"),
+                action=AuditAction.READ,
+                object_type="person",
+                object_id=n,
+                person_id=n,
+                purpose=AuditPurpose.CASEWORK,
+            )
         session.commit()
     monkeypatch.setenv("ALUE_DATABASE_URL", url)
     get_settings.cache_clear()
@@ -172,10 +206,13 @@ def test_a_recomputed_hash_does_not_hide_an_edit(audit_db: Engine) -> None:
         forged = audit.compute_hash(row.prev_hash, row)
     with audit_db.begin() as conn:
         conn.execute(text("DROP TRIGGER audit_log_no_update"))
-        conn.execute(text("UPDATE audit_log SET actor_username = 'forger', row_hash = :h WHERE id = 3"), {"h": forged})
+        conn.execute(
+            text("UPDATE audit_log SET actor_username = 'forger', row_hash = :h WHERE id = 3"), {"h": forged}
+        )
     with Session(audit_db) as session:
         result = audit.verify(session)
-    assert not result.ok and result.first_bad_id == 4
+    assert not result.ok
+    assert result.first_bad_id == 4
 
 
 def test_cli_export_writes_csv_with_hashes(audit_db: Engine, tmp_path: Path) -> None:
@@ -184,16 +221,30 @@ def test_cli_export_writes_csv_with_hashes(audit_db: Engine, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0].split(",")[-2:] == ["prev_hash", "row_hash"]
-    assert len(lines) == 2 and lines[1].split(",")[8] == "3"
+    assert len(lines) == 2
+    assert lines[1].split(",")[8] == "3"
     with Session(audit_db) as session:  # the export itself was recorded
         assert session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)) == "export"
 
 
 def test_cli_creates_the_first_admin(audit_db: Engine) -> None:
-    result = CliRunner().invoke(cli(), ["users", "create", "--username", "Paakayttaja", "--role", "admin",
-                                        "--password", "Pitkä-ja-hyvä-salasana-1"])
+    result = CliRunner().invoke(
+        cli(),
+        [
+            "users",
+            "create",
+            "--username",
+            "Paakayttaja",
+            "--role",
+            "admin",
+            "--password",
+            "Pitkä-ja-hyvä-salasana-1",
+        ],
+    )
     assert result.exit_code == 0, result.output
-    weak = CliRunner().invoke(cli(), ["users", "create", "--username", "toinen", "--role", "admin", "--password", "lyhyt"])
+    weak = CliRunner().invoke(
+        cli(), ["users", "create", "--username", "toinen", "--role", "admin", "--password", "lyhyt"]
+    )
     assert weak.exit_code == 2
 
 
@@ -204,10 +255,16 @@ def append_concurrently(engine: Engine, threads: int = 4, each: int = 15) -> Non
         try:
             for n in range(each):
                 with Session(engine) as session:
-                    audit.append(session, actor=Actor(user_id=worker, username=f"w{worker}", role="case_worker"),
-                                 action=AuditAction.READ, object_type="person", person_id=n, purpose=AuditPurpose.CASEWORK)
+                    audit.append(
+                        session,
+                        actor=Actor(user_id=worker, username=f"w{worker}", role="case_worker"),
+                        action=AuditAction.READ,
+                        object_type="person",
+                        person_id=n,
+                        purpose=AuditPurpose.CASEWORK,
+                    )
                     session.commit()
-        except BaseException as exc:  # noqa: BLE001 — reported below
+        except BaseException as exc:
             errors.append(exc)
 
     pool = [threading.Thread(target=work, args=(w,)) for w in range(threads)]

@@ -81,7 +81,9 @@ def request(client: TestClient, method: str, path: str, url: str, token: str):  
     if method == "GET":
         return client.get(url, follow_redirects=False)
     if path.startswith("/api/"):
-        return client.post(url, json={"query": "Lahtinen"}, headers={"X-CSRF-Token": token}, follow_redirects=False)
+        return client.post(
+            url, json={"query": "Lahtinen"}, headers={"X-CSRF-Token": token}, follow_redirects=False
+        )
     return client.post(url, data={"csrf_token": token}, follow_redirects=False)
 
 
@@ -89,8 +91,12 @@ def request(client: TestClient, method: str, path: str, url: str, token: str):  
 def spare_delegation(web_engine: Engine, world: World) -> int:
     """A delegation the matrix may end (ending the shared one would change other tests' world)."""
     with Session(web_engine) as session:
-        delegation = Delegation(staff_id=world.staff["mate"], agreement_reference=f"matrix {dt.datetime.now()}",
-                                tasks=[DelegatedTask.SANCTION_NOTICE.value], valid_from=today())
+        delegation = Delegation(
+            staff_id=world.staff["mate"],
+            agreement_reference=f"matrix {dt.datetime.now(tz=dt.UTC)}",
+            tasks=[DelegatedTask.SANCTION_NOTICE.value],
+            valid_from=today(),
+        )
         session.add(delegation)
         session.commit()
         return delegation.id
@@ -116,8 +122,9 @@ def test_a_route_without_a_permission_stops_the_app(app: FastAPI) -> None:
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
-def test_role_matrix(app: FastAPI, world: World, role: Role, client_for: Callable[[Role], TestClient],
-                     spare_delegation: int) -> None:
+def test_role_matrix(
+    app: FastAPI, world: World, role: Role, client_for: Callable[[Role], TestClient], spare_delegation: int
+) -> None:
     client = client_for(role)
     samples = sample_paths(world, spare_delegation)
     token = page_csrf(client)
@@ -169,8 +176,13 @@ def test_anonymous_matrix(app: FastAPI, world: World, anonymous: TestClient, spa
         (Role.ADMIN, ("person_in_scope", "person_assigned_elsewhere", "person_out_of_scope"), ()),
     ],
 )
-def test_person_scope_is_enforced(clients: dict[Role, TestClient], world: World, role: Role,
-                                  visible: tuple[str, ...], hidden: tuple[str, ...]) -> None:
+def test_person_scope_is_enforced(
+    clients: dict[Role, TestClient],
+    world: World,
+    role: Role,
+    visible: tuple[str, ...],
+    hidden: tuple[str, ...],
+) -> None:
     client = clients[role]
     for name in visible:
         assert client.get(f"/persons/{getattr(world, name)}").status_code == 200, name
@@ -189,11 +201,15 @@ def test_search_results_are_scoped(clients: dict[Role, TestClient], world: World
     assert f"/persons/{world.person_in_scope}" in inside.text
     assert f"/persons/{world.person_out_of_scope}" not in outside.text
     admin = clients[Role.ADMIN]
-    found = admin.post("/persons/search", data={"query": world.hetu_out_of_scope, "csrf_token": page_csrf(admin, "/persons")})
+    found = admin.post(
+        "/persons/search", data={"query": world.hetu_out_of_scope, "csrf_token": page_csrf(admin, "/persons")}
+    )
     assert f"/persons/{world.person_out_of_scope}" in found.text
 
 
-def test_municipal_representative_sees_only_own_municipality(clients: dict[Role, TestClient], world: World) -> None:
+def test_municipal_representative_sees_only_own_municipality(
+    clients: dict[Role, TestClient], world: World
+) -> None:
     client = clients[Role.MUNICIPAL_REP]
     assert client.get("/municipalities/609").status_code == 200
     assert client.get("/municipalities/214").status_code == 403
@@ -209,6 +225,12 @@ def test_municipal_representative_sees_only_own_municipality(clients: dict[Role,
 def test_principal_without_staff_link_sees_nobody(world: World) -> None:
     from alue.shared.auth import person_scope
 
-    stray = Principal(user_id=1, username="x", display_name="x", role=Role.CASE_WORKER, staff_id=None,
-                      permissions=ROLE_PERMISSIONS[Role.CASE_WORKER])
+    stray = Principal(
+        user_id=1,
+        username="x",
+        display_name="x",
+        role=Role.CASE_WORKER,
+        staff_id=None,
+        permissions=ROLE_PERMISSIONS[Role.CASE_WORKER],
+    )
     assert str(person_scope(stray)) == "false"

@@ -10,6 +10,7 @@ with ``end_reason`` saying so.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
@@ -26,9 +27,8 @@ class AssignmentError(ValueError):
     """An assignment cannot be made or changed as asked; the message says why."""
 
 
-def active_on(
-    start: ColumnElement[dt.date], end: ColumnElement[dt.date | None], day: dt.date
-) -> ColumnElement[bool]:
+def active_on(start: Any, end: Any, day: dt.date) -> ColumnElement[bool]:
+    """``start <= day <= end`` with an open (NULL) end, as SQL; ``start``/``end`` are date columns."""
     return and_(start <= day, or_(end.is_(None), end >= day))
 
 

@@ -212,6 +212,7 @@ def entrepreneurship_figures(
         .where(Employer.founded_by_person_id.is_not(None), within(Employer.founded_on))
     ):
         figures.firms_founded[code] += 1
+        assert founded is not None  # filtered to the period in SQL
         age = founded.year - birth.year - ((founded.month, founded.day) < (birth.month, birth.day))
         if age < youth_age_limit:
             figures.firms_founded_by_young[code] += 1

@@ -155,10 +155,10 @@ def deadline_fulfilment(
         return report
     spell_ids = [s[0] for s in spells]
     held: dict[int, dict[MeetingKind, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
-    for start in range(0, len(spell_ids), 500):
+    for offset in range(0, len(spell_ids), 500):
         for spell_id, kind, held_at in session.execute(
             select(Meeting.spell_id, Meeting.kind, Meeting.held_at).where(
-                Meeting.spell_id.in_(spell_ids[start : start + 500]),
+                Meeting.spell_id.in_(spell_ids[offset : offset + 500]),
                 Meeting.kind.in_(
                     [MeetingKind.INITIAL_INTERVIEW.value, MeetingKind.JOB_SEARCH_DISCUSSION.value]
                 ),

@@ -56,6 +56,7 @@ class Sourced(_Strict):
 
 class WorklistSettings(_Strict):
     goal_warning_days: Sourced
+    goal_overdue_days: Sourced
     handover_confirmation_working_days: Sourced
 
 

@@ -615,9 +615,10 @@ def risk_action(
             journey = _open_journey(db, person, lang)
             score = ei.score_spell(session=db, spell_id=journey.spell_id, on=today())
         else:
-            score = db.get(RiskScore, score_id) if score_id else None
-            if score is None or score.person_id != person.id:
+            found = db.get(RiskScore, score_id) if score_id else None
+            if found is None or found.person_id != person.id:
                 raise StepError(cw_gettext(lang, "No such estimate."))
+            score = found
             if action == "review":
                 ei.review_score(
                     session=db,
@@ -888,9 +889,10 @@ def consent_action(
                 staff_id=staff_id,
             )
         elif action == "withdraw":
-            consent = db.get(Consent, consent_id) if consent_id else None
-            if consent is None or consent.person_id != person.id:
+            found_consent = db.get(Consent, consent_id) if consent_id else None
+            if found_consent is None or found_consent.person_id != person.id:
                 raise StepError(cw_gettext(lang, "No such consent."))
+            consent = found_consent
             rf.withdraw_consent(session=db, consent_id=consent.id, on=day, staff_id=staff_id)
         else:
             raise StepError(cw_gettext(lang, "Unknown step."))
@@ -945,9 +947,10 @@ def referral_action(
                 notes=notes.strip(),
             )
         else:
-            referral = db.get(Referral, referral_id) if referral_id else None
-            if referral is None or referral.person_id != person.id:
+            found_referral = db.get(Referral, referral_id) if referral_id else None
+            if found_referral is None or found_referral.person_id != person.id:
                 raise StepError(cw_gettext(lang, "No such referral."))
+            referral = found_referral
             if action == "confirm":
                 rf.confirm_handover(
                     session=db, referral_id=referral.id, on=day, receiver=receiver, staff_id=staff_id

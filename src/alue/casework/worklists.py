@@ -12,8 +12,8 @@ How a list is made:
    on the relevant date (working days with Finnish holidays), and the item carries the rule versions used.
 
 Buckets: *overdue* (due before the day), *today*, *this week* (until Sunday of the day's ISO week) and
-*upcoming* (later, within the list's horizon; customers approaching the goal date appear from
-``goal_warning_days`` before it).
+*upcoming* (later, within the list's horizon). Customers approaching the three-month goal appear from
+``goal_warning_days`` before the goal date until ``goal_overdue_days`` after it (``caseload_norms.yaml``).
 """
 
 from __future__ import annotations
@@ -400,6 +400,7 @@ def build_items(
     except RuleNotInForceError:
         fixed_schedule_today = False
     warn_days = int(ctx.settings.worklist.goal_warning_days.value)
+    overdue_days = int(ctx.settings.worklist.goal_overdue_days.value)
     confirm_days = int(ctx.settings.worklist.handover_confirmation_working_days.value)
     items: list[WorkItem] = []
     case_flags = {c.spell_id: tuple(flags(c, ctx)) for c in cases}
@@ -449,7 +450,10 @@ def build_items(
         if case.goal_checked_on is None:
             goal = memo.three_months(case.spell_start)
             met = first_goal_event(events.get(case.person_id, []), spell_start=case.spell_start, until=on)
-            if goal is not None and met is None and goal.due <= on + dt.timedelta(days=warn_days):
+            window = goal is not None and goal.due - dt.timedelta(
+                days=warn_days
+            ) <= on <= goal.due + dt.timedelta(days=overdue_days)
+            if goal is not None and window and met is None:
                 add(
                     case,
                     ItemKind.GOAL_AT_RISK,

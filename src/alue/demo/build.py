@@ -19,10 +19,10 @@ from alue.area.models import ServicePoint
 from alue.area.service import sync_area
 from alue.demo import params
 from alue.demo.casework import build_casework
-from alue.demo.columns import iso_dates
+from alue.demo.columns import iso_dates, nullable_ids, timestamps
 from alue.demo.generate import Generated, Progress, generate
 from alue.demo.organisation import ascii_fold, build_organisation
-from alue.demo.population import EDUCATION, TONGUES, GROUP_BITS, NamePools, assign_hetu, load_postcodes
+from alue.demo.population import EDUCATION, GROUP_BITS, TONGUES, NamePools, assign_hetu, load_postcodes
 from alue.demo.simulate import REASONS, STATUSES
 from alue.demo.targets import month_text, official_series
 from alue.demo.vacancies import INDUSTRIES, SIZES
@@ -78,7 +78,9 @@ def build_demo(
     progress: Progress | None = None,
     today: dt.date | None = None,
 ) -> DemoSummary:
-    """Build the demo area into ``engine``'s database (migrated and synchronised first; replaces an earlier demo).
+    """Build the demo area into ``engine``'s database, replacing an earlier demo.
+
+    The database is migrated and the area synchronised first.
 
     Deterministic: the same seed, scale, window and ``today`` give identical database contents.
     """
@@ -99,11 +101,15 @@ def build_demo(
     # meetings at the nearest service point of the municipality (offices for those without one)
     for code in g.codes:
         if code not in points and code in area.municipalities:
-            nearest = min((c for c in points), key=lambda c: area.distance_km(code, c) if c in area.municipalities
-                          else 1e9, default=None)
+            nearest = min(
+                (c for c in points),
+                key=lambda c: area.distance_km(code, c) if c in area.municipalities else 1e9,
+                default=None,
+            )
             if nearest:
                 points[code] = points[nearest]
-    casework = build_casework(g, org, area, points, seed)
+    sqlite = engine.dialect.name == "sqlite"
+    casework = build_casework(g, org, area, points, seed, timestamp_suffix=".000000" if sqlite else "")
     seconds["casework"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -122,13 +128,8 @@ def build_demo(
         _write_people(writer, g, seed)
         _write_employers_and_jobs(writer, g, seed)
         _write_statistics(writer, g, area)
-        meetings = dict(casework.meetings)
-        if writer.dialect == "postgresql":
-            meetings["held_at"] = _with_offsets(meetings["held_at"])
-        else:
-            meetings["held_at"] = [f"{v}.000000" for v in meetings["held_at"]]
         writer.write("service_need_assessment", casework.assessments)
-        writer.write("meeting", meetings)
+        writer.write("meeting", casework.meetings)
         writer.write("employment_plan", casework.plans)
         writer.write("case_assignment", casework.assignments)
         writer.write("consent", casework.consents)
@@ -137,8 +138,15 @@ def build_demo(
     seconds["write"] = time.perf_counter() - t
     seconds["total"] = time.perf_counter() - clock
     return DemoSummary(
-        seed=seed, scale=scale, start=g.start, until=g.until, municipalities=len(g.codes), rows=dict(writer.rows),
-        seconds=seconds, calibration_misses=len(g.world.misses), vacancy_misses=len(g.vacancies.misses),
+        seed=seed,
+        scale=scale,
+        start=g.start,
+        until=g.until,
+        municipalities=len(g.codes),
+        rows=dict(writer.rows),
+        seconds=seconds,
+        calibration_misses=len(g.world.misses),
+        vacancy_misses=len(g.vacancies.misses),
         extra={"final_day": iso_dates([g.final_day])[0], "write_seconds": dict(writer.table_seconds)},
     )
 
@@ -157,8 +165,13 @@ def _write_organisation(writer: BulkWriter, org: Any) -> None:
     writer.write("partner", cols(org.partners))
     writer.write("service", cols(org.services, ("target_isco",)))
     writer.write("staff_member", cols(org.staff, ("languages",)))
-    writer.write("staff_municipality", {"staff_id": [s for s, _ in org.staff_municipalities],
-                                        "municipality_code": [c for _, c in org.staff_municipalities]})
+    writer.write(
+        "staff_municipality",
+        {
+            "staff_id": [s for s, _ in org.staff_municipalities],
+            "municipality_code": [c for _, c in org.staff_municipalities],
+        },
+    )
     writer.write("team", cols(org.teams))
     writer.write("team_membership", cols(org.memberships))
     writer.write("delegation", cols(org.delegations, ("tasks",)))
@@ -190,7 +203,9 @@ def _write_people(writer: BulkWriter, g: Generated, seed: int) -> None:
     postcodes = load_postcodes(g.data_dir, w.all_codes)
     pc_len = np.array([len(p) for p in postcodes])
     pc_pick = np.floor(rng.random(n) * pc_len[home]).astype(np.int64)
-    postcode = np.array([postcodes[m][k] for m, k in zip(home.tolist(), pc_pick.tolist(), strict=True)], dtype=object)
+    postcode = np.array(
+        [postcodes[m][k] for m, k in zip(home.tolist(), pc_pick.tolist(), strict=True)], dtype=object
+    )
     streets = pools.streets(rng, tongue == 1)
     emails = []
     phones = []
@@ -198,10 +213,14 @@ def _write_people(writer: BulkWriter, g: Generated, seed: int) -> None:
     has_phone = rng.random(n) < 0.9
     numbers = rng.integers(0, 10000, n)
     for i, (f, la) in enumerate(zip(first.tolist(), last.tolist(), strict=True)):
-        emails.append(f"{ascii_fold(f)}.{ascii_fold(la)}{i % 1000}@example.com".replace(" ", "") if has_email[i] else "")
+        emails.append(
+            f"{ascii_fold(f)}.{ascii_fold(la)}{i % 1000}@example.com".replace(" ", "") if has_email[i] else ""
+        )
         phones.append(f"+358 40 000 {numbers[i]:04d}" if has_phone[i] else "")
     tongues = np.array(TONGUES, dtype=object)[tongue]
-    service_language = np.where(tongue == 1, "sv", np.where((tongue >= 2) & (rng.random(n) < 0.35), "en", "fi"))
+    service_language = np.where(
+        tongue == 1, "sv", np.where((tongue >= 2) & (rng.random(n) < 0.35), "en", "fi")
+    )
     citizenship = np.full(n, "FIN", dtype=object)
     for t_index, t in enumerate(TONGUES):
         if t in CITIZENSHIP:
@@ -213,7 +232,9 @@ def _write_people(writer: BulkWriter, g: Generated, seed: int) -> None:
     has_en = rng.random(n) < np.where(P["edu"] >= 3, 0.9, 0.55)
     lang_cache: dict[tuple[int, int, int], str] = {}
     languages = []
-    for t_i, fl, el in zip(tongue.tolist(), fi_level.tolist(), np.where(has_en, en_level, -1).tolist(), strict=True):
+    for t_i, fl, el in zip(
+        tongue.tolist(), fi_level.tolist(), np.where(has_en, en_level, -1).tolist(), strict=True
+    ):
         key = (t_i, fl, el)
         text = lang_cache.get(key)
         if text is None:
@@ -225,38 +246,48 @@ def _write_people(writer: BulkWriter, g: Generated, seed: int) -> None:
                 lang["en"] = levels[el]
             text = lang_cache[key] = json.dumps(lang, ensure_ascii=False)
         languages.append(text)
-    first_reg = iso_dates(P["first_reg"])
-    writer.write("person", {
-        "id": np.arange(1, n + 1),
-        "customer_number": [f"A{i:09d}" for i in range(1, n + 1)],
-        "hetu": hetu.tolist(),
-        "pseudo_key": _pseudo_keys(seed, n),
-        "first_name": first,
-        "last_name": last,
-        "birth_date": iso_dates(birth),
-        "gender": np.where(P["female"], "female", "male").astype(object),
-        "home_municipality_code": home_codes,
-        "street_address": streets,
-        "postcode": postcode,
-        "phone": phones,
-        "email": emails,
-        "mother_tongue": tongues,
-        "service_language": service_language.astype(object),
-        "citizenship": citizenship,
-        "education_level": np.array([e.value for e in EDUCATION], dtype=object)[P["edu"].astype(np.int64)],
-        "languages": languages,
-        "driving_licence": P["licence"],
-        "commute_reach_km": P["reach"],
-        "working_time_preference": np.array(WORKING_TIMES, dtype=object)[P["wtpref"].astype(np.int64)],
-        "created_at": [f"{d} 08:00:00.000000" if writer.dialect == "sqlite" else f"{d} 08:00:00+02" for d in first_reg],
-    })
-    writer.write("person_residence", {
-        "id": np.arange(1, R.n + 1),
-        "person_id": R["person"] + 1,
-        "municipality_code": all_codes[R["muni"].astype(np.int64)],
-        "start_date": iso_dates(R["start"]),
-        "end_date": iso_dates(R["end"]),
-    })
+    writer.write(
+        "person",
+        {
+            "id": np.arange(1, n + 1),
+            "customer_number": [f"A{i:09d}" for i in range(1, n + 1)],
+            "hetu": hetu.tolist(),
+            "pseudo_key": _pseudo_keys(seed, n),
+            "first_name": first,
+            "last_name": last,
+            "birth_date": iso_dates(birth),
+            "gender": np.where(P["female"], "female", "male").astype(object),
+            "home_municipality_code": home_codes,
+            "street_address": streets,
+            "postcode": postcode,
+            "phone": phones,
+            "email": emails,
+            "mother_tongue": tongues,
+            "service_language": service_language.astype(object),
+            "citizenship": citizenship,
+            "education_level": np.array([e.value for e in EDUCATION], dtype=object)[
+                P["edu"].astype(np.int64)
+            ],
+            "languages": languages,
+            "driving_licence": P["licence"],
+            "commute_reach_km": P["reach"],
+            "working_time_preference": np.array(WORKING_TIMES, dtype=object)[P["wtpref"].astype(np.int64)],
+            # Helsinki wall-clock time: text on SQLite, read in the session's time zone on PostgreSQL
+            "created_at": timestamps(
+                P["first_reg"], np.full(n, 8 * 60), ".000000" if writer.dialect == "sqlite" else ""
+            ),
+        },
+    )
+    writer.write(
+        "person_residence",
+        {
+            "id": np.arange(1, R.n + 1),
+            "person_id": R["person"] + 1,
+            "municipality_code": all_codes[R["muni"].astype(np.int64)],
+            "start_date": iso_dates(R["start"]),
+            "end_date": iso_dates(R["end"]),
+        },
+    )
 
     # occupations: the sought occupation, sometimes a second one and an earlier one
     occ = g.occ
@@ -274,21 +305,26 @@ def _write_people(writer: BulkWriter, g: Generated, seed: int) -> None:
     max_exp = np.maximum((age_first[o_person] - 18) * 12, 0)
     experience = np.floor(rng.random(len(o_person)) * max_exp).astype(np.int64)
     experience[n : n + len(second)] //= 4
-    reg_year = (P["first_reg"][o_person].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
+    reg_year = (
+        P["first_reg"][o_person].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    )
     last_year = reg_year - rng.integers(0, 4, len(o_person))
-    last_year_list = [int(y) if e > 0 else None for y, e in zip(last_year.tolist(), experience.tolist(), strict=True)]
+    last_year = np.where(experience > 0, last_year, -1)
     order = np.argsort(o_person, kind="stable")
-    writer.write("person_occupation", {
-        "id": np.arange(1, len(o_person) + 1),
-        "person_id": o_person[order] + 1,
-        "esco_uri": esco_uri[o_occ][order],
-        "esco_version": [occ.version] * len(o_person),
-        "isco4": esco_isco[o_occ][order],
-        "label": esco_label[o_occ][order],
-        "is_target": o_target[order],
-        "experience_months": experience[order],
-        "last_worked_year": [last_year_list[i] for i in order.tolist()],
-    })
+    writer.write(
+        "person_occupation",
+        {
+            "id": np.arange(1, len(o_person) + 1),
+            "person_id": o_person[order] + 1,
+            "esco_uri": esco_uri[o_occ][order],
+            "esco_version": [occ.version] * len(o_person),
+            "isco4": esco_isco[o_occ][order],
+            "label": esco_label[o_occ][order],
+            "is_target": o_target[order],
+            "experience_months": experience[order],
+            "last_worked_year": nullable_ids(last_year[order]),
+        },
+    )
 
     # recorded customer groups (the derived ones are never stored)
     gm_person, gm_group = [], []
@@ -300,46 +336,58 @@ def _write_people(writer: BulkWriter, g: Generated, seed: int) -> None:
     gg = np.concatenate(gm_group)
     order = np.argsort(gp, kind="stable")
     gp, gg = gp[order], gg[order]
-    writer.write("customer_group_membership", {
-        "id": np.arange(1, len(gp) + 1),
-        "person_id": gp + 1,
-        "group": gg,
-        "start_date": iso_dates(P["first_reg"][gp]),
-        "end_date": [None] * len(gp),
-        "source": np.where(gg == "immigrant", "registration", "assessment").astype(object),
-    })
+    writer.write(
+        "customer_group_membership",
+        {
+            "id": np.arange(1, len(gp) + 1),
+            "person_id": gp + 1,
+            "group": gg,
+            "start_date": iso_dates(P["first_reg"][gp]),
+            "end_date": [None] * len(gp),
+            "source": np.where(gg == "immigrant", "registration", "assessment").astype(object),
+        },
+    )
 
     reasons = np.array([r.value for r in REASONS] + [None], dtype=object)
-    writer.write("jobseeking_spell", {
-        "id": np.arange(1, S.n + 1),
-        "person_id": S["person"] + 1,
-        "start_date": iso_dates(S["start"]),
-        "end_date": iso_dates(S["end"]),
-        "municipality_code": np.array(g.codes, dtype=object)[S["muni"].astype(np.int64)],
-        "end_reason": reasons[np.where(S["reason"] >= 0, S["reason"], len(REASONS))],
-    })
+    writer.write(
+        "jobseeking_spell",
+        {
+            "id": np.arange(1, S.n + 1),
+            "person_id": S["person"] + 1,
+            "start_date": iso_dates(S["start"]),
+            "end_date": iso_dates(S["end"]),
+            "municipality_code": np.array(g.codes, dtype=object)[S["muni"].astype(np.int64)],
+            "end_reason": reasons[np.where(S["reason"] >= 0, S["reason"], len(REASONS))],
+        },
+    )
     order = np.lexsort((SP["start"], SP["spell"]))
     statuses = np.array([s.value for s in STATUSES], dtype=object)
-    writer.write("status_period", {
-        "id": np.arange(1, SP.n + 1),
-        "spell_id": SP["spell"][order] + 1,
-        "person_id": SP["person"][order] + 1,
-        "status": statuses[SP["status"][order].astype(np.int64)],
-        "start_date": iso_dates(SP["start"][order]),
-        "end_date": iso_dates(SP["end"][order]),
-    })
+    writer.write(
+        "status_period",
+        {
+            "id": np.arange(1, SP.n + 1),
+            "spell_id": SP["spell"][order] + 1,
+            "person_id": SP["person"][order] + 1,
+            "status": statuses[SP["status"][order].astype(np.int64)],
+            "start_date": iso_dates(SP["start"][order]),
+            "end_date": iso_dates(SP["end"][order]),
+        },
+    )
     order = np.lexsort((PA["start"], PA["person"]))
-    writer.write("participation", {
-        "id": np.arange(1, PA.n + 1),
-        "person_id": PA["person"][order] + 1,
-        "service_id": PA["service"][order].astype(np.int64) + 1,
-        "spell_id": PA["spell"][order] + 1,
-        "referred_on": iso_dates(PA["referred"][order]),
-        "start_date": iso_dates(PA["start"][order]),
-        "end_date": iso_dates(PA["end"][order]),
-        "cost": np.round(PA["cost"][order], 2),
-        "outcome": np.array(OUTCOMES, dtype=object)[PA["outcome"][order].astype(np.int64)],
-    })
+    writer.write(
+        "participation",
+        {
+            "id": np.arange(1, PA.n + 1),
+            "person_id": PA["person"][order] + 1,
+            "service_id": PA["service"][order].astype(np.int64) + 1,
+            "spell_id": PA["spell"][order] + 1,
+            "referred_on": iso_dates(PA["referred"][order]),
+            "start_date": iso_dates(PA["start"][order]),
+            "end_date": iso_dates(PA["end"][order]),
+            "cost": np.round(PA["cost"][order], 2),
+            "outcome": np.array(OUTCOMES, dtype=object)[PA["outcome"][order].astype(np.int64)],
+        },
+    )
 
 
 def _write_employers_and_jobs(writer: BulkWriter, g: Generated, seed: int) -> None:
@@ -356,30 +404,55 @@ def _write_employers_and_jobs(writer: BulkWriter, g: Generated, seed: int) -> No
             continue
     pools = NamePools(seed + 5, pool_size=300)
     surnames = pools.last["fi"]
-    words = {"A": "Maatila", "B": "Kaivos", "C": "Konepaja", "D": "Energia", "E": "Ympäristöhuolto", "F": "Rakennus",
-             "G": "Kauppa", "H": "Kuljetus", "I": "Ravintola", "J": "Digi", "K": "Talous", "L": "Kiinteistöt",
-             "M": "Suunnittelu", "N": "Palvelut", "O": "Hallintopalvelut", "P": "Koulutus", "Q": "Hoiva",
-             "R": "Liikunta", "S": "Palvelu"}
+    words = {
+        "A": "Maatila",
+        "B": "Kaivos",
+        "C": "Konepaja",
+        "D": "Energia",
+        "E": "Ympäristöhuolto",
+        "F": "Rakennus",
+        "G": "Kauppa",
+        "H": "Kuljetus",
+        "I": "Ravintola",
+        "J": "Digi",
+        "K": "Talous",
+        "L": "Kiinteistöt",
+        "M": "Suunnittelu",
+        "N": "Palvelut",
+        "O": "Hallintopalvelut",
+        "P": "Koulutus",
+        "Q": "Hoiva",
+        "R": "Liikunta",
+        "S": "Palvelu",
+    }
     suffixes = np.array(["Oy", "Oy", "Oy", "Ky", "Tmi", "Oy Ab"], dtype=object)
     industry = np.array(INDUSTRIES, dtype=object)[E["industry"].astype(np.int64)]
     base = surnames[rng.integers(0, len(surnames), n)]
     suffix = suffixes[rng.integers(0, len(suffixes), n)]
-    names = [f"{b} {words[i]} {s}" if rng_v < 0.7 else f"{b} {s}"
-             for b, i, s, rng_v in zip(base.tolist(), industry.tolist(), suffix.tolist(), rng.random(n).tolist(),
-                                       strict=True)]
+    names = [
+        f"{b} {words[i]} {s}" if rng_v < 0.7 else f"{b} {s}"
+        for b, i, s, rng_v in zip(
+            base.tolist(), industry.tolist(), suffix.tolist(), rng.random(n).tolist(), strict=True
+        )
+    ]
     founder = E["founder"].astype(np.int64)
-    names = [f"{nm.rsplit(' ', 1)[0]} Tmi" if f >= 0 else nm for nm, f in zip(names, founder.tolist(), strict=True)]
+    names = [
+        f"{nm.rsplit(' ', 1)[0]} Tmi" if f >= 0 else nm for nm, f in zip(names, founder.tolist(), strict=True)
+    ]
     codes = np.array(g.codes, dtype=object)
-    writer.write("employer", {
-        "id": np.arange(1, n + 1),
-        "business_id": serials,
-        "name": names,
-        "municipality_code": codes[E["muni"].astype(np.int64)],
-        "industry": industry,
-        "size_class": np.array(SIZES, dtype=object)[E["size"].astype(np.int64)],
-        "founded_on": iso_dates(E["founded"]),
-        "founded_by_person_id": [f + 1 if f >= 0 else None for f in founder.tolist()],
-    })
+    writer.write(
+        "employer",
+        {
+            "id": np.arange(1, n + 1),
+            "business_id": serials,
+            "name": names,
+            "municipality_code": codes[E["muni"].astype(np.int64)],
+            "industry": industry,
+            "size_class": np.array(SIZES, dtype=object)[E["size"].astype(np.int64)],
+            "founded_on": iso_dates(E["founded"]),
+            "founded_by_person_id": nullable_ids(founder, offset=1),
+        },
+    )
 
     V = g.vacancies.V
     occ = g.occ
@@ -401,8 +474,10 @@ def _write_employers_and_jobs(writer: BulkWriter, g: Generated, seed: int) -> No
         title = label[:1].upper() + label[1:]
         titles.append(title[:200])
         muni = muni_names[g.codes[int(V["muni"][i])]]
-        text = (f"{title}, {muni}. Työaika: {wt_text[int(V['wt'][i])]}. Työsuhde: {et_text[int(V['etype'][i])]}. "
-                f"Työkieli: {lang_text[int(V['lang'][i])]}.")
+        text = (
+            f"{title}, {muni}. Työaika: {wt_text[int(V['wt'][i])]}. Työsuhde: {et_text[int(V['etype'][i])]}. "
+            f"Työkieli: {lang_text[int(V['lang'][i])]}."
+        )
         if V["licence"][i]:
             text += " B-ajokortti vaaditaan."
         if V["remote"][i]:
@@ -410,29 +485,36 @@ def _write_employers_and_jobs(writer: BulkWriter, g: Generated, seed: int) -> No
         descriptions.append(text)
     min_edu = np.array([e.value for e in EDUCATION] + [None], dtype=object)
     me = V["min_edu"].astype(np.int64)
-    writer.write("vacancy", {
-        "id": np.arange(1, nv + 1),
-        "employer_id": V["employer"][order] + 1,
-        "source": np.where(tmt[order], "tmt", "alue").astype(object),
-        "external_id": [f"TMT-{seed % 1000:03d}-{k:08d}" if t else None
-                        for k, t in zip(range(1, nv + 1), tmt[order].tolist(), strict=True)],
-        "title": titles,
-        "description": descriptions,
-        "esco_uri": esco_uri[V["occ"][order].astype(np.int64)],
-        "esco_version": [occ.version] * nv,
-        "isco4": isco[V["isco"][order].astype(np.int64)],
-        "municipality_code": codes[V["muni"][order].astype(np.int64)],
-        "positions": V["positions"][order],
-        "published_on": iso_dates(V["published"][order]),
-        "closes_on": iso_dates(V["closes"][order]),
-        "filled_on": iso_dates(V["filled"][order]),
-        "working_time": np.array(WORKING_TIMES, dtype=object)[V["wt"][order].astype(np.int64)],
-        "employment_type": np.array(EMPLOYMENT_TYPES, dtype=object)[V["etype"][order].astype(np.int64)],
-        "languages": [json.dumps(VACANCY_LANGUAGES[k]) for k in V["lang"][order].tolist()],
-        "driving_licence_required": V["licence"][order],
-        "remote_possible": V["remote"][order],
-        "min_education": min_edu[np.where(me[order] >= 0, me[order], len(EDUCATION))],
-    })
+    writer.write(
+        "vacancy",
+        {
+            "id": np.arange(1, nv + 1),
+            "employer_id": V["employer"][order] + 1,
+            "source": np.where(tmt[order], "tmt", "alue").astype(object),
+            "external_id": [
+                f"TMT-{seed % 1000:03d}-{k:08d}" if t else None
+                for k, t in zip(range(1, nv + 1), tmt[order].tolist(), strict=True)
+            ],
+            "title": titles,
+            "description": descriptions,
+            "esco_uri": esco_uri[V["occ"][order].astype(np.int64)],
+            "esco_version": [occ.version] * nv,
+            "isco4": isco[V["isco"][order].astype(np.int64)],
+            "municipality_code": codes[V["muni"][order].astype(np.int64)],
+            "positions": V["positions"][order],
+            "published_on": iso_dates(V["published"][order]),
+            "closes_on": iso_dates(V["closes"][order]),
+            "filled_on": iso_dates(V["filled"][order]),
+            "working_time": np.array(WORKING_TIMES, dtype=object)[V["wt"][order].astype(np.int64)],
+            "employment_type": np.array(EMPLOYMENT_TYPES, dtype=object)[V["etype"][order].astype(np.int64)],
+            "languages": np.array([json.dumps(v) for v in VACANCY_LANGUAGES], dtype=object)[
+                V["lang"][order].astype(np.int64)
+            ],
+            "driving_licence_required": V["licence"][order],
+            "remote_possible": V["remote"][order],
+            "min_education": min_edu[np.where(me[order] >= 0, me[order], len(EDUCATION))],
+        },
+    )
 
     EE = g.world.EE
     ne = EE.n
@@ -440,25 +522,30 @@ def _write_employers_and_jobs(writer: BulkWriter, g: Generated, seed: int) -> No
     taken = np.flatnonzero(V["taken"])
     vacancy_of_ee[V["ee"][taken].astype(np.int64)] = vac_id[taken]
     order = np.lexsort((EE["start"], EE["person"]))
-    writer.write("employment_episode", {
-        "id": np.arange(1, ne + 1),
-        "person_id": EE["person"][order] + 1,
-        "employer_id": EE["employer"][order] + 1,
-        "vacancy_id": [v if v > 0 else None for v in vacancy_of_ee[order].tolist()],
-        "esco_uri": esco_uri[EE["occ"][order].astype(np.int64)],
-        "isco4": isco[EE["isco"][order].astype(np.int64)],
-        "kind": np.array(KINDS, dtype=object)[EE["kind"][order].astype(np.int64)],
-        "working_time": np.array(WORKING_TIMES, dtype=object)[EE["wt"][order].astype(np.int64)],
-        "municipality_code": codes[EE["muni"][order].astype(np.int64)],
-        "start_date": iso_dates(EE["start"][order]),
-        "end_date": iso_dates(EE["end"][order]),
-    })
+    writer.write(
+        "employment_episode",
+        {
+            "id": np.arange(1, ne + 1),
+            "person_id": EE["person"][order] + 1,
+            "employer_id": EE["employer"][order] + 1,
+            "vacancy_id": nullable_ids(vacancy_of_ee[order]),
+            "esco_uri": esco_uri[EE["occ"][order].astype(np.int64)],
+            "isco4": isco[EE["isco"][order].astype(np.int64)],
+            "kind": np.array(KINDS, dtype=object)[EE["kind"][order].astype(np.int64)],
+            "working_time": np.array(WORKING_TIMES, dtype=object)[EE["wt"][order].astype(np.int64)],
+            "municipality_code": codes[EE["muni"][order].astype(np.int64)],
+            "start_date": iso_dates(EE["start"][order]),
+            "end_date": iso_dates(EE["end"][order]),
+        },
+    )
 
 
 def _write_statistics(writer: BulkWriter, g: Generated, area: Area) -> None:
     """Official series (all published months), the projection, and the demo's own count-day tallies."""
     codes = [f"KU{c}" for c in g.codes]
-    rows: dict[str, list[Any]] = {k: [] for k in ("statistic", "area_code", "month", "value", "source", "note")}
+    rows: dict[str, list[Any]] = {
+        k: [] for k in ("statistic", "area_code", "month", "value", "source", "note")
+    }
 
     def add(stat: str, code: str, month: str, value: float, source: str, note: str) -> None:
         rows["statistic"].append(stat)
@@ -475,18 +562,44 @@ def _write_statistics(writer: BulkWriter, g: Generated, area: Area) -> None:
         for i, code in enumerate(codes):
             ok = np.flatnonzero(~np.isnan(values[i]))
             for t in ok.tolist():
-                add(stat, code, month_text(first + t), values[i, t], "official", "Tilastokeskus, työnvälitystilasto")
+                add(
+                    stat,
+                    code,
+                    month_text(first + t),
+                    values[i, t],
+                    "official",
+                    "Tilastokeskus, työnvälitystilasto",
+                )
     targets = g.targets
     months = targets.months
     for t, month in enumerate(months):
         if targets.official[t]:
             continue
         for i, code in enumerate(codes):
-            add("unemployed_month_end", code, month, targets.unemployed[i, t], "projected",
-                "bridged to the January 2026 rate, official seasonal pattern")
-            add("labour_force", code, month, targets.labour_force[i, t], "projected", "last official figure carried")
-            add("open_vacancies", code, month, targets.vacancies[i, t], "projected",
-                "last official level against unemployment, official seasonal pattern")
+            add(
+                "unemployed_month_end",
+                code,
+                month,
+                targets.unemployed[i, t],
+                "projected",
+                "bridged to the January 2026 rate, official seasonal pattern",
+            )
+            add(
+                "labour_force",
+                code,
+                month,
+                targets.labour_force[i, t],
+                "projected",
+                "last official figure carried",
+            )
+            add(
+                "open_vacancies",
+                code,
+                month,
+                targets.vacancies[i, t],
+                "projected",
+                "last official level against unemployment, official seasonal pattern",
+            )
     tally_u = g.world.tally
     tally_v = g.vacancies.tally
     full_months = len(tally_u) if g.final_day >= int(g.count_days[-1]) else len(tally_u) - 1
@@ -497,21 +610,3 @@ def _write_statistics(writer: BulkWriter, g: Generated, area: Area) -> None:
             add("labour_force", code, months[t], targets.labour_force[i, t], "demo", note)
             add("open_vacancies", code, months[t], tally_v[t][i], "demo", note)
     writer.write("area_statistic", rows)
-
-
-def _with_offsets(values: list[str]) -> list[str]:
-    """Helsinki wall-clock timestamps with their UTC offset (EET +02, EEST +03)."""
-    from alue.shared.time import HELSINKI
-
-    out = []
-    cache: dict[str, str] = {}
-    for v in values:
-        d = v[:10]
-        off = cache.get(d)
-        if off is None:
-            moment = dt.datetime.fromisoformat(f"{d}T12:00:00").replace(tzinfo=HELSINKI)
-            delta = moment.utcoffset() or dt.timedelta(0)
-            off = f"+{int(delta.total_seconds() // 3600):02d}"
-            cache[d] = off
-        out.append(f"{v}{off}")
-    return out

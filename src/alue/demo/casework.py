@@ -22,21 +22,31 @@ import numpy as np
 
 from alue.area.config import Area
 from alue.demo import params
-from alue.demo.columns import NO_DAY, IntArray, date_of, day, iso_dates
+from alue.demo.columns import NO_DAY, date_of, day, iso_dates, nullable_ids, timestamps
 from alue.demo.generate import Generated
 from alue.demo.organisation import Organisation
-from alue.demo.population import FOREIGN_FROM, GROUP_BITS
-from alue.demo.simulate import EM, L, PT, SERVICES, SW
+from alue.demo.population import GROUP_BITS
+from alue.demo.simulate import EM, PT, SERVICES, SW, L
 from alue.staff.models import ServiceLine
 
 LINES = list(ServiceLine)
 PATHS = ["direct_brokerage", "skills_development", "multisector", "entrepreneurship"]
 PLAN_KINDS = ["employment", "activation", "multisector", "integration"]
-MEETING_KINDS = ["initial_interview", "job_search_discussion", "supplementary_discussion", "three_month_check"]
+MEETING_KINDS = [
+    "initial_interview",
+    "job_search_discussion",
+    "supplementary_discussion",
+    "three_month_check",
+]
 CHANNELS = ["in_person", "phone", "video", "chat"]
 NORDIC_MODEL = (dt.date(2022, 5, 2), dt.date(2025, 12, 31))
-WEAK_BITS = (GROUP_BITS["partial_work_ability"] | GROUP_BITS["life_management"] | GROUP_BITS["substance_mental_health"]
-             | GROUP_BITS["neuropsychiatric"] | GROUP_BITS["disability"])
+WEAK_BITS = (
+    GROUP_BITS["partial_work_ability"]
+    | GROUP_BITS["life_management"]
+    | GROUP_BITS["substance_mental_health"]
+    | GROUP_BITS["neuropsychiatric"]
+    | GROUP_BITS["disability"]
+)
 
 GOALS = {
     "direct_brokerage": "Työllistyminen avoimille työmarkkinoille omaan ammattiin",
@@ -107,9 +117,22 @@ def _rule_by_day(area: Area, rule_id: str, days: np.ndarray, fallback: Any) -> n
     return np.array([values[d] for d in days.tolist()])
 
 
-def build_casework(g: Generated, org: Organisation, area: Area, service_points: dict[str, list[int]],
-                   seed: int) -> Casework:
+def build_casework(
+    g: Generated,
+    org: Organisation,
+    area: Area,
+    service_points: dict[str, list[int]],
+    seed: int,
+    *,
+    timestamp_suffix: str = ".000000",
+) -> Casework:
+    """Derive the casework tables.
+
+    ``timestamp_suffix``: ``.000000`` for SQLite's datetime text, ``""`` for PostgreSQL (whose session
+    time zone is Helsinki during the load).
+    """
     rng = np.random.default_rng(seed + 2002)
+    suffix = timestamp_suffix
     w = g.world
     S, P, PA = w.S, w.P, w.PA
     final = g.final_day
@@ -163,23 +186,40 @@ def build_casework(g: Generated, org: Organisation, area: Area, service_points: 
         lo2 = np.searchsorted(skey, want2, side="left")
         hi2 = np.searchsorted(skey, want2, side="right")
         ok = hi2 > lo2
-        pick = np.where(ok, sstaff[np.minimum(lo2 + np.floor(rng.random(len(lo2)) * np.maximum(hi2 - lo2, 1)).astype(
-            np.int64), len(sstaff) - 1)], org.serve_staff[0])
+        pick = np.where(
+            ok,
+            sstaff[
+                np.minimum(
+                    lo2 + np.floor(rng.random(len(lo2)) * np.maximum(hi2 - lo2, 1)).astype(np.int64),
+                    len(sstaff) - 1,
+                )
+            ],
+            org.serve_staff[0],
+        )
         staff[missing] = pick
 
     # ---- initial interview
-    deadline = _rule_by_day(area, "initial_interview.deadline_working_days", start,
-                            params.INTERVIEW_DAYS_BEFORE_RULES).astype(np.int64)
+    deadline = _rule_by_day(
+        area, "initial_interview.deadline_working_days", start, params.INTERVIEW_DAYS_BEFORE_RULES
+    ).astype(np.int64)
     late = rng.random(n_s) < params.INTERVIEW_LATE_SHARE
-    wd = np.where(late, deadline + rng.integers(1, params.INTERVIEW_LATE_MAX + 1, n_s),
-                  1 + np.floor(rng.random(n_s) * deadline).astype(np.int64))
+    wd = np.where(
+        late,
+        deadline + rng.integers(1, params.INTERVIEW_LATE_MAX + 1, n_s),
+        1 + np.floor(rng.random(n_s) * deadline).astype(np.int64),
+    )
     interview = cal.add(start, wd)
     has_interview = interview <= end
 
     # ---- assessments (palvelutarvearvio) at the interview
     a_idx = np.flatnonzero(has_interview)
-    flags = (weak[a_idx].astype(np.int64) | no_voc[a_idx] << 1 | (age[a_idx] < youth_limit) << 2
-             | immigrant[a_idx] << 3 | (first_status[a_idx] == L) << 4)
+    flags = (
+        weak[a_idx].astype(np.int64)
+        | no_voc[a_idx] << 1
+        | (age[a_idx] < youth_limit) << 2
+        | immigrant[a_idx] << 3
+        | (first_status[a_idx] == L) << 4
+    )
     reason_names = [REASONS[k] for k in ("weak", "no_vocational", "young", "immigrant", "laid_off")]
     reason_text = {}
     for combo in range(32):
@@ -198,15 +238,22 @@ def build_casework(g: Generated, org: Organisation, area: Area, service_points: 
 
     # ---- meetings
     kinds, m_spell, m_day = [np.full(len(a_idx), 0)], [a_idx], [interview[a_idx]]
-    interval = _rule_by_day(area, "job_search_discussion.interval_months", start,
-                            params.JOB_SEARCH_INTERVAL_MONTHS_BEFORE_RULES).astype(np.float64)
+    interval = _rule_by_day(
+        area, "job_search_discussion.interval_months", start, params.JOB_SEARCH_INTERVAL_MONTHS_BEFORE_RULES
+    ).astype(np.float64)
     span = end - interview
     n_disc = np.where(has_interview, np.floor(span / (interval * 30.44)), 0).astype(np.int64)
     rep = np.repeat(np.arange(n_s), n_disc)
     k = np.arange(len(rep)) - np.repeat(np.cumsum(n_disc) - n_disc, n_disc) + 1
-    d_disc = interview[rep] + np.rint(k * interval[rep] * 30.44).astype(np.int64) + rng.integers(-7, 8, len(rep))
+    d_disc = (
+        interview[rep] + np.rint(k * interval[rep] * 30.44).astype(np.int64) + rng.integers(-7, 8, len(rep))
+    )
     d_disc = cal.next_working(np.minimum(d_disc, end[rep]))
-    held = (rng.random(len(rep)) < params.DISCUSSION_HELD_SHARE) & (d_disc <= end[rep]) & (d_disc > interview[rep])
+    held = (
+        (rng.random(len(rep)) < params.DISCUSSION_HELD_SHARE)
+        & (d_disc <= end[rep])
+        & (d_disc > interview[rep])
+    )
     kinds.append(np.full(int(held.sum()), 1))
     m_spell.append(rep[held])
     m_day.append(d_disc[held])
@@ -248,18 +295,17 @@ def build_casework(g: Generated, org: Organisation, area: Area, service_points: 
     channel = rng.choice(len(CHANNELS), size=nm, p=np.array(params.CHANNELS))
     hour = rng.integers(8, 16, nm)
     minute = rng.choice([0, 15, 30, 45], size=nm)
-    m_muni = [g.codes[i] for i in S["muni"][ms].tolist()]
-    sp_ids = np.array([(service_points.get(c) or [None])[0] for c in m_muni], dtype=object)
-    sp_ids[channel != 0] = None
+    point_of_muni = np.array([(service_points.get(c) or [-1])[0] for c in g.codes], dtype=np.int64)
+    sp_ids = np.where(channel == 0, point_of_muni[S["muni"][ms].astype(np.int64)], -1)
     meetings = {
         "id": np.arange(1, nm + 1),
         "person_id": person[ms] + 1,
         "spell_id": ms + 1,
         "staff_id": _nullable(staff[ms]),
-        "held_at": _timestamps(md, hour, minute, g),
+        "held_at": timestamps(md, hour * 60 + minute, suffix),
         "kind": np.array(MEETING_KINDS, dtype=object)[mk],
         "channel": np.array(CHANNELS, dtype=object)[channel],
-        "service_point_id": sp_ids,
+        "service_point_id": nullable_ids(sp_ids),
         "notes": [""] * nm,
     }
 
@@ -271,12 +317,16 @@ def build_casework(g: Generated, org: Organisation, area: Area, service_points: 
     p_spell, p_day = p_spell[order], p_day[order]
     starts_at = np.flatnonzero(np.r_[True, p_spell[1:] != p_spell[:-1]])
     version = np.arange(len(p_spell)) - np.repeat(starts_at, np.diff(np.r_[starts_at, len(p_spell)])) + 1
-    default_obl = _rule_by_day(area, "job_search_obligation.default_applications_per_month", p_day, 0).astype(np.int64)
+    default_obl = _rule_by_day(area, "job_search_obligation.default_applications_per_month", p_day, 0).astype(
+        np.int64
+    )
     obligation = default_obl.copy()
     obligation[(path[p_spell] == 2)] = np.minimum(default_obl[(path[p_spell] == 2)], 2)
     laid_early = np.isin(first_status[p_spell], (L, SW)) & (p_day - start[p_spell] < 91)
     obligation[laid_early] = 0
-    obligation[np.isin(first_status[p_spell], (PT, EM))] = np.minimum(obligation[np.isin(first_status[p_spell], (PT, EM))], 1)
+    obligation[np.isin(first_status[p_spell], (PT, EM))] = np.minimum(
+        obligation[np.isin(first_status[p_spell], (PT, EM))], 1
+    )
     duration = p_day - start[p_spell]
     kind = np.zeros(len(p_spell), dtype=np.int64)
     kind[duration >= 365] = 1
@@ -305,11 +355,17 @@ def build_casework(g: Generated, org: Organisation, area: Area, service_points: 
             text = goal_cache[key] = json.dumps(goal, ensure_ascii=False)
         goals.append(text)
     due = iso_dates(p_day + 30)
-    task_text = {k: json.dumps(f"Hae vähintään {k} työpaikkaa kuukaudessa" if k else "Pidä työnhakuprofiili ajan tasalla",
-                               ensure_ascii=False) for k in range(0, 11)}
+    task_text = {
+        k: json.dumps(
+            f"Hae vähintään {k} työpaikkaa kuukaudessa" if k else "Pidä työnhakuprofiili ajan tasalla",
+            ensure_ascii=False,
+        )
+        for k in range(0, 11)
+    }
     extra_task = json.dumps("Osallistu työkyvyn arviointiin", ensure_ascii=False)
     tasks = [
-        f'[{{"text": {task_text[int(ob)]}, "due": "{d}"}}' + (f', {{"text": {extra_task}, "due": "{d}"}}]' if pp == 2 else "]")
+        f'[{{"text": {task_text[int(ob)]}, "due": "{d}"}}'
+        + (f', {{"text": {extra_task}, "due": "{d}"}}]' if pp == 2 else "]")
         for ob, d, pp in zip(obligation.tolist(), due, p_path.tolist(), strict=True)
     ]
     plans = {
@@ -340,13 +396,16 @@ def build_casework(g: Generated, org: Organisation, area: Area, service_points: 
         "person_id": np.r_[person[ca], person[second]] + 1,
         "staff_id": np.r_[staff[ca], second_staff],
         "service_line": np.array([v.value for v in LINES], dtype=object)[
-            np.r_[line[ca], np.full(len(second), LINES.index(ServiceLine.MULTISECTOR))]],
+            np.r_[line[ca], np.full(len(second), LINES.index(ServiceLine.MULTISECTOR))]
+        ],
         "start_date": iso_dates(np.r_[start[ca], switch]),
         "end_date": iso_dates(np.r_[first_end, ca_end[long]]),
         "assigned_by": ["palvelutarvearvio"] * len(ca) + ["uudelleenarviointi 12 kk"] * len(second),
     }
 
-    consents, referrals = _consents_and_referrals(rng, g, org, path, interview, has_interview, staff, person, end)
+    consents, referrals = _consents_and_referrals(
+        rng, g, org, path, interview, has_interview, staff, person, end
+    )
     events = _employer_events(rng, g, org, area)
     return Casework(assessments, meetings, plans, assignments, consents, referrals, events)
 
@@ -362,20 +421,20 @@ def _first_status(g: Generated) -> np.ndarray:
 
 
 def _nullable(ids: np.ndarray) -> list[int | None]:
-    return [int(v) if v >= 0 else None for v in ids.tolist()]
+    return nullable_ids(ids)
 
 
-def _timestamps(days: IntArray, hour: IntArray, minute: IntArray, g: Generated) -> list[str]:
-    """Meeting times: Helsinki wall-clock for SQLite; the writer adds the offset for PostgreSQL."""
-    text = np.array(iso_dates(days), dtype=object)
-    hh = np.char.zfill(hour.astype(str), 2)
-    mm = np.char.zfill(minute.astype(str), 2)
-    return (text + " " + hh.astype(object) + ":" + mm.astype(object) + ":00").tolist()
-
-
-def _consents_and_referrals(rng: np.random.Generator, g: Generated, org: Organisation, path: np.ndarray,
-                            interview: np.ndarray, has_interview: np.ndarray, staff: np.ndarray, person: np.ndarray,
-                            end: np.ndarray) -> tuple[dict[str, Any], dict[str, Any]]:
+def _consents_and_referrals(
+    rng: np.random.Generator,
+    g: Generated,
+    org: Organisation,
+    path: np.ndarray,
+    interview: np.ndarray,
+    has_interview: np.ndarray,
+    staff: np.ndarray,
+    person: np.ndarray,
+    end: np.ndarray,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     PA = g.world.PA
     final = g.final_day
     multi = np.flatnonzero((path == 2) & has_interview)
@@ -442,11 +501,20 @@ def _employer_events(rng: np.random.Generator, g: Generated, org: Organisation, 
     ok = lo < final
     emp, lo = emp[ok], lo[ok]
     when = lo + np.floor(rng.random(len(emp)) * (final - lo)).astype(np.int64)
-    kinds = ["contact", "recruitment", "wage_subsidy", "training_procurement", "recruitment_event", "layoff_support"]
+    kinds = [
+        "contact",
+        "recruitment",
+        "wage_subsidy",
+        "training_procurement",
+        "recruitment_event",
+        "layoff_support",
+    ]
     kind = rng.choice(len(kinds), size=len(emp), p=[0.55, 0.2, 0.1, 0.03, 0.07, 0.05])
     # Work in Finland leads (R-F1): 60–90 a year for the area (scaled by the labour force elsewhere)
     lead_lo, lead_hi = params.WORK_IN_FINLAND_LEADS_PER_YEAR
-    area_lf = sum(float(g.targets.labour_force[g.codes.index(c), -1]) for c in area.municipalities if c in g.codes)
+    area_lf = sum(
+        float(g.targets.labour_force[g.codes.index(c), -1]) for c in area.municipalities if c in g.codes
+    )
     factor = float(g.targets.labour_force[:, -1].sum()) / max(area_lf, 1.0)
     leads_emp, leads_day = [], []
     for year in range(date_of(first).year, date_of(final).year + 1):
@@ -454,7 +522,7 @@ def _employer_events(rng: np.random.Generator, g: Generated, org: Organisation, 
         if y1 <= y0:
             continue
         share = (y1 - y0 + 1) / (366 if year % 4 == 0 else 365)
-        count = int(round(rng.integers(lead_lo, lead_hi + 1) * share * factor))
+        count = round(int(rng.integers(lead_lo, lead_hi + 1)) * share * factor)
         big = np.flatnonzero(E["size"] >= 1)
         leads_emp.append(big[rng.integers(0, len(big), count)] if len(big) else rng.integers(0, E.n, count))
         leads_day.append(y0 + np.floor(rng.random(count) * (y1 - y0 + 1)).astype(np.int64))
@@ -470,7 +538,9 @@ def _employer_events(rng: np.random.Generator, g: Generated, org: Organisation, 
     area_codes = list(area.municipalities)
     es_line = LINES.index(ServiceLine.EMPLOYER_SERVICES)
     es = {}
-    for s, ln, m in zip(org.serve_staff.tolist(), org.serve_line.tolist(), org.serve_muni.tolist(), strict=True):
+    for s, ln, m in zip(
+        org.serve_staff.tolist(), org.serve_line.tolist(), org.serve_muni.tolist(), strict=True
+    ):
         if ln == es_line:
             es.setdefault(area_codes[m], []).append(s)
     codes = np.array(g.codes, dtype=object)[E["muni"][all_emp]]

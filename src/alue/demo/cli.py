@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from alue.area.config import load_area
@@ -23,10 +23,18 @@ def register(app: typer.Typer) -> None:
 
 def demo(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same database.")] = 2025,
-    scale: Annotated[str, typer.Option(help="area (the configured area) or national (all of Finland).")] = "area",
-    start: Annotated[str | None, typer.Option(help="First month, YYYY-MM (default 2019-01; national 2023-01).")] = None,
-    until: Annotated[str | None, typer.Option(help="Last month, YYYY-MM (default: this month, up to today).")] = None,
-    report: Annotated[bool, typer.Option("--report", help="Only print the calibration report of the database.")] = False,
+    scale: Annotated[
+        str, typer.Option(help="area (the configured area) or national (all of Finland).")
+    ] = "area",
+    start: Annotated[
+        str | None, typer.Option(help="First month, YYYY-MM (default 2019-01; national 2023-01).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Last month, YYYY-MM (default: this month, up to today).")
+    ] = None,
+    report: Annotated[
+        bool, typer.Option("--report", help="Only print the calibration report of the database.")
+    ] = False,
 ) -> None:
     """Build a synthetic employment area calibrated to the official statistics (replaces an earlier demo)."""
     from alue.demo.build import build_demo
@@ -41,9 +49,14 @@ def demo(
     if scale not in ("area", "national"):
         raise typer.BadParameter("scale must be 'area' or 'national'")
     console.print(f"Building the {scale} demo (seed {seed}) into {_safe_url(settings.database_url)}")
-    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                  TextColumn("{task.completed:,}/{task.total:,}"), TimeElapsedColumn(), console=console,
-                  transient=False) as bar:
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as bar:
         tasks: dict[str, TaskID] = {}
         rows_task: list[TaskID] = []
 
@@ -57,8 +70,9 @@ def demo(
                 tasks[phase] = bar.add_task(phase, total=total)
             bar.update(tasks[phase], completed=done, total=total)
 
-        summary = build_demo(engine=engine, area=area, seed=seed, scale=scale, start=start, until=until,
-                             progress=progress)
+        summary = build_demo(
+            engine=engine, area=area, seed=seed, scale=scale, start=start, until=until, progress=progress
+        )
     table = Table(title=f"Demo {summary.scale} {summary.start} … {summary.until} (seed {summary.seed})")
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -67,9 +81,11 @@ def demo(
     table.add_row("[b]total", f"[b]{summary.total_rows:,}")
     console.print(table)
     secs = summary.seconds
+    generated = secs["setup"] + secs["jobseekers"] + secs["vacancies"] + secs["casework"]
     console.print(
-        f"{summary.municipalities} municipalities; generated in {secs['setup'] + secs['jobseekers'] + secs['vacancies'] + secs['casework']:.1f} s, "
-        f"written in {secs['write']:.1f} s, total {secs['total']:.1f} s ({summary.rows_per_second:,.0f} rows/s). "
+        f"{summary.municipalities} municipalities; generated in {generated:.1f} s, "
+        f"written in {secs['write']:.1f} s, total {secs['total']:.1f} s "
+        f"({summary.rows_per_second:,.0f} rows/s). "
         f"Calibration misses: {summary.calibration_misses} unemployed, {summary.vacancy_misses} vacancies."
     )
     console.print("Check it with [b]alue demo --report[/].")
@@ -87,8 +103,13 @@ def _print_report(rows: list) -> None:  # type: ignore[type-arg]
         ok = r.within_tolerance
         bad += not ok
         table.add_row(
-            f"{r.municipality_name} ({r.municipality_code})", r.statistic, str(r.months), f"{r.max_abs_error:.0f}",
-            f"{r.mean_abs_error:.2f}", f"{r.max_pct_error:.1f}", f"{r.mean_pct_error:.2f}",
+            f"{r.municipality_name} ({r.municipality_code})",
+            r.statistic,
+            str(r.months),
+            f"{r.max_abs_error:.0f}",
+            f"{r.mean_abs_error:.2f}",
+            f"{r.max_pct_error:.1f}",
+            f"{r.mean_pct_error:.2f}",
             "[green]yes[/]" if ok else f"[red]no ({r.months_outside} months)[/]",
         )
     console.print(table)

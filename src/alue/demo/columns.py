@@ -33,13 +33,52 @@ def date_of(value: int) -> dt.date:
     return EPOCH + dt.timedelta(days=int(value))
 
 
+def _lookup(arr: np.ndarray, make: Any) -> list[Any]:
+    """Map integer codes through a table built once for their range (fast for millions of rows)."""
+    missing = arr == NO_DAY
+    if missing.all():
+        return [None] * len(arr)
+    present = arr[~missing]
+    lo, hi = int(present.min()), int(present.max())
+    table = np.empty(hi - lo + 2, dtype=object)
+    table[:-1] = make(lo, hi)
+    table[-1] = None
+    index = np.where(missing, hi - lo + 1, arr - lo)
+    return table[index].tolist()  # type: ignore[no-any-return]
+
+
 def iso_dates(values: npt.ArrayLike) -> list[str | None]:
     """Day numbers as ISO date strings (``None`` for :data:`NO_DAY`), fast for millions of rows."""
     arr = np.asarray(values, dtype=np.int64)
-    missing = arr == NO_DAY
-    text = np.where(missing, 0, arr).astype("datetime64[D]").astype(str).astype(object)
-    text[missing] = None
-    return text.tolist()  # type: ignore[no-any-return]
+    return _lookup(
+        arr, lambda lo, hi: [(EPOCH + dt.timedelta(days=d)).isoformat() for d in range(lo, hi + 1)]
+    )
+
+
+def timestamps(days: npt.ArrayLike, minutes: npt.ArrayLike, suffix: str = "") -> list[str]:
+    """``YYYY-MM-DD HH:MM:00`` + suffix for day numbers and minutes after midnight (a multiple of 15)."""
+    d = np.asarray(days, dtype=np.int64)
+    slot = np.asarray(minutes, dtype=np.int64) // 15
+    code = d * 96 + slot
+
+    def make(lo: int, hi: int) -> list[str]:
+        out = []
+        for c in range(lo, hi + 1):
+            day_, s = divmod(c, 96)
+            out.append(
+                f"{(EPOCH + dt.timedelta(days=day_)).isoformat()} {s // 4:02d}:{s % 4 * 15:02d}:00{suffix}"
+            )
+        return out
+
+    return _lookup(code, make)
+
+
+def nullable_ids(ids: npt.ArrayLike, offset: int = 0) -> list[int | None]:
+    """Row indices (−1 = none) as database ids (index + offset) with ``None`` for missing."""
+    arr = np.asarray(ids, dtype=np.int64)
+    out = (arr + offset).astype(object)
+    out[arr < 0] = None
+    return out.tolist()  # type: ignore[no-any-return]
 
 
 class Columns:
@@ -150,7 +189,9 @@ def sample_csr(
     return np.where(empty, -1, idx).astype(np.int64)
 
 
-def build_csr(groups: np.ndarray, weights: np.ndarray, n_groups: int) -> tuple[IntArray, IntArray, FloatArray]:
+def build_csr(
+    groups: np.ndarray, weights: np.ndarray, n_groups: int
+) -> tuple[IntArray, IntArray, FloatArray]:
     """Group candidates for :func:`sample_csr`: returns ``(offsets, members, cumweights)``.
 
     ``members[k]`` is the original index of the k-th candidate in group order.

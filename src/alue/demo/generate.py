@@ -115,11 +115,20 @@ def generate(
         others = [c for c in every if c not in infos]
         dist_out = {c: min(_haversine(every[c], infos[a]) for a in codes) for c in others}
         nearest = sorted(others, key=lambda c: dist_out[c])[:8]
-        outside = nearest + [c for c in MOVE_DESTINATIONS if c in every and c not in nearest and c not in infos]
+        outside = nearest + [
+            c for c in MOVE_DESTINATIONS if c in every and c not in nearest and c not in infos
+        ]
     else:
         outside = []
-    world = World(rng=rng, facts=facts, occ=occ, employers=employers, distances=distances, labour_force=lf,
-                  outside_codes=outside)
+    world = World(
+        rng=rng,
+        facts=facts,
+        occ=occ,
+        employers=employers,
+        distances=distances,
+        labour_force=lf,
+        outside_codes=outside,
+    )
     seconds["setup"] = time.perf_counter() - clock
 
     n_months = t1 - t0 + 1
@@ -133,7 +142,10 @@ def generate(
             progress("jobseekers", t, n_months)
         if partial and t == n_months - 1:
             frac = (today_day - days[t - 1]) / (days[t] - days[t - 1])
-            target = np.rint(targets.unemployed[:, t - 1] + frac * (targets.unemployed[:, t] - targets.unemployed[:, t - 1]))
+            target = np.rint(
+                targets.unemployed[:, t - 1]
+                + frac * (targets.unemployed[:, t] - targets.unemployed[:, t - 1])
+            )
             world.step(t0 + t, t, int(days[t - 1]), today_day, target.astype(np.int64), scale=max(frac, 0.05))
         else:
             world.step(t0 + t, t, int(days[t - 1]), int(days[t]), targets.unemployed[:, t])
@@ -154,16 +166,32 @@ def generate(
             progress("vacancies", t, n_months)
         if partial and t == n_months - 1:
             frac = (today_day - days[t - 1]) / (days[t] - days[t - 1])
-            target = np.rint(targets.vacancies[:, t - 1] + frac * (targets.vacancies[:, t] - targets.vacancies[:, t - 1]))
+            target = np.rint(
+                targets.vacancies[:, t - 1] + frac * (targets.vacancies[:, t] - targets.vacancies[:, t - 1])
+            )
             walk.step(t, int(days[t - 1]), today_day, target.astype(np.int64), scale=max(frac, 0.05))
         else:
             walk.step(t, int(days[t - 1]), int(days[t]), targets.vacancies[:, t])
     walk.finish(final_day)
     seconds["vacancies"] = time.perf_counter() - clock2
     return Generated(
-        scale=scale, seed=seed, start=start, until=until, final_day=final_day, codes=codes, targets=targets,
-        count_days=days, world=world, vacancies=walk, employers=employers, occ=occ, facts=facts, infos=infos,
-        region_code=region, data_dir=data_dir, seconds=seconds,
+        scale=scale,
+        seed=seed,
+        start=start,
+        until=until,
+        final_day=final_day,
+        codes=codes,
+        targets=targets,
+        count_days=days,
+        world=world,
+        vacancies=walk,
+        employers=employers,
+        occ=occ,
+        facts=facts,
+        infos=infos,
+        region_code=region,
+        data_dir=data_dir,
+        seconds=seconds,
     )
 
 

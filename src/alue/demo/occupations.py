@@ -74,7 +74,9 @@ def _esco(data_dir: Path) -> tuple[str, list[EscoOccupation], dict[str, str]]:
 
         taxonomy = load_taxonomy(data_dir)
         occupations = [
-            EscoOccupation(o.uri, o.isco4, o.label("fi")) for o in taxonomy.occupations.values() if len(o.isco4) == 4
+            EscoOccupation(o.uri, o.isco4, o.label("fi"))
+            for o in taxonomy.occupations.values()
+            if len(o.isco4) == 4
         ]
         labels = {code: taxonomy.isco_label(code, "fi") for code in taxonomy.isco_groups}
         version = taxonomy.version
@@ -97,7 +99,9 @@ def _esco(data_dir: Path) -> tuple[str, list[EscoOccupation], dict[str, str]]:
     return version, occupations, labels
 
 
-def _official_mix(data_dir: Path, area_code: str, months: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+def _official_mix(
+    data_dir: Path, area_code: str, months: list[str]
+) -> tuple[dict[str, float], dict[str, float]]:
     df = pl.read_csv(
         data_dir / OCCUPATIONS_FILE,
         schema_overrides={"occupation_group": pl.Utf8, "area": pl.Utf8, "month": pl.Utf8},

@@ -31,8 +31,13 @@ OTHER_LINES = {
     ServiceLine.ENTREPRENEURSHIP: 4,
     ServiceLine.ADMINISTRATION: 12,
 }
-AREA_WIDE = (ServiceLine.YOUTH, ServiceLine.IMMIGRANTS, ServiceLine.EMPLOYER_SERVICES, ServiceLine.ADMINISTRATION,
-             ServiceLine.ENTREPRENEURSHIP)
+AREA_WIDE = (
+    ServiceLine.YOUTH,
+    ServiceLine.IMMIGRANTS,
+    ServiceLine.EMPLOYER_SERVICES,
+    ServiceLine.ADMINISTRATION,
+    ServiceLine.ENTREPRENEURSHIP,
+)
 TITLES = {
     ServiceLine.JOB_BROKERAGE: "työnvälityksen asiantuntija",
     ServiceLine.SKILLS: "osaamisen kehittämisen asiantuntija",
@@ -54,13 +59,22 @@ TEAM_NAMES = {
     ServiceLine.ADMINISTRATION: "Hallinto",
 }
 DELEGATED = {
-    ServiceLine.JOB_BROKERAGE: [DelegatedTask.LABOUR_POLICY_STATEMENT, DelegatedTask.OBLIGATION_DECISION,
-                                DelegatedTask.SANCTION_NOTICE],
+    ServiceLine.JOB_BROKERAGE: [
+        DelegatedTask.LABOUR_POLICY_STATEMENT,
+        DelegatedTask.OBLIGATION_DECISION,
+        DelegatedTask.SANCTION_NOTICE,
+    ],
     ServiceLine.SKILLS: [DelegatedTask.LABOUR_POLICY_STATEMENT, DelegatedTask.TRAINING_SELECTION],
-    ServiceLine.MULTISECTOR: [DelegatedTask.LABOUR_POLICY_STATEMENT, DelegatedTask.OBLIGATION_DECISION,
-                              DelegatedTask.WAGE_SUBSIDY_DECISION],
-    ServiceLine.YOUTH: [DelegatedTask.LABOUR_POLICY_STATEMENT, DelegatedTask.OBLIGATION_DECISION,
-                        DelegatedTask.TRAINING_SELECTION],
+    ServiceLine.MULTISECTOR: [
+        DelegatedTask.LABOUR_POLICY_STATEMENT,
+        DelegatedTask.OBLIGATION_DECISION,
+        DelegatedTask.WAGE_SUBSIDY_DECISION,
+    ],
+    ServiceLine.YOUTH: [
+        DelegatedTask.LABOUR_POLICY_STATEMENT,
+        DelegatedTask.OBLIGATION_DECISION,
+        DelegatedTask.TRAINING_SELECTION,
+    ],
     ServiceLine.IMMIGRANTS: [DelegatedTask.LABOUR_POLICY_STATEMENT, DelegatedTask.OBLIGATION_DECISION],
     ServiceLine.EMPLOYER_SERVICES: [DelegatedTask.WAGE_SUBSIDY_DECISION],
     ServiceLine.ENTREPRENEURSHIP: [DelegatedTask.STARTUP_GRANT_DECISION],
@@ -70,30 +84,101 @@ PILOT = (dt.date(2021, 3, 1), dt.date(2024, 12, 31))
 
 #: partner register (R-E1): key, name, kind, municipality (None = area-wide), agreement, description
 PARTNERS: tuple[tuple[str, str, str, str | None, bool, str], ...] = (
-    ("hyvinvointialue", "Satakunnan hyvinvointialue", "wellbeing_services_county", "609", True,
-     "Sosiaali- ja terveyspalvelut, monialainen yhteispalvelu (TYP), kuntouttava työtoiminta."),
-    ("kela", "Kela, Satakunnan vakuutuspiiri", "state_agency", "609", True,
-     "Työttömyysetuudet, ammatillinen kuntoutus; TYP-kumppani."),
+    (
+        "hyvinvointialue",
+        "Satakunnan hyvinvointialue",
+        "wellbeing_services_county",
+        "609",
+        True,
+        "Sosiaali- ja terveyspalvelut, monialainen yhteispalvelu (TYP), kuntouttava työtoiminta.",
+    ),
+    (
+        "kela",
+        "Kela, Satakunnan vakuutuspiiri",
+        "state_agency",
+        "609",
+        True,
+        "Työttömyysetuudet, ammatillinen kuntoutus; TYP-kumppani.",
+    ),
     ("keha", "KEHA-keskus", "state_agency", None, False, "Valtakunnalliset tietojärjestelmät ja tilastot."),
     ("ely", "Satakunnan ELY-keskus", "state_agency", "609", True, "Kotoutumisen ja koulutuksen rahoitus."),
-    ("sataedu", "Satakunnan koulutuskuntayhtymä Sataedu", "educational_institution", "079", True,
-     "Ammatillinen koulutus, työvoimakoulutus."),
-    ("winnova", "Länsirannikon Koulutus Oy WinNova", "educational_institution", "609", True,
-     "Ammatillinen koulutus, työvoimakoulutus."),
-    ("samk", "Satakunnan ammattikorkeakoulu", "educational_institution", "609", True,
-     "Korkeakoulutus, täydennyskoulutus."),
-    ("kansanopisto", "Länsi-Suomen kansanopisto", "educational_institution", "214", False,
-     "Kotoutumiskoulutus ja suomen kielen opetus."),
+    (
+        "sataedu",
+        "Satakunnan koulutuskuntayhtymä Sataedu",
+        "educational_institution",
+        "079",
+        True,
+        "Ammatillinen koulutus, työvoimakoulutus.",
+    ),
+    (
+        "winnova",
+        "Länsirannikon Koulutus Oy WinNova",
+        "educational_institution",
+        "609",
+        True,
+        "Ammatillinen koulutus, työvoimakoulutus.",
+    ),
+    (
+        "samk",
+        "Satakunnan ammattikorkeakoulu",
+        "educational_institution",
+        "609",
+        True,
+        "Korkeakoulutus, täydennyskoulutus.",
+    ),
+    (
+        "kansanopisto",
+        "Länsi-Suomen kansanopisto",
+        "educational_institution",
+        "214",
+        False,
+        "Kotoutumiskoulutus ja suomen kielen opetus.",
+    ),
     ("valmennus", "Uraveturi Oy", "service_provider", "609", True, "Ostopalveluna hankittavat valmennukset."),
     ("kuntoutus", "Työkyky Länsi Oy", "service_provider", "609", False, "Työkyvyn arvioinnit ja kuntoutus."),
     ("rekry1", "Rekrytalli Oy", "private_recruitment", "609", False, "Yksityinen henkilöstöpalvelu."),
-    ("rekry2", "Henkilöstöpalvelu Satama Oy", "private_recruitment", "886", False, "Vuokratyö ja rekrytointi."),
+    (
+        "rekry2",
+        "Henkilöstöpalvelu Satama Oy",
+        "private_recruitment",
+        "886",
+        False,
+        "Vuokratyö ja rekrytointi.",
+    ),
     ("yrittajat", "Satakunnan Yrittäjät ry", "ngo", "609", True, "Yrittäjien edunvalvonta ja neuvonta."),
-    ("tyottomat", "Porin Työttömien Yhdistys ry", "ngo", "609", False, "Vertaistuki ja kuntouttava toiminta."),
-    ("monikulttuuri", "Satakunnan Monikulttuurinen Yhdistys ry", "ngo", "609", False, "Maahanmuuttajien tuki."),
+    (
+        "tyottomat",
+        "Porin Työttömien Yhdistys ry",
+        "ngo",
+        "609",
+        False,
+        "Vertaistuki ja kuntouttava toiminta.",
+    ),
+    (
+        "monikulttuuri",
+        "Satakunnan Monikulttuurinen Yhdistys ry",
+        "ngo",
+        "609",
+        False,
+        "Maahanmuuttajien tuki.",
+    ),
     ("ohjaamo", "Ohjaamo Pori", "project", "609", True, "Alle 30-vuotiaiden matalan kynnyksen ohjauspiste."),
-    ("hanke", "ESR+-hanke Työkykyä Satakuntaan", "project", None, True, "Osatyökykyisten työllistymisen hanke."),
-    ("talentboost", "Talent Boost Satakunta", "project", "609", False, "Kansainvälisen rekrytoinnin verkosto."),
+    (
+        "hanke",
+        "ESR+-hanke Työkykyä Satakuntaan",
+        "project",
+        None,
+        True,
+        "Osatyökykyisten työllistymisen hanke.",
+    ),
+    (
+        "talentboost",
+        "Talent Boost Satakunta",
+        "project",
+        "609",
+        False,
+        "Kansainvälisen rekrytoinnin verkosto.",
+    ),
 )
 
 
@@ -138,7 +223,11 @@ def build_organisation(area: Area, seed: int, labour_force: dict[str, float]) ->
     office_of = {c: nearest_office(c) for c in codes}
     office_lf = {o: sum(labour_force.get(c, 0) for c in codes if office_of[c] == o) for o in offices}
     staffing = area.file.staffing
-    split = staffing.person_customer_split if staffing else {"job_brokerage": 0.4, "skills": 0.2, "multisector": 0.4}
+    split = (
+        staffing.person_customer_split
+        if staffing
+        else {"job_brokerage": 0.4, "skills": 0.2, "multisector": 0.4}
+    )
     state_fte = staffing.transferred_state_fte if staffing and staffing.transferred_state_fte else 110
     municipal_fte = staffing.municipal_fte if staffing and staffing.municipal_fte else 70
     total = round(state_fte + municipal_fte)
@@ -185,13 +274,25 @@ def build_organisation(area: Area, seed: int, labour_force: dict[str, float]) ->
                 languages.append("sv")
             if line == ServiceLine.IMMIGRANTS and rng.random() < 0.4:
                 languages.append(str(rng.choice(["ru", "ar", "uk"])))
-            staff.append({
-                "id": sid, "employee_number": f"T{sid:05d}", "first_name": first, "last_name": last,
-                "email": email_for(first, last), "phone": f"+358 40 000 {sid:04d}",
-                "title": "palvelupäällikkö" if k == 0 and line != ServiceLine.EMPLOYER_SERVICES else TITLES[line],
-                "service_line": line.value, "base_municipality_code": base, "fte": 1.0 if rng.random() > 0.08 else 0.8,
-                "municipal_official": False, "languages": languages, "active": True,
-            })
+            staff.append(
+                {
+                    "id": sid,
+                    "employee_number": f"T{sid:05d}",
+                    "first_name": first,
+                    "last_name": last,
+                    "email": email_for(first, last),
+                    "phone": f"+358 40 000 {sid:04d}",
+                    "title": "palvelupäällikkö"
+                    if k == 0 and line != ServiceLine.EMPLOYER_SERVICES
+                    else TITLES[line],
+                    "service_line": line.value,
+                    "base_municipality_code": base,
+                    "fte": 1.0 if rng.random() > 0.08 else 0.8,
+                    "municipal_official": False,
+                    "languages": languages,
+                    "active": True,
+                }
+            )
             if their:
                 muni_list = their
             elif line in AREA_WIDE:
@@ -201,8 +302,13 @@ def build_organisation(area: Area, seed: int, labour_force: dict[str, float]) ->
             served.extend((sid, c) for c in muni_list)
     # R-C1: about 70 came from the municipalities (pilot staff: multisector and youth first), the rest
     # from the state
-    order = sorted(range(len(staff)), key=lambda i: (
-        staff[i]["service_line"] not in ("multisector", "youth", "administration"), rng.random()))
+    order = sorted(
+        range(len(staff)),
+        key=lambda i: (
+            staff[i]["service_line"] not in ("multisector", "youth", "administration"),
+            rng.random(),
+        ),
+    )
     for i in order[: round(municipal_fte)]:
         staff[i]["municipal_official"] = True
 
@@ -222,9 +328,12 @@ def build_organisation(area: Area, seed: int, labour_force: dict[str, float]) ->
             if not group:
                 continue
             tid = len(teams) + 1
-            teams.append({"id": tid, "name": name, "service_line": line.value, "lead_staff_id": group[0]["id"]})
-            memberships.extend({"team_id": tid, "staff_id": s["id"], "start_date": started, "end_date": None}
-                               for s in group)
+            teams.append(
+                {"id": tid, "name": name, "service_line": line.value, "lead_staff_id": group[0]["id"]}
+            )
+            memberships.extend(
+                {"team_id": tid, "staff_id": s["id"], "start_date": started, "end_date": None} for s in group
+            )
 
     delegations: list[dict[str, object]] = []
     for s in staff:
@@ -233,17 +342,27 @@ def build_organisation(area: Area, seed: int, labour_force: dict[str, float]) ->
         if not tasks or rng.random() < 0.08:  # a few have no delegation (yet)
             continue
         values = [t.value for t in tasks]
-        delegations.append({
-            "staff_id": s["id"], "agreement_reference": "Yhteistoimintasopimus, delegointipäätös 12/2024 §4",
-            "tasks": values, "valid_from": started, "valid_to": None,
-            "granted_by": "Työllisyysalueen johtaja",
-        })
+        delegations.append(
+            {
+                "staff_id": s["id"],
+                "agreement_reference": "Yhteistoimintasopimus, delegointipäätös 12/2024 §4",
+                "tasks": values,
+                "valid_from": started,
+                "valid_to": None,
+                "granted_by": "Työllisyysalueen johtaja",
+            }
+        )
         if s["municipal_official"] and line != ServiceLine.EMPLOYER_SERVICES:
-            delegations.append({
-                "staff_id": s["id"], "agreement_reference": "Työllisyyden kuntakokeilu, toimivaltapäätös 2021",
-                "tasks": [t for t in values if t != DelegatedTask.SANCTION_NOTICE.value], "valid_from": PILOT[0],
-                "valid_to": PILOT[1], "granted_by": "ELY-keskus / kuntakokeilun ohjausryhmä",
-            })
+            delegations.append(
+                {
+                    "staff_id": s["id"],
+                    "agreement_reference": "Työllisyyden kuntakokeilu, toimivaltapäätös 2021",
+                    "tasks": [t for t in values if t != DelegatedTask.SANCTION_NOTICE.value],
+                    "valid_from": PILOT[0],
+                    "valid_to": PILOT[1],
+                    "granted_by": "ELY-keskus / kuntakokeilun ohjausryhmä",
+                }
+            )
     for i, d in enumerate(delegations, start=1):
         d["id"] = i
 
@@ -252,32 +371,56 @@ def build_organisation(area: Area, seed: int, labour_force: dict[str, float]) ->
     for key, name, kind, muni, agreement, desc in PARTNERS:
         pid = len(partners) + 1
         partner_id[key] = pid
-        partners.append({
-            "id": pid, "name": name, "kind": kind, "business_id": None,
-            "municipality_code": muni if muni in area.municipalities else None,
-            "contact_email": f"{key}@kumppani.example", "description": desc, "partnership_agreement": agreement,
-            "active": True,
-        })
+        partners.append(
+            {
+                "id": pid,
+                "name": name,
+                "kind": kind,
+                "business_id": None,
+                "municipality_code": muni if muni in area.municipalities else None,
+                "contact_email": f"{key}@kumppani.example",
+                "description": desc,
+                "partnership_agreement": agreement,
+                "active": True,
+            }
+        )
     for code in codes:  # municipal actors: integration coordinators (R-D8)
         info = area.municipalities[code]
         pid = len(partners) + 1
-        partners.append({
-            "id": pid, "name": f"{info.name_fi}, kotoutumisen koordinaattori", "kind": "municipal", "business_id": None,
-            "municipality_code": code, "contact_email": f"kotoutuminen.{code}@kunta.example",
-            "description": "Kunnan kotoutumisohjelma ja kotoutumisen koordinointi.",
-            "partnership_agreement": bool(rng.random() < 0.6), "active": True,
-        })
+        partners.append(
+            {
+                "id": pid,
+                "name": f"{info.name_fi}, kotoutumisen koordinaattori",
+                "kind": "municipal",
+                "business_id": None,
+                "municipality_code": code,
+                "contact_email": f"kotoutuminen.{code}@kunta.example",
+                "description": "Kunnan kotoutumisohjelma ja kotoutumisen koordinointi.",
+                "partnership_agreement": bool(rng.random() < 0.6),
+                "active": True,
+            }
+        )
         partner_id[f"municipal:{code}"] = pid
 
     services = []
     for i, s in enumerate(truth.SERVICES, start=1):
-        services.append({
-            "id": i, "code": s.code, "name_fi": s.name_fi, "name_sv": s.name_sv, "name_en": s.name_en,
-            "kind": s.kind, "production": s.production,
-            "provider_id": partner_id.get(s.provider) if s.provider else None, "service_line": s.service_line,
-            "unit_cost": s.unit_cost, "typical_duration_days": s.duration_days, "target_isco": list(s.target_isco),
-            "active": True,
-        })
+        services.append(
+            {
+                "id": i,
+                "code": s.code,
+                "name_fi": s.name_fi,
+                "name_sv": s.name_sv,
+                "name_en": s.name_en,
+                "kind": s.kind,
+                "production": s.production,
+                "provider_id": partner_id.get(s.provider) if s.provider else None,
+                "service_line": s.service_line,
+                "unit_cost": s.unit_cost,
+                "typical_duration_days": s.duration_days,
+                "target_isco": list(s.target_isco),
+                "active": True,
+            }
+        )
 
     lines = list(ServiceLine)
     return Organisation(
@@ -290,7 +433,8 @@ def build_organisation(area: Area, seed: int, labour_force: dict[str, float]) ->
         partner_id=partner_id,
         services=services,
         serve_staff=np.array([s for s, _ in served], dtype=np.int64),
-        serve_line=np.array([lines.index(ServiceLine(str(staff[s - 1]["service_line"]))) for s, _ in served],
-                            dtype=np.int64),
+        serve_line=np.array(
+            [lines.index(ServiceLine(str(staff[s - 1]["service_line"]))) for s, _ in served], dtype=np.int64
+        ),
         serve_muni=np.array([codes.index(c) for _, c in served], dtype=np.int64),
     )

@@ -43,8 +43,45 @@ GROUP_BITS = {
 _CYRILLIC = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ",
-        ["a", "b", "v", "g", "d", "e", "jo", "ž", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s",
-         "t", "u", "f", "h", "ts", "tš", "š", "štš", "", "y", "", "e", "ju", "ja", "i", "ji", "je", "g"],
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "jo",
+            "ž",
+            "z",
+            "i",
+            "i",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "h",
+            "ts",
+            "tš",
+            "š",
+            "štš",
+            "",
+            "y",
+            "",
+            "e",
+            "ju",
+            "ja",
+            "i",
+            "ji",
+            "je",
+            "g",
+        ],
         strict=True,
     )
 )
@@ -139,7 +176,9 @@ def draw_people(
     tongue[u < sv_share] = 1
     foreign = (u >= sv_share) & (u < sv_share + foreign_share)
     f_shares = np.array([t[1] for t in params.FOREIGN_TONGUES])
-    tongue[foreign] = FOREIGN_FROM + rng.choice(len(f_shares), size=int(foreign.sum()), p=f_shares / f_shares.sum())
+    tongue[foreign] = FOREIGN_FROM + rng.choice(
+        len(f_shares), size=int(foreign.sum()), p=f_shares / f_shares.sum()
+    )
 
     # education by occupation's major group, capped for the young
     edu = np.empty(n, dtype=np.int64)
@@ -149,10 +188,13 @@ def draw_people(
         if len(sel):
             levels = list(dist)
             p = np.array([dist[lv] for lv in levels])
-            edu[sel] = np.array([EDU_INDEX[lv] for lv in levels])[rng.choice(len(levels), size=len(sel), p=p / p.sum())]
+            edu[sel] = np.array([EDU_INDEX[lv] for lv in levels])[
+                rng.choice(len(levels), size=len(sel), p=p / p.sum())
+            ]
     young = age < 20
-    tertiary = np.isin(edu, [EDU_INDEX["bachelor"], EDU_INDEX["master"], EDU_INDEX["doctoral"],
-                             EDU_INDEX["short_tertiary"]])
+    tertiary = np.isin(
+        edu, [EDU_INDEX["bachelor"], EDU_INDEX["master"], EDU_INDEX["doctoral"], EDU_INDEX["short_tertiary"]]
+    )
     edu[young & tertiary] = EDU_INDEX["vocational"]
     edu[(age < 19) & (rng.random(n) < 0.5)] = EDU_INDEX["basic"]
     edu[(age < 24) & np.isin(edu, [EDU_INDEX["master"], EDU_INDEX["doctoral"]])] = EDU_INDEX["bachelor"]
@@ -170,7 +212,11 @@ def draw_people(
     lic_p = np.where(age < 21, params.DRIVING_LICENCE_YOUNG, lic_p)
     lic_p = np.where(foreign, params.DRIVING_LICENCE_FOREIGN, lic_p)
     licence = rng.random(n) < lic_p
-    reach = params.COMMUTE_MEDIAN_KM * np.exp(rng.normal(0, 0.6, n)) * np.where(licence, params.COMMUTE_LICENCE_FACTOR, 1)
+    reach = (
+        params.COMMUTE_MEDIAN_KM
+        * np.exp(rng.normal(0, 0.6, n))
+        * np.where(licence, params.COMMUTE_LICENCE_FACTOR, 1)
+    )
     reach = np.clip(np.rint(reach), *params.COMMUTE_RANGE).astype(np.int64)
     wt = rng.choice(3, size=n, p=np.array(params.WORKING_TIME_PREFERENCE))
     frailty = rng.gamma(truth.FRAILTY_SHAPE, 1 / truth.FRAILTY_SHAPE, n)
@@ -196,14 +242,26 @@ def draw_people(
 def static_score(edu: np.ndarray, tongue: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """The time-invariant part of log employability (truth.EMPLOYABILITY without the age band)."""
     e = truth.EMPLOYABILITY
-    by_edu = np.array([
-        e["education_basic"], e["education_general_upper_secondary"], e["education_vocational"],
-        e["education_short_tertiary"], e["education_tertiary"], e["education_tertiary"], e["education_tertiary"],
-        e["education_unknown"],
-    ])
+    by_edu = np.array(
+        [
+            e["education_basic"],
+            e["education_general_upper_secondary"],
+            e["education_vocational"],
+            e["education_short_tertiary"],
+            e["education_tertiary"],
+            e["education_tertiary"],
+            e["education_tertiary"],
+            e["education_unknown"],
+        ]
+    )
     score = by_edu[edu] + np.where(tongue >= FOREIGN_FROM, e["foreign_language"], 0.0)
-    for name in ("partial_work_ability", "life_management", "substance_mental_health", "neuropsychiatric",
-                 "disability"):
+    for name in (
+        "partial_work_ability",
+        "life_management",
+        "substance_mental_health",
+        "neuropsychiatric",
+        "disability",
+    ):
         score = score + np.where(groups & GROUP_BITS[name], e[name], 0.0)
     return score
 
@@ -232,7 +290,10 @@ class NamePools:
             if locale is None:
                 fem, mal, last = params.NAME_LISTS[tongue]
                 self.female[tongue], self.male[tongue], self.last[tongue] = (
-                    np.array(fem, dtype=object), np.array(mal, dtype=object), np.array(last, dtype=object))
+                    np.array(fem, dtype=object),
+                    np.array(mal, dtype=object),
+                    np.array(last, dtype=object),
+                )
                 continue
             fake = Faker(locale)
             fake.seed_instance(seed + _stable(tongue))
@@ -254,7 +315,9 @@ class NamePools:
         sv.seed_instance(seed + 11)
         self.streets_sv = np.array(sorted({sv.street_name() for _ in range(pool_size)}), dtype=object)
 
-    def names(self, rng: np.random.Generator, tongue: np.ndarray, female: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def names(
+        self, rng: np.random.Generator, tongue: np.ndarray, female: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         n = len(tongue)
         first = np.empty(n, dtype=object)
         last = np.empty(n, dtype=object)
@@ -264,12 +327,20 @@ class NamePools:
                 continue
             fem = female[sel]
             f_pool, m_pool, l_pool = self.female[t], self.male[t], self.last[t]
-            first[sel] = np.where(fem, f_pool[rng.integers(0, len(f_pool), len(sel))],
-                                  m_pool[rng.integers(0, len(m_pool), len(sel))])
+            first[sel] = np.where(
+                fem,
+                f_pool[rng.integers(0, len(f_pool), len(sel))],
+                m_pool[rng.integers(0, len(m_pool), len(sel))],
+            )
             surnames = l_pool[rng.integers(0, len(l_pool), len(sel))]
             if t in ("ru", "uk"):
-                surnames = np.array([s + "a" if f and s.endswith(("ov", "ev", "in")) else s
-                                     for s, f in zip(surnames, fem, strict=True)], dtype=object)
+                surnames = np.array(
+                    [
+                        s + "a" if f and s.endswith(("ov", "ev", "in")) else s
+                        for s, f in zip(surnames, fem, strict=True)
+                    ],
+                    dtype=object,
+                )
             last[sel] = surnames
         return first, last
 
@@ -282,8 +353,13 @@ class NamePools:
         flat = rng.random(n) < 0.45
         letters = np.array(list("ABCDEF"), dtype=object)[rng.integers(0, 6, n)]
         apt = rng.integers(1, 40, n)
-        return np.array([f"{s} {k} {a} {p}" if fl else f"{s} {k}"
-                         for s, k, fl, a, p in zip(names, number, flat, letters, apt, strict=True)], dtype=object)
+        return np.array(
+            [
+                f"{s} {k} {a} {p}" if fl else f"{s} {k}"
+                for s, k, fl, a, p in zip(names, number, flat, letters, apt, strict=True)
+            ],
+            dtype=object,
+        )
 
 
 def _stable(text: str) -> int:
@@ -322,8 +398,10 @@ def assign_hetu(rng: np.random.Generator, birth: IntArray, female: np.ndarray) -
     check = HETU_CHECK[number % 31]
     sign = np.where(years >= 2000, "A", np.where(years >= 1900, "-", "+"))
     codes = np.char.add(
-        np.char.add(np.char.add(np.char.zfill((days * 10000 + months * 100 + yy).astype(str), 6), sign),
-                    np.char.zfill(individual.astype(str), 3)),
+        np.char.add(
+            np.char.add(np.char.zfill((days * 10000 + months * 100 + yy).astype(str), 6), sign),
+            np.char.zfill(individual.astype(str), 3),
+        ),
         check,
     )
     return birth, codes

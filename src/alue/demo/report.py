@@ -90,13 +90,21 @@ def _count_day(month: str) -> int:
     return day(last_working_day_of_month(year, mon))
 
 
-def monthly_figures(*, engine: Engine, area: Area | None = None, codes: Sequence[str] | None = None,
-                    months: Sequence[str] | None = None) -> list[MonthlyFigure]:
+def monthly_figures(
+    *,
+    engine: Engine,
+    area: Area | None = None,
+    codes: Sequence[str] | None = None,
+    months: Sequence[str] | None = None,
+) -> list[MonthlyFigure]:
     """Generated vs official figure for every municipality, statistic and compared month."""
     with engine.connect() as conn:
-        demo = conn.execute(text(
-            "SELECT DISTINCT area_code, month FROM area_statistic WHERE source = 'demo' "
-            "AND statistic = 'unemployed_month_end'")).all()
+        demo = conn.execute(
+            text(
+                "SELECT DISTINCT area_code, month FROM area_statistic WHERE source = 'demo' "
+                "AND statistic = 'unemployed_month_end'"
+            )
+        ).all()
         if codes is None:
             codes = sorted({a[2:] for a, _ in demo if a.startswith("KU")})
             if area is not None and not codes:
@@ -108,10 +116,13 @@ def monthly_figures(*, engine: Engine, area: Area | None = None, codes: Sequence
         area_codes = [f"KU{c}" for c in codes]
         official: dict[tuple[str, str, str], float] = {}
         stored_lf: dict[tuple[str, str], float] = {}
-        rows = conn.execute(text(
-            "SELECT statistic, area_code, month, value, source FROM area_statistic "
-            "WHERE source IN ('official', 'demo') AND month >= :first AND month <= :last"),
-            {"first": months[0], "last": months[-1]}).all()
+        rows = conn.execute(
+            text(
+                "SELECT statistic, area_code, month, value, source FROM area_statistic "
+                "WHERE source IN ('official', 'demo') AND month >= :first AND month <= :last"
+            ),
+            {"first": months[0], "last": months[-1]},
+        ).all()
         wanted = set(area_codes)
         for stat, code, month, value, source in rows:
             if code not in wanted:
@@ -125,20 +136,30 @@ def monthly_figures(*, engine: Engine, area: Area | None = None, codes: Sequence
         first_iso = dt.date.fromordinal(dt.date(1970, 1, 1).toordinal() + int(count_days.min())).isoformat()
         last_iso = dt.date.fromordinal(dt.date(1970, 1, 1).toordinal() + int(count_days.max())).isoformat()
         statuses = ", ".join(f"'{s}'" for s in UNEMPLOYED_STATUSES)
-        periods = conn.execute(text(
-            "SELECT sp.person_id, sp.start_date, sp.end_date, js.start_date, js.end_date "
-            "FROM status_period sp JOIN jobseeking_spell js ON js.id = sp.spell_id "
-            f"WHERE sp.status IN ({statuses}) AND sp.start_date <= :last "
-            "AND (sp.end_date IS NULL OR sp.end_date >= :first)"), {"first": first_iso, "last": last_iso}).all()
-        residences = conn.execute(text(
-            "SELECT person_id, municipality_code, start_date, end_date FROM person_residence "
-            "WHERE start_date <= :last AND (end_date IS NULL OR end_date >= :first)"),
-            {"first": first_iso, "last": last_iso}).all()
+        periods = conn.execute(
+            text(
+                "SELECT sp.person_id, sp.start_date, sp.end_date, js.start_date, js.end_date "
+                "FROM status_period sp JOIN jobseeking_spell js ON js.id = sp.spell_id "
+                f"WHERE sp.status IN ({statuses}) AND sp.start_date <= :last "
+                "AND (sp.end_date IS NULL OR sp.end_date >= :first)"
+            ),
+            {"first": first_iso, "last": last_iso},
+        ).all()
+        residences = conn.execute(
+            text(
+                "SELECT person_id, municipality_code, start_date, end_date FROM person_residence "
+                "WHERE start_date <= :last AND (end_date IS NULL OR end_date >= :first)"
+            ),
+            {"first": first_iso, "last": last_iso},
+        ).all()
         homes = conn.execute(text("SELECT id, home_municipality_code FROM person")).all()
-        vacancies = conn.execute(text(
-            "SELECT municipality_code, positions, published_on, closes_on, filled_on FROM vacancy "
-            "WHERE published_on <= :last AND (closes_on IS NULL OR closes_on >= :first)"),
-            {"first": first_iso, "last": last_iso}).all()
+        vacancies = conn.execute(
+            text(
+                "SELECT municipality_code, positions, published_on, closes_on, filled_on FROM vacancy "
+                "WHERE published_on <= :last AND (closes_on IS NULL OR closes_on >= :first)"
+            ),
+            {"first": first_iso, "last": last_iso},
+        ).all()
 
     code_index = {c: i for i, c in enumerate(codes)}
     n_codes = len(codes)
@@ -208,8 +229,13 @@ def monthly_figures(*, engine: Engine, area: Area | None = None, codes: Sequence
     return figures
 
 
-def calibration_report(*, engine: Engine, area: Area | None = None, codes: Sequence[str] | None = None,
-                       months: Sequence[str] | None = None) -> list[CalibrationRow]:
+def calibration_report(
+    *,
+    engine: Engine,
+    area: Area | None = None,
+    codes: Sequence[str] | None = None,
+    months: Sequence[str] | None = None,
+) -> list[CalibrationRow]:
     """Per municipality and statistic: max and mean absolute error (persons and %) and the tolerance check."""
     figures = monthly_figures(engine=engine, area=area, codes=codes, months=months)
     names: dict[str, str] = {}
@@ -224,13 +250,23 @@ def calibration_report(*, engine: Engine, area: Area | None = None, codes: Seque
     for (code, stat), items in sorted(grouped.items()):
         err = np.array([f.generated - f.official for f in items])
         off = np.array([f.official for f in items])
-        pct = np.where(off != 0, np.abs(err) / np.maximum(np.abs(off), 1e-9) * 100, np.where(err == 0, 0.0, 100.0))
+        pct = np.where(
+            off != 0, np.abs(err) / np.maximum(np.abs(off), 1e-9) * 100, np.where(err == 0, 0.0, 100.0)
+        )
         outside = [f for f in items if not f.within_tolerance]
         worst = items[int(np.nanargmax(np.abs(err)))].month if len(items) else None
-        rows.append(CalibrationRow(
-            municipality_code=code, municipality_name=names.get(code, code), statistic=stat, months=len(items),
-            max_abs_error=float(np.nanmax(np.abs(err))), mean_abs_error=float(np.nanmean(np.abs(err))),
-            max_pct_error=float(np.nanmax(pct)), mean_pct_error=float(np.nanmean(pct)),
-            months_outside=len(outside), worst_month=worst,
-        ))
+        rows.append(
+            CalibrationRow(
+                municipality_code=code,
+                municipality_name=names.get(code, code),
+                statistic=stat,
+                months=len(items),
+                max_abs_error=float(np.nanmax(np.abs(err))),
+                mean_abs_error=float(np.nanmean(np.abs(err))),
+                max_pct_error=float(np.nanmax(pct)),
+                mean_pct_error=float(np.nanmean(pct)),
+                months_outside=len(outside),
+                worst_month=worst,
+            )
+        )
     return rows

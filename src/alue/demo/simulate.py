@@ -25,11 +25,11 @@ import numpy as np
 from alue.demo import params, truth
 from alue.demo.columns import (
     NO_DAY,
-    rank_in_group,
     Columns,
     IntArray,
     build_csr,
     choice_rows,
+    rank_in_group,
     sample_csr,
     uniform_day,
     weighted_pick_per_group,
@@ -39,19 +39,53 @@ from alue.demo.population import FOREIGN_FROM, GROUP_BITS, MunicipalityFacts, ag
 from alue.people.models import SpellEndReason, Status
 
 STATUSES = list(Status)
-U, L, SW, SV, EM, PT, OL = (STATUSES.index(s) for s in (
-    Status.UNEMPLOYED, Status.LAID_OFF_FULL, Status.SHORTENED_WEEK, Status.IN_SERVICE, Status.EMPLOYED,
-    Status.PART_TIME, Status.OUTSIDE_LABOUR_FORCE))
+U, L, SW, SV, EM, PT, OL = (
+    STATUSES.index(s)
+    for s in (
+        Status.UNEMPLOYED,
+        Status.LAID_OFF_FULL,
+        Status.SHORTENED_WEEK,
+        Status.IN_SERVICE,
+        Status.EMPLOYED,
+        Status.PART_TIME,
+        Status.OUTSIDE_LABOUR_FORCE,
+    )
+)
 STATUS_INDEX = {s.value: i for i, s in enumerate(STATUSES)}
 
 OUTCOMES = [
-    "stay", "exit_job", "exit_entrepreneur", "exit_education", "exit_outside", "exit_away", "exit_not_renewed",
-    "to_unemployed", "to_part_time", "to_service", "to_employed", "to_outside", "to_laid_off_full",
+    "stay",
+    "exit_job",
+    "exit_entrepreneur",
+    "exit_education",
+    "exit_outside",
+    "exit_away",
+    "exit_not_renewed",
+    "to_unemployed",
+    "to_part_time",
+    "to_service",
+    "to_employed",
+    "to_outside",
+    "to_laid_off_full",
     "to_shortened_week",
 ]
 K = len(OUTCOMES)
-(STAY, EXIT_JOB, EXIT_ENTRE, EXIT_EDU, EXIT_OUTSIDE, EXIT_AWAY, EXIT_NOTRENEW, TO_UNEMP, TO_PART, TO_SERVICE,
- TO_EMPLOYED, TO_OUTSIDE, TO_LAID, TO_SHORT) = range(K)
+(
+    STAY,
+    EXIT_JOB,
+    EXIT_ENTRE,
+    EXIT_EDU,
+    EXIT_OUTSIDE,
+    EXIT_AWAY,
+    EXIT_NOTRENEW,
+    TO_UNEMP,
+    TO_PART,
+    TO_SERVICE,
+    TO_EMPLOYED,
+    TO_OUTSIDE,
+    TO_LAID,
+    TO_SHORT,
+) = range(K)
 SERVICE_END = K  # scheduled end of a service (resolved into one of the above or SERVICE_NEXT)
 SERVICE_NEXT = K + 1  # a new service starts at once (service to service)
 NOT_COUNTING = (TO_PART, TO_SERVICE, TO_EMPLOYED, TO_OUTSIDE, TO_SHORT)
@@ -66,7 +100,15 @@ REASON_OF_EXIT = {
     EXIT_NOTRENEW: REASONS.index(SpellEndReason.NOT_RENEWED),
 }
 REASON_SUBSIDISED = REASONS.index(SpellEndReason.EMPLOYED_SUBSIDISED)
-STATUS_AFTER = {TO_UNEMP: U, TO_PART: PT, TO_SERVICE: SV, TO_EMPLOYED: EM, TO_OUTSIDE: OL, TO_LAID: L, TO_SHORT: SW}
+STATUS_AFTER = {
+    TO_UNEMP: U,
+    TO_PART: PT,
+    TO_SERVICE: SV,
+    TO_EMPLOYED: EM,
+    TO_OUTSIDE: OL,
+    TO_LAID: L,
+    TO_SHORT: SW,
+}
 
 #: employment kinds (index into EmploymentKind order used by the writer)
 KIND_OPEN, KIND_SUBSIDISED, KIND_APPRENTICESHIP, KIND_SELF = range(4)
@@ -83,9 +125,23 @@ STARTUP = SERVICE_INDEX["STARTTIRAHA"]
 WAGE_SUBSIDY = SERVICE_INDEX["PALKKATUKI"]
 EFFECT = np.array([s.effect for s in SERVICES])
 SELECTION_FEATURES = [
-    "base", "education_vocational", "education_basic", "education_tertiary", "education_general_upper_secondary",
-    "age_25_49", "age_under_30", "age_50_plus", "male", "female", "foreign_language", "long_term", "short_spell",
-    "weak", "partial_work_ability", "substance_mental_health", "life_management",
+    "base",
+    "education_vocational",
+    "education_basic",
+    "education_tertiary",
+    "education_general_upper_secondary",
+    "age_25_49",
+    "age_under_30",
+    "age_50_plus",
+    "male",
+    "female",
+    "foreign_language",
+    "long_term",
+    "short_spell",
+    "weak",
+    "partial_work_ability",
+    "substance_mental_health",
+    "life_management",
 ]
 SELECTION = np.array([[SERVICES[s].selection.get(f, 0.0) for s in REFERRABLE] for f in SELECTION_FEATURES])
 #: share of wage-subsidised jobs where the person leaves the register while working (spell ends)
@@ -150,31 +206,99 @@ class World:
         #: residence municipalities: the municipalities in scope, then destinations outside the scope
         self.all_codes = self.codes + [c for c in outside_codes if c not in self.codes]
         self.distances = distances
-        self.P = Columns("person", {
-            "birth": np.int32, "female": np.bool_, "tongue": np.int16, "edu": np.int8, "groups": np.int16,
-            "licence": np.bool_, "reach": np.int16, "wtpref": np.int8, "frailty": np.float32, "muni": np.int32,
-            "isco": np.int32, "occ": np.int32, "static": np.float32, "spell": np.int32, "avail": np.int32,
-            "retw": np.float32, "post_svc": np.int16, "post_end": np.int32, "ee_last": np.int32, "res": np.int32,
-            "first_reg": np.int32, "moved_out": np.bool_,
-        }, capacity=1 << 16)
-        self.S = Columns("spell", {
-            "person": np.int32, "start": np.int32, "end": np.int32, "muni": np.int32, "reason": np.int8,
-            "status": np.int8, "status_start": np.int32, "unemp_since": np.int32, "part": np.int32, "ee": np.int32,
-        }, capacity=1 << 16)
-        self.SP = Columns("status_period", {
-            "spell": np.int32, "person": np.int32, "status": np.int8, "start": np.int32, "end": np.int32,
-        }, capacity=1 << 17)
-        self.PA = Columns("participation", {
-            "person": np.int32, "service": np.int16, "spell": np.int32, "referred": np.int32, "start": np.int32,
-            "end": np.int32, "outcome": np.int8, "cost": np.float64, "employer": np.int32, "ee": np.int32,
-        }, capacity=1 << 15)
-        self.EE = Columns("employment", {
-            "person": np.int32, "employer": np.int32, "isco": np.int32, "occ": np.int32, "kind": np.int8,
-            "wt": np.int8, "muni": np.int32, "start": np.int32, "end": np.int32, "match": np.bool_,
-            "fixed": np.bool_,
-        }, capacity=1 << 16)
-        self.R = Columns("residence", {"person": np.int32, "muni": np.int32, "start": np.int32, "end": np.int32},
-                         capacity=1 << 16)
+        self.P = Columns(
+            "person",
+            {
+                "birth": np.int32,
+                "female": np.bool_,
+                "tongue": np.int16,
+                "edu": np.int8,
+                "groups": np.int16,
+                "licence": np.bool_,
+                "reach": np.int16,
+                "wtpref": np.int8,
+                "frailty": np.float32,
+                "muni": np.int32,
+                "isco": np.int32,
+                "occ": np.int32,
+                "static": np.float32,
+                "spell": np.int32,
+                "avail": np.int32,
+                "retw": np.float32,
+                "post_svc": np.int16,
+                "post_end": np.int32,
+                "ee_last": np.int32,
+                "res": np.int32,
+                "first_reg": np.int32,
+                "moved_out": np.bool_,
+            },
+            capacity=1 << 16,
+        )
+        self.S = Columns(
+            "spell",
+            {
+                "person": np.int32,
+                "start": np.int32,
+                "end": np.int32,
+                "muni": np.int32,
+                "reason": np.int8,
+                "status": np.int8,
+                "status_start": np.int32,
+                "unemp_since": np.int32,
+                "part": np.int32,
+                "ee": np.int32,
+            },
+            capacity=1 << 16,
+        )
+        self.SP = Columns(
+            "status_period",
+            {
+                "spell": np.int32,
+                "person": np.int32,
+                "status": np.int8,
+                "start": np.int32,
+                "end": np.int32,
+            },
+            capacity=1 << 17,
+        )
+        self.PA = Columns(
+            "participation",
+            {
+                "person": np.int32,
+                "service": np.int16,
+                "spell": np.int32,
+                "referred": np.int32,
+                "start": np.int32,
+                "end": np.int32,
+                "outcome": np.int8,
+                "cost": np.float64,
+                "employer": np.int32,
+                "ee": np.int32,
+            },
+            capacity=1 << 15,
+        )
+        self.EE = Columns(
+            "employment",
+            {
+                "person": np.int32,
+                "employer": np.int32,
+                "isco": np.int32,
+                "occ": np.int32,
+                "kind": np.int8,
+                "wt": np.int8,
+                "muni": np.int32,
+                "start": np.int32,
+                "end": np.int32,
+                "match": np.bool_,
+                "fixed": np.bool_,
+            },
+            capacity=1 << 16,
+        )
+        self.R = Columns(
+            "residence",
+            {"person": np.int32, "muni": np.int32, "start": np.int32, "end": np.int32},
+            capacity=1 << 16,
+        )
         self.act: IntArray = np.empty(0, dtype=np.int64)
         #: per month: generated unemployed count per municipality (for the build's own tally)
         self.tally: list[np.ndarray] = []
@@ -213,11 +337,27 @@ class World:
         n = len(on_day)
         idx = self.P.add(
             n,
-            birth=drawn["birth"], female=drawn["female"], tongue=drawn["tongue"], edu=drawn["edu"],
-            groups=drawn["groups"], licence=drawn["licence"], reach=drawn["reach"], wtpref=drawn["wtpref"],
-            frailty=drawn["frailty"], muni=drawn["muni"], isco=drawn["isco"], occ=drawn["occ"],
-            static=drawn["static_score"], spell=-1, avail=NO_DAY, retw=1.0, post_svc=-1, post_end=-1,
-            ee_last=-1, first_reg=on_day, moved_out=False,
+            birth=drawn["birth"],
+            female=drawn["female"],
+            tongue=drawn["tongue"],
+            edu=drawn["edu"],
+            groups=drawn["groups"],
+            licence=drawn["licence"],
+            reach=drawn["reach"],
+            wtpref=drawn["wtpref"],
+            frailty=drawn["frailty"],
+            muni=drawn["muni"],
+            isco=drawn["isco"],
+            occ=drawn["occ"],
+            static=drawn["static_score"],
+            spell=-1,
+            avail=NO_DAY,
+            retw=1.0,
+            post_svc=-1,
+            post_end=-1,
+            ee_last=-1,
+            first_reg=on_day,
+            moved_out=False,
         )
         # residence: since some years before the first registration (never before birth)
         years_here = rng.exponential(8.0, n)
@@ -236,8 +376,12 @@ class World:
         age = self._age(persons, ref_day)
         duration = (ref_day - self.S["unemp_since"][spells]) / DAYS_PER_MONTH
         lin = P["static"][persons] + age_score(age)
-        h = (truth.BASE_JOB_HAZARD * np.exp(lin) * P["frailty"][persons]
-             * _step_factor(truth.DURATION_FACTORS, np.maximum(duration, 0)))
+        h = (
+            truth.BASE_JOB_HAZARD
+            * np.exp(lin)
+            * P["frailty"][persons]
+            * _step_factor(truth.DURATION_FACTORS, np.maximum(duration, 0))
+        )
         post = P["post_svc"][persons]
         active = (post >= 0) & (ref_day - P["post_end"][persons] <= truth.EFFECT_MONTHS * DAYS_PER_MONTH)
         mult = np.where(active, np.exp(EFFECT[np.maximum(post, 0)]), 1.0)
@@ -304,8 +448,17 @@ class World:
             result[sel[ok]] = members[pick[ok]]
         return result
 
-    def hire(self, persons: IntArray, days: IntArray, kind: int, *, working_time: np.ndarray | None = None,
-             employer: IntArray | None = None, match: bool = False, same_occupation: bool = False) -> IntArray:
+    def hire(
+        self,
+        persons: IntArray,
+        days: IntArray,
+        kind: int,
+        *,
+        working_time: np.ndarray | None = None,
+        employer: IntArray | None = None,
+        match: bool = False,
+        same_occupation: bool = False,
+    ) -> IntArray:
         """New employment episodes starting on ``days``; returns their indices."""
         rng = self.rng
         n = len(persons)
@@ -327,8 +480,20 @@ class World:
             fixed[:] = False
             end[:] = NO_DAY
         is_match = (rng.random(n) < params.VACANCY_MATCH_SHARE) if match else np.zeros(n, dtype=bool)
-        ee = self.EE.add(n, person=persons, employer=employer, isco=groups, occ=occ, kind=kind, wt=working_time,
-                         muni=emp_muni, start=days, end=end, match=is_match, fixed=fixed)
+        ee = self.EE.add(
+            n,
+            person=persons,
+            employer=employer,
+            isco=groups,
+            occ=occ,
+            kind=kind,
+            wt=working_time,
+            muni=emp_muni,
+            start=days,
+            end=end,
+            match=is_match,
+            fixed=fixed,
+        )
         return ee
 
     def _layoff_job(self, persons: IntArray, start_days: IntArray) -> IntArray:
@@ -337,8 +502,9 @@ class World:
         began = start_days - rng.integers(180, 3650, len(persons))
         began = np.maximum(began, self.P["birth"][persons] + 16 * 365)
         began = np.minimum(began, start_days - 1)
-        ee = self.hire(persons, began, KIND_OPEN, working_time=np.full(len(persons), WT_FULL),
-                       same_occupation=True)
+        ee = self.hire(
+            persons, began, KIND_OPEN, working_time=np.full(len(persons), WT_FULL), same_occupation=True
+        )
         self.EE["end"][ee] = NO_DAY
         self.EE["fixed"][ee] = False
         return ee
@@ -369,9 +535,19 @@ class World:
         cost = np.where(interrupted, cost * np.maximum(actual / planned, 0.3), cost)
         referred = np.maximum(x - rng.integers(3, 35, n), self.S["start"][spells])
         referred = np.minimum(referred, x)
-        pa = self.PA.add(n, person=persons, service=services, spell=spells, referred=referred, start=x, end=end,
-                         outcome=np.where(interrupted, P_INTERRUPTED, P_COMPLETED), cost=np.round(cost, 2),
-                         employer=-1, ee=-1)
+        pa = self.PA.add(
+            n,
+            person=persons,
+            service=services,
+            spell=spells,
+            referred=referred,
+            start=x,
+            end=end,
+            outcome=np.where(interrupted, P_INTERRUPTED, P_COMPLETED),
+            cost=np.round(cost, 2),
+            employer=-1,
+            ee=-1,
+        )
         wage = np.flatnonzero(services == WAGE_SUBSIDY)
         if len(wage):
             ee = self.hire(persons[wage], x[wage], KIND_SUBSIDISED, same_occupation=True)
@@ -423,23 +599,37 @@ class World:
             pos_mask[pick] = False
             rest = np.r_[rest[:pos], pool[pos_mask]]
             months = {"in_service": 9.0, "employed": 4.0, "part_time": 6.0}.get(status_name, 3.0)
-            el = np.clip(np.rint(rng.exponential(months, len(sel)) * DAYS_PER_MONTH), 20, 6 * 365).astype(np.int64)
+            el = np.clip(np.rint(rng.exponential(months, len(sel)) * DAYS_PER_MONTH), 20, 6 * 365).astype(
+                np.int64
+            )
             min_start = drawn["birth"][sel] + int(17 * 365.25)
             st_start = np.maximum(d0 - el, np.minimum(min_start, d0 - 1))
             self._initial_spells(drawn, sel, st_start, np.full(len(sel), status), d0)
         self._record(d0, target, 0)
         del d_before
 
-    def _initial_spells(self, drawn: dict[str, np.ndarray], rows: IntArray, start: IntArray, status: IntArray,
-                        d0: int) -> None:
+    def _initial_spells(
+        self, drawn: dict[str, np.ndarray], rows: IntArray, start: IntArray, status: IntArray, d0: int
+    ) -> None:
         rng = self.rng
         if len(rows) == 0:
             return
         sub = {k: v[rows] for k, v in drawn.items()}
         persons = self._append_people(sub, start)
         n = len(persons)
-        spells = self.S.add(n, person=persons, start=start, end=NO_DAY, muni=sub["muni"], reason=-1, status=status,
-                            status_start=start, unemp_since=start, part=-1, ee=-1)
+        spells = self.S.add(
+            n,
+            person=persons,
+            start=start,
+            end=NO_DAY,
+            muni=sub["muni"],
+            reason=-1,
+            status=status,
+            status_start=start,
+            unemp_since=start,
+            part=-1,
+            ee=-1,
+        )
         self.P["spell"][persons] = spells
         # jobs of the employed, part-time and laid-off
         for st, kind_wt in ((EM, WT_FULL), (PT, WT_PART)):
@@ -459,12 +649,20 @@ class World:
             sp = spells[sel]
             services = self.choose_services(persons[sel], sp, d0)
             dur = np.array([s.duration_days for s in SERVICES])[services]
-            svc_start = d0 - np.floor(rng.random(len(sel)) * np.minimum(dur, d0 - start[sel])).astype(np.int64)
+            svc_start = d0 - np.floor(rng.random(len(sel)) * np.minimum(dur, d0 - start[sel])).astype(
+                np.int64
+            )
             svc_start = np.clip(svc_start, start[sel], d0)
             had_unemployment = svc_start > start[sel]
             u = np.flatnonzero(had_unemployment)
-            self.SP.add(len(u), spell=sp[u], person=persons[sel][u], status=U, start=start[sel][u],
-                        end=svc_start[u] - 1)
+            self.SP.add(
+                len(u),
+                spell=sp[u],
+                person=persons[sel][u],
+                status=U,
+                start=start[sel][u],
+                end=svc_start[u] - 1,
+            )
             self.S["status_start"][sp] = svc_start
             pa = self._start_services(sp, svc_start, services)
             # it must still run on the count day
@@ -472,7 +670,9 @@ class World:
             self.S["part"][sp] = pa
         self.act = np.r_[self.act, spells]
 
-    def step(self, month: int, t: int, d_prev: int, d_now: int, target: np.ndarray, scale: float = 1.0) -> None:
+    def step(
+        self, month: int, t: int, d_prev: int, d_now: int, target: np.ndarray, scale: float = 1.0
+    ) -> None:
         """One month (or the part of a month up to today when ``scale`` < 1)."""
         rng = self.rng
         S, P = self.S, self.P
@@ -489,7 +689,9 @@ class World:
         H[unemployed, EXIT_JOB] = job[unemployed] * (1 - params.EMPLOYED_JOBSEEKER_SHARE)
         H[unemployed, TO_EMPLOYED] = job[unemployed] * params.EMPLOYED_JOBSEEKER_SHARE
         duration = (d_prev - S["unemp_since"][act]) / DAYS_PER_MONTH
-        H[unemployed, TO_SERVICE] *= _step_factor(params.SERVICE_TAKEUP_BY_DURATION, np.maximum(duration[unemployed], 0))
+        H[unemployed, TO_SERVICE] *= _step_factor(
+            params.SERVICE_TAKEUP_BY_DURATION, np.maximum(duration[unemployed], 0)
+        )
         # churn between part-time work, dropping out and unemployment varies with the person too
         activity = np.sqrt(P["frailty"][pers])
         for o in (TO_PART, EXIT_NOTRENEW, EXIT_EDU):
@@ -527,8 +729,11 @@ class World:
             mult = np.where(completed, np.exp(EFFECT[svc]), 1.0)
             p_direct = 1 - np.exp(-params.DIRECT_EXIT_MONTHS * h_job[se] * mult)
             u = rng.random(len(se))
-            outcome[se] = np.where(u < p_direct, EXIT_JOB,
-                                   np.where(u < p_direct + params.SERVICE_TO_SERVICE, SERVICE_NEXT, TO_UNEMP))
+            outcome[se] = np.where(
+                u < p_direct,
+                EXIT_JOB,
+                np.where(u < p_direct + params.SERVICE_TO_SERVICE, SERVICE_NEXT, TO_UNEMP),
+            )
             self._service_ended(pa, completed)
 
         # moves between municipalities in scope (residence changes; the status is unchanged)
@@ -617,12 +822,17 @@ class World:
 
     def _close_periods(self, spells: IntArray, last_day: IntArray) -> None:
         S = self.S
-        self.SP.add(len(spells), spell=spells, person=S["person"][spells], status=S["status"][spells],
-                    start=S["status_start"][spells], end=last_day)
+        self.SP.add(
+            len(spells),
+            spell=spells,
+            person=S["person"][spells],
+            status=S["status"][spells],
+            start=S["status_start"][spells],
+            end=last_day,
+        )
 
     def _apply(self, act: IntArray, outcome: IntArray, x: IntArray, d_now: int) -> None:
-        rng = self.rng
-        S, P = self.S, self.P
+        S = self.S
         changing = outcome != STAY
         idx = np.flatnonzero(changing & (outcome != SERVICE_NEXT))
         spells = act[idx]
@@ -665,7 +875,9 @@ class World:
                 sel = np.flatnonzero((new_status == st) & ~np.isin(pv, (EM, PT)))
                 if len(sel):
                     wts = np.full(len(sel), wt) if st == PT else None
-                    S["ee"][sp[sel]] = self.hire(pe[sel], xc[sel], KIND_OPEN, working_time=wts, match=st == EM)
+                    S["ee"][sp[sel]] = self.hire(
+                        pe[sel], xc[sel], KIND_OPEN, working_time=wts, match=st == EM
+                    )
             svc = np.flatnonzero(new_status == SV)
             if len(svc):
                 self._to_service(sp[svc], pe[svc], xc[svc], d_now)
@@ -679,7 +891,6 @@ class World:
             pa = self._start_services(sp, start, services)
             self._set_service_end(pa, np.maximum(self.PA["end"][pa], d_now))
             S["part"][sp] = pa
-        del rng
 
     def _to_service(self, spells: IntArray, persons: IntArray, x: IntArray, d_now: int) -> None:
         rng = self.rng
@@ -724,8 +935,9 @@ class World:
             employer = None
             ee = self.hire(persons[new], x[new], KIND_OPEN, match=True, employer=employer)
             # after wage-subsidised work many stay with the same employer
-            from_subsidy = (prev[new] == SV) & (self.PA["service"][np.maximum(self.S["part"][spells[new]], 0)]
-                                                == WAGE_SUBSIDY)
+            from_subsidy = (prev[new] == SV) & (
+                self.PA["service"][np.maximum(self.S["part"][spells[new]], 0)] == WAGE_SUBSIDY
+            )
             same = np.flatnonzero(from_subsidy & (rng.random(len(new)) < 0.7))
             if len(same):
                 emp = self.PA["employer"][self.S["part"][spells[new[same]]]]
@@ -779,15 +991,17 @@ class World:
         E = self.employers.table
         industries = self.industry_of(self.P["isco"][persons].astype(np.int64))
         emp = E.add(n, muni=self.P["muni"][persons], industry=industries, size=0, founded=x, founder=persons)
-        ee = self.hire(persons, x, KIND_SELF, employer=emp, same_occupation=True,
-                       working_time=np.full(n, WT_FULL))
+        ee = self.hire(
+            persons, x, KIND_SELF, employer=emp, same_occupation=True, working_time=np.full(n, WT_FULL)
+        )
         self.P["ee_last"][persons] = ee
         grant = np.flatnonzero(rng.random(n) < 0.8)
         if len(grant):
             services = np.full(len(grant), STARTUP)
             pa = self._start_services(spells[grant], x[grant], services)
-            self.PA["referred"][pa] = np.maximum(x[grant] - rng.integers(14, 45, len(grant)),
-                                                 self.S["start"][spells[grant]])
+            self.PA["referred"][pa] = np.maximum(
+                x[grant] - rng.integers(14, 45, len(grant)), self.S["start"][spells[grant]]
+            )
 
     def _pool(self, d_prev: int, d_now: int) -> IntArray:
         P = self.P
@@ -795,8 +1009,9 @@ class World:
         ok &= (d_now - P["birth"]) / 365.25 < params.MAX_ENTRY_AGE
         return np.flatnonzero(ok)
 
-    def _inflow(self, quotas: tuple[np.ndarray, np.ndarray, np.ndarray], d_prev: int, d_now: int,
-                month: int) -> None:
+    def _inflow(
+        self, quotas: tuple[np.ndarray, np.ndarray, np.ndarray], d_prev: int, d_now: int, month: int
+    ) -> None:
         """New spells per municipality: counted unemployed, uncounted statuses, short spells.
 
         Re-registrations of earlier customers come first (when available), new people fill the rest.
@@ -809,8 +1024,9 @@ class World:
         pool = self._pool(d_prev, d_now)
         want_returners = rng.binomial(total, params.RETURNER_SHARE)
         recency = np.exp(-(d_now - P["avail"][pool]) / 720.0)
-        pick = weighted_pick_per_group(rng, P["muni"][pool].astype(np.int64), P["retw"][pool] * recency,
-                                       want_returners)
+        pick = weighted_pick_per_group(
+            rng, P["muni"][pool].astype(np.int64), P["retw"][pool] * recency, want_returners
+        )
         returners = pool[pick]
         got = np.bincount(P["muni"][returners].astype(np.int64), minlength=self.n_munis)
         munis_new = np.repeat(np.arange(self.n_munis), total - got)
@@ -831,8 +1047,9 @@ class World:
             if k == 1:
                 names = [s for s, _ in params.NONCOUNTED_STATUSES]
                 shares = np.array([w for _, w in params.NONCOUNTED_STATUSES])
-                status = np.array([STATUS_INDEX[s] for s in names])[rng.choice(len(names), size=len(sel),
-                                                                               p=shares / shares.sum())]
+                status = np.array([STATUS_INDEX[s] for s in names])[
+                    rng.choice(len(names), size=len(sel), p=shares / shares.sum())
+                ]
             else:
                 status = np.where(rng.random(len(sel)) < params.LAID_OFF_SHARE[month % 12], L, U)
             spells = self._register(sel, start, status)
@@ -851,18 +1068,32 @@ class World:
         layoff = (status == L) | (status == SW)
         keep_job = has_job & layoff & (self.EE["kind"][np.maximum(ee, 0)] == KIND_OPEN)
         self._end_job(np.where(has_job & ~keep_job, ee, -1), start - 1)
-        spells = S.add(n, person=persons, start=start, end=NO_DAY, muni=P["muni"][persons], reason=-1,
-                       status=status, status_start=start, unemp_since=start, part=-1, ee=-1)
+        spells = S.add(
+            n,
+            person=persons,
+            start=start,
+            end=NO_DAY,
+            muni=P["muni"][persons],
+            reason=-1,
+            status=status,
+            status_start=start,
+            unemp_since=start,
+            part=-1,
+            ee=-1,
+        )
         P["spell"][persons] = spells
         S["ee"][spells[keep_job]] = ee[keep_job]
         need_layoff_job = np.flatnonzero(layoff & ~keep_job)
         if len(need_layoff_job):
-            S["ee"][spells[need_layoff_job]] = self._layoff_job(persons[need_layoff_job], start[need_layoff_job])
+            S["ee"][spells[need_layoff_job]] = self._layoff_job(
+                persons[need_layoff_job], start[need_layoff_job]
+            )
         for st, wt in ((EM, WT_FULL), (PT, WT_PART)):
             sel = np.flatnonzero(status == st)
             if len(sel):
-                S["ee"][spells[sel]] = self.hire(persons[sel], start[sel], KIND_OPEN,
-                                                 working_time=np.full(len(sel), wt))
+                S["ee"][spells[sel]] = self.hire(
+                    persons[sel], start[sel], KIND_OPEN, working_time=np.full(len(sel), wt)
+                )
         self.act = np.r_[self.act, spells]
         return spells
 
@@ -870,8 +1101,14 @@ class World:
         """Close the books on ``final_day``: open periods stay open, nothing is dated later."""
         S = self.S
         act = self._compact()
-        self.SP.add(len(act), spell=act, person=S["person"][act], status=S["status"][act],
-                    start=S["status_start"][act], end=NO_DAY)
+        self.SP.add(
+            len(act),
+            spell=act,
+            person=S["person"][act],
+            status=S["status"][act],
+            start=S["status_start"][act],
+            end=NO_DAY,
+        )
         PA = self.PA
         ongoing = PA["end"] > final_day
         PA["outcome"][ongoing] = P_ONGOING

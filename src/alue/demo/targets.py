@@ -122,8 +122,11 @@ def official_series(data_dir: Path, area_codes: list[str], statistic: str) -> Se
     column = STATISTICS[statistic]
     df = df.filter(pl.col(column).is_not_null() & pl.col(column).is_not_nan())
     rows = np.array([row_of[a] for a in df["area"].to_list()], dtype=np.int64)
-    months = df["month"].str.slice(0, 4).cast(pl.Int64).to_numpy() * 12 + df["month"].str.slice(5, 2).cast(
-        pl.Int64).to_numpy() - 1
+    months = (
+        df["month"].str.slice(0, 4).cast(pl.Int64).to_numpy() * 12
+        + df["month"].str.slice(5, 2).cast(pl.Int64).to_numpy()
+        - 1
+    )
     values[rows, months - first] = df[column].cast(pl.Float64).to_numpy()
     return Series(codes=area_codes, first_month=first, values=values)
 
@@ -156,6 +159,7 @@ def seasonal_factors(values: np.ndarray, first_month: int, from_year: int, weigh
 
     Each municipality's own pattern is shrunk towards the pooled pattern by ``weights`` (0..1).
     """
+
     def ratios(series: np.ndarray) -> np.ndarray:
         kernel = np.r_[0.5, np.ones(11), 0.5] / 12
         trend = np.convolve(series, kernel, mode="same")
@@ -255,7 +259,11 @@ def build_targets(
         vac[:, j] = vlevel0 * (level0 / np.maximum(level, 1e-6)) ** elasticity * s_v[:, t % 12]
 
     observed = {}
-    for name, series in (("unemployed_month_end", u_off), ("labour_force", lf_off), ("open_vacancies", v_off)):
+    for name, series in (
+        ("unemployed_month_end", u_off),
+        ("labour_force", lf_off),
+        ("open_vacancies", v_off),
+    ):
         obs = np.zeros((len(codes), n_months), dtype=bool)
         for j, t in enumerate(tt):
             if t <= last_official:

@@ -31,9 +31,17 @@ def generate_employers(rng: np.random.Generator, labour_force: np.ndarray, first
     """Employer customers in every municipality (index order of ``labour_force``)."""
     counts = np.maximum(np.rint(labour_force * params.EMPLOYERS_PER_LABOUR_FORCE), 4).astype(np.int64)
     n = int(counts.sum())
-    table = Columns("employer", {
-        "muni": np.int32, "industry": np.int16, "size": np.int8, "founded": np.int32, "founder": np.int32,
-    }, capacity=n + 4096)
+    table = Columns(
+        "employer",
+        {
+            "muni": np.int32,
+            "industry": np.int16,
+            "size": np.int8,
+            "founded": np.int32,
+            "founder": np.int32,
+        },
+        capacity=n + 4096,
+    )
     munis = np.repeat(np.arange(len(counts)), counts)
     shares = np.array(list(params.INDUSTRIES.values()))
     industry = rng.choice(len(INDUSTRIES), size=n, p=shares / shares.sum())
@@ -49,19 +57,41 @@ def generate_employers(rng: np.random.Generator, labour_force: np.ndarray, first
 class VacancyWalk:
     """Vacancies as arrays, generated against the monthly targets."""
 
-    def __init__(self, rng: np.random.Generator, occ: OccupationModel, employers: Columns, n_munis: int,
-                 industry_of: object) -> None:
+    def __init__(
+        self,
+        rng: np.random.Generator,
+        occ: OccupationModel,
+        employers: Columns,
+        n_munis: int,
+        industry_of: object,
+    ) -> None:
         self.rng = rng
         self.occ = occ
         self.employers = employers
         self.n_munis = n_munis
         self.industry_of = industry_of
-        self.V = Columns("vacancy", {
-            "employer": np.int32, "muni": np.int32, "isco": np.int32, "occ": np.int32, "positions": np.int16,
-            "published": np.int32, "closes": np.int32, "filled": np.int32, "wt": np.int8, "etype": np.int8,
-            "licence": np.bool_, "lang": np.int8, "remote": np.bool_, "min_edu": np.int8, "taken": np.bool_,
-            "ee": np.int32,
-        }, capacity=1 << 16)
+        self.V = Columns(
+            "vacancy",
+            {
+                "employer": np.int32,
+                "muni": np.int32,
+                "isco": np.int32,
+                "occ": np.int32,
+                "positions": np.int16,
+                "published": np.int32,
+                "closes": np.int32,
+                "filled": np.int32,
+                "wt": np.int8,
+                "etype": np.int8,
+                "licence": np.bool_,
+                "lang": np.int8,
+                "remote": np.bool_,
+                "min_edu": np.int8,
+                "taken": np.bool_,
+                "ee": np.int32,
+            },
+            capacity=1 << 16,
+        )
         self.tally: list[np.ndarray] = []
         self.misses: list[tuple[int, int, int]] = []
 
@@ -90,10 +120,23 @@ class VacancyWalk:
         min_edu = np.minimum(persons["edu"][p], self._min_education(ee["isco"][ee_idx]))
         min_edu = np.where(persons["edu"][p] == 7, -1, min_edu)  # unknown education: no requirement
         self.V.add(
-            n, employer=ee["employer"][ee_idx], muni=ee["muni"][ee_idx], isco=ee["isco"][ee_idx],
-            occ=ee["occ"][ee_idx], positions=1, published=published, closes=closes, filled=filled,
-            wt=ee["wt"][ee_idx], etype=etype, licence=licence, lang=lang,
-            remote=self._remote(ee["isco"][ee_idx]), min_edu=min_edu, taken=True, ee=ee_idx,
+            n,
+            employer=ee["employer"][ee_idx],
+            muni=ee["muni"][ee_idx],
+            isco=ee["isco"][ee_idx],
+            occ=ee["occ"][ee_idx],
+            positions=1,
+            published=published,
+            closes=closes,
+            filled=filled,
+            wt=ee["wt"][ee_idx],
+            etype=etype,
+            licence=licence,
+            lang=lang,
+            remote=self._remote(ee["isco"][ee_idx]),
+            min_edu=min_edu,
+            taken=True,
+            ee=ee_idx,
         )
 
     def _min_education(self, groups: IntArray) -> np.ndarray:
@@ -107,8 +150,9 @@ class VacancyWalk:
         major = np.array([int(g[0]) for g in self.occ.groups])[groups]
         return (major <= 3) & (self.rng.random(len(groups)) < 0.2)
 
-    def _new_adverts(self, munis: IntArray, positions: IntArray, published: IntArray, closes: IntArray,
-                     filled: IntArray) -> None:
+    def _new_adverts(
+        self, munis: IntArray, positions: IntArray, published: IntArray, closes: IntArray, filled: IntArray
+    ) -> None:
         rng = self.rng
         n = len(munis)
         if n == 0:
@@ -131,12 +175,28 @@ class VacancyWalk:
         lang = rng.choice(4, size=n, p=[0.86, 0.09, 0.03, 0.02])  # fi, fi+en, en, fi+sv
         wt = np.where(rng.random(n) < 0.22, 1, np.where(rng.random(n) < 0.06, 2, 0))
         self.V.add(
-            n, employer=employer, muni=munis, isco=groups, occ=occ, positions=positions, published=published,
-            closes=closes, filled=filled, wt=wt, etype=et, licence=licence, lang=lang, remote=self._remote(groups),
-            min_edu=self._min_education(groups), taken=False, ee=-1,
+            n,
+            employer=employer,
+            muni=munis,
+            isco=groups,
+            occ=occ,
+            positions=positions,
+            published=published,
+            closes=closes,
+            filled=filled,
+            wt=wt,
+            etype=et,
+            licence=licence,
+            lang=lang,
+            remote=self._remote(groups),
+            min_edu=self._min_education(groups),
+            taken=False,
+            ee=-1,
         )
 
-    def prepare(self, by_key: tuple[IntArray, IntArray, np.ndarray], by_muni: tuple[IntArray, IntArray, np.ndarray]) -> None:
+    def prepare(
+        self, by_key: tuple[IntArray, IntArray, np.ndarray], by_muni: tuple[IntArray, IntArray, np.ndarray]
+    ) -> None:
         self._by_key = by_key
         self._by_muni = by_muni
 
@@ -163,14 +223,17 @@ class VacancyWalk:
             # close until the excess is covered (a multi-position advert may overshoot; new adverts fill back)
             close = f[(cum - V["positions"][f]) < np.maximum(excess, 0)[fm]]
             lo = np.maximum(V["published"][close], d_prev)
-            V["closes"][close] = np.where(lo < d_now, uniform_day(rng, lo - 1, d_now - 1), V["published"][close])
+            V["closes"][close] = np.where(
+                lo < d_now, uniform_day(rng, lo - 1, d_now - 1), V["published"][close]
+            )
             V["closes"][close] = np.maximum(V["closes"][close], V["published"][close])
             still = V["closes"][close] >= d_now  # published on the count day itself cannot close earlier
             V["closes"][close[still]] = d_now
             V["filled"][close[~still]] = NO_DAY
             closed = close[~still]
-            counts -= np.bincount(V["muni"][closed].astype(np.int64), weights=V["positions"][closed],
-                                  minlength=self.n_munis).astype(np.int64)
+            counts -= np.bincount(
+                V["muni"][closed].astype(np.int64), weights=V["positions"][closed], minlength=self.n_munis
+            ).astype(np.int64)
             excess = counts - target
             if (excess > 0).any():
                 # taken adverts: publish them after the count day (still before their hire)
@@ -213,14 +276,18 @@ class VacancyWalk:
         n = len(munis)
         published = uniform_day(rng, np.full(n, d_prev), d_now)
         closes = d_now + np.ceil(rng.exponential(params.VACANCY_REMAINING_DAYS, n)).astype(np.int64)
-        filled = np.where(rng.random(n) < params.VACANCY_FILLED_SHARE,
-                          uniform_day(rng, np.full(n, d_now), closes), NO_DAY)
+        filled = np.where(
+            rng.random(n) < params.VACANCY_FILLED_SHARE, uniform_day(rng, np.full(n, d_now), closes), NO_DAY
+        )
         self._new_adverts(munis, pos, published, closes, filled)
 
     def _record(self, t: int, d_now: int, target: np.ndarray) -> None:
         open_now = self._open_on(d_now)
-        counts = np.bincount(self.V["muni"][open_now].astype(np.int64), weights=self.V["positions"][open_now],
-                             minlength=self.n_munis).astype(np.int64)
+        counts = np.bincount(
+            self.V["muni"][open_now].astype(np.int64),
+            weights=self.V["positions"][open_now],
+            minlength=self.n_munis,
+        ).astype(np.int64)
         self.tally.append(counts)
         for m in np.flatnonzero(counts != target):
             self.misses.append((t, int(m), int(counts[m] - target[m])))

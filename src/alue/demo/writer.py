@@ -23,10 +23,29 @@ BATCH = 50_000
 
 #: Tables the demo fills, parents first.
 DEMO_TABLES = (
-    "partner", "service", "staff_member", "staff_municipality", "team", "team_membership", "delegation",
-    "person", "person_residence", "person_occupation", "customer_group_membership", "employer",
-    "jobseeking_spell", "status_period", "vacancy", "employment_episode", "employer_service_event",
-    "participation", "consent", "referral", "service_need_assessment", "meeting", "employment_plan",
+    "partner",
+    "service",
+    "staff_member",
+    "staff_municipality",
+    "team",
+    "team_membership",
+    "delegation",
+    "person",
+    "person_residence",
+    "person_occupation",
+    "customer_group_membership",
+    "employer",
+    "jobseeking_spell",
+    "status_period",
+    "vacancy",
+    "employment_episode",
+    "employer_service_event",
+    "participation",
+    "consent",
+    "referral",
+    "service_need_assessment",
+    "meeting",
+    "employment_plan",
     "case_assignment",
 )
 
@@ -72,6 +91,7 @@ class BulkWriter:
                 cur.execute("SET session_replication_role = replica")  # no FK triggers during the load
             except Exception:  # not a superuser: keep the checks, roll back the failed statement
                 self._raw.rollback()
+            cur.execute("SET TIME ZONE 'Europe/Helsinki'")  # timestamps are Helsinki wall-clock time
         cur.close()
         return self
 
@@ -113,10 +133,12 @@ class BulkWriter:
         if self.dialect != "sqlite" or table in self._dropped:
             return
         cur = self._raw.cursor()
-        cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-                    (table,))
+        cur.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (table,),
+        )
         found = cur.fetchall()
-        for name, sql in found:
+        for name, _sql in found:
             cur.execute(f'DROP INDEX "{name}"')
         self._dropped[table] = [sql for _, sql in found]
         cur.close()
@@ -165,9 +187,7 @@ class BulkWriter:
     def _fix_sequences(self) -> None:
         cur = self._raw.cursor()
         for table in self.rows:
-            cur.execute(
-                "SELECT pg_get_serial_sequence(%s, 'id')", (table,)
-            )
+            cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", (table,))
             row = cur.fetchone()
             if row and row[0]:
                 cur.execute(f'SELECT setval(%s, COALESCE((SELECT MAX(id) FROM "{table}"), 1))', (row[0],))

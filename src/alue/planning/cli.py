@@ -13,7 +13,7 @@ from rich.table import Table
 
 from alue.area.config import Area, load_area
 from alue.shared.db import get_engine, session_scope
-from alue.shared.time import parse_date
+from alue.shared.time import parse_date, today
 
 plan_app = typer.Typer(
     help=(
@@ -69,7 +69,9 @@ def _eur(value: float | None) -> str:
 @plan_app.command("staffing")
 def staffing(
     as_of: AsOfOption = None,
-    year: Annotated[int | None, typer.Option("--year", help="Planning year (default: the year of --as-of).")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Planning year (default: the year of --as-of).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """FTE need per municipality and service line, the 40/20/40 split, offices and service points."""
@@ -83,8 +85,17 @@ def staffing(
         return
     need = plan.need
     table = Table(title=f"Staffing need {need.year} (data {need.on.isoformat()}, norms {need.norms_version})")
-    for col in ("municipality", "customers", "person FTE", "employer FTE", "admin FTE", "need FTE", "advice",
-                "visits", "staff FTE"):
+    for col in (
+        "municipality",
+        "customers",
+        "person FTE",
+        "employer FTE",
+        "admin FTE",
+        "need FTE",
+        "advice",
+        "visits",
+        "staff FTE",
+    ):
         table.add_column(col, justify="right" if col not in ("municipality", "advice") else "left")
     advice = {a.code: a for a in plan.service_points}
     staff = {s.code: s for s in plan.staff}
@@ -96,8 +107,14 @@ def staffing(
                 f", {a.visit_days_per_week} d/wk" if (a.visit_days_per_week or 1) > 1 else ""
             )
         table.add_row(
-            m.name, f"{m.customers:.0f}", f"{m.person_fte:.1f}", f"{m.employer_fte:.1f}",
-            f"{m.administration_fte:.1f}", f"{m.need_fte:.1f}", a.recommended_kind, visits,
+            m.name,
+            f"{m.customers:.0f}",
+            f"{m.person_fte:.1f}",
+            f"{m.employer_fte:.1f}",
+            f"{m.administration_fte:.1f}",
+            f"{m.need_fte:.1f}",
+            a.recommended_kind,
+            visits,
             f"{staff[m.code].staff_fte:.1f}",
         )
     console.print(table)
@@ -106,8 +123,12 @@ def staffing(
         split.add_column(col)
     for s in need.split:
         split.add_row(
-            s.line, "–" if s.plan_share is None else f"{s.plan_share:.0%}", f"{s.need_fte:.1f}",
-            f"{s.need_share:.0%}", f"{s.staff_fte:.1f}", "–" if s.staff_share is None else f"{s.staff_share:.0%}",
+            s.line,
+            "–" if s.plan_share is None else f"{s.plan_share:.0%}",
+            f"{s.need_fte:.1f}",
+            f"{s.need_share:.0%}",
+            f"{s.staff_fte:.1f}",
+            "–" if s.staff_share is None else f"{s.staff_share:.0%}",
         )
     console.print(split)
     console.print(f"Total need {need.total_fte:.1f} FTE; staff {need.staff_total_fte:.1f} FTE.")
@@ -119,9 +140,12 @@ def staffing(
 @plan_app.command("financing")
 def financing(
     municipality: Annotated[
-        str | None, typer.Option("--municipality", help="Municipality code, e.g. 609 (default: the whole area).")
+        str | None,
+        typer.Option("--municipality", help="Municipality code, e.g. 609 (default: the whole area)."),
     ] = None,
-    year: Annotated[int | None, typer.Option("--year", help="Year of the statement (default: this year).")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="Year of the statement (default: this year).")
+    ] = None,
     as_of: AsOfOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -134,7 +158,10 @@ def financing(
     day = _date(as_of, "--as-of")
     with session_scope(get_engine()) as session:
         report = financing_report(
-            session=session, area=area, year=year or (day or dt.date.today()).year, municipality=municipality,
+            session=session,
+            area=area,
+            year=year or (day or today()).year,
+            municipality=municipality,
             as_of=day,
         )
     if as_json:
@@ -144,21 +171,34 @@ def financing(
     for col in ("month", "kind", "paid days", "municipal share €", "like for like €"):
         table.add_column(col, justify="right")
     for m in report.months:
-        days = None if m.lms_days is None else (m.lms_days + (m.basic_days or 0) + (m.earnings_related_days or 0))
+        days = (
+            None
+            if m.lms_days is None
+            else (m.lms_days + (m.basic_days or 0) + (m.earnings_related_days or 0))
+        )
         table.add_row(
-            m.month, m.kind, "–" if days is None else f"{days:,.0f}", _eur(m.municipal_cost), _eur(m.like_for_like_cost)
+            m.month,
+            m.kind,
+            "–" if days is None else f"{days:,.0f}",
+            _eur(m.municipal_cost),
+            _eur(m.like_for_like_cost),
         )
     console.print(table)
     console.print(
-        f"Year {report.year}: estimate {_eur(report.year_estimate)} + forecast {_eur(report.year_forecast)} = "
+        f"Year {report.year}: estimate {_eur(report.year_estimate)} + "
+        f"forecast {_eur(report.year_forecast)} = "
         f"{_eur(report.year_total)} (data until {report.last_month})."
     )
     w = report.what_if
     if w.inflow_share is not None:
         console.print(
             f"Inflow into > 3 months: {w.inflow_share:.0%} (target < {w.target_share:.0%}). "
-            + ("At target." if w.at_target else
-               f"At the target the municipality would pay {_eur(w.saving_low)}–{_eur(w.saving_central)} less a year.")
+            + (
+                "At target."
+                if w.at_target
+                else f"At the target the municipality would pay {_eur(w.saving_low)}–"
+                f"{_eur(w.saving_central)} less a year."
+            )
         )
     if report.unverified_rules:
         console.print("Unverified rules used (configurable defaults): " + ", ".join(report.unverified_rules))
@@ -176,14 +216,18 @@ def _path(value: str) -> Path:
 
 @plan_app.command("cost-sharing")
 def cost_sharing(
-    year: Annotated[int, typer.Option("--year", help="Budget year.")] = dt.date.today().year,
+    year: Annotated[int | None, typer.Option("--year", help="Budget year (default: this year).")] = None,
     key: Annotated[
         str | None,
-        typer.Option("--key", help="population | unemployed | customers | mix (default: the budget file's key)."),
+        typer.Option(
+            "--key", help="population | unemployed | customers | mix (default: the budget file's key)."
+        ),
     ] = None,
     budget: Annotated[
         str | None,
-        typer.Option("--budget", help="Budget file (YAML or CSV; default: the shipped budgets/<area>-<year>.yaml)."),
+        typer.Option(
+            "--budget", help="Budget file (YAML or CSV; default: the shipped budgets/<area>-<year>.yaml)."
+        ),
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of the labels: fi, sv or en.")] = "fi",
     as_of: AsOfOption = None,
@@ -203,6 +247,7 @@ def cost_sharing(
     if key is not None and key not in (*KEYS, "mix"):
         raise typer.BadParameter("choose population, unemployed, customers or mix", param_hint="--key")
     area = _area()
+    year = year or today().year
     path = Path(budget) if budget else default_budget_path(area.key, year)
     try:
         loaded = load_budget(path, method=key, area=area.key, year=year)  # type: ignore[arg-type]
@@ -213,7 +258,10 @@ def cost_sharing(
     with session_scope(get_engine()) as session:
         until = _date(as_of, "--as-of") or data_end(session)
         figures = key_figures(session=session, area=area, budget=loaded, until=until)
-        result = allocate(loaded, figures, area, lang=lang)
+        try:
+            result = allocate(loaded, figures, area, lang=lang)
+        except ValueError as exc:
+            _fail(str(exc))
     if as_json:
         _print_json(result.model_dump(mode="json"))
         return
@@ -221,8 +269,214 @@ def cost_sharing(
     for col in ("municipality", "share", "shared (net)", "own service points", "total", "€ / inhabitant"):
         table.add_column(col, justify="right" if col != "municipality" else "left")
     for m in result.municipalities:
-        table.add_row(m.name, f"{m.share:.2%}", _eur(float(m.shared_net)), _eur(float(m.own_total)),
-                      _eur(float(m.total)), f"{m.per_inhabitant:.2f}")
+        table.add_row(
+            m.name,
+            f"{m.share:.2%}",
+            _eur(float(m.shared_net)),
+            _eur(float(m.own_total)),
+            _eur(float(m.total)),
+            f"{m.per_inhabitant:.2f}",
+        )
     console.print(table)
-    console.print(f"Net shared {_eur(float(result.net_shared))} + own {_eur(float(result.own_total))} = "
-                  f"{_eur(float(result.grand_total))}")
+    console.print(
+        f"Net shared {_eur(float(result.net_shared))} + own {_eur(float(result.own_total))} = "
+        f"{_eur(float(result.grand_total))}"
+    )
+
+
+# ------------------------------------------------------------------------------------------ scenarios
+
+
+@plan_app.command("scenario")
+def scenario(
+    file: Annotated[
+        str, typer.Argument(help="Scenario file (YAML or JSON): see src/alue/planning/scenarios/.")
+    ],
+    save: Annotated[
+        bool, typer.Option("--save", help="Save the scenario and its projection in the database.")
+    ] = False,
+    export: Annotated[
+        str | None,
+        typer.Option("--export", help="Write the one-page plan: a path ending .html, .xlsx or .pdf."),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the exported plan: fi, sv or en.")] = "fi",
+    baseline_staffing: Annotated[
+        bool,
+        typer.Option(
+            "--baseline/--no-baseline", help="Compute the baseline staffing need when no snapshot exists."
+        ),
+    ] = True,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Project a layoff or a new plant: inflow, FTE, benefit cost, vacancies, reskilling (R-I1)."""
+    from alue.planning import scenario_service
+    from alue.planning.export import plan_html, plan_pdf, plan_xlsx
+    from alue.planning.scenarios import ScenarioError, load_event
+
+    try:
+        event = load_event(_path(file))
+    except ScenarioError as exc:
+        _fail(str(exc))
+    area = _area()
+    with session_scope(get_engine()) as session:
+        try:
+            plan = scenario_service.plan_scenario(
+                event,
+                session=session,
+                area=area,
+                as_of=_date(as_of, "--as-of"),
+                compute_staffing=baseline_staffing,
+            )
+        except ScenarioError as exc:
+            _fail(str(exc))
+        if save:
+            row = scenario_service.save(session=session, plan=plan, created_by="cli")
+            plan = plan.model_copy(update={"id": row.id})
+    if export:
+        target = Path(export)
+        writers = {
+            ".html": lambda: plan_html(plan, lang=lang).encode("utf-8"),
+            ".xlsx": lambda: plan_xlsx(plan, lang=lang),
+            ".pdf": lambda: plan_pdf(plan, lang=lang),
+        }
+        writer = writers.get(target.suffix.lower())
+        if writer is None:
+            _fail("--export must end with .html, .xlsx or .pdf")
+        target.write_bytes(writer())
+    if as_json:
+        _print_json(plan.model_dump(mode="json"))
+        return
+    r = plan.result
+    console.print(
+        f"[bold]{r.event.name}[/] — {r.event.people} people, {r.event.kind}, {r.event.municipality}, "
+        f"{r.event.date.isoformat()}" + (f" (saved as #{plan.id})" if plan.id else "")
+    )
+    console.print(
+        f"Peak unemployed {r.peak_stock:.0f}; peak added FTE {r.peak_fte:.1f}; municipal benefit cost "
+        f"first 12 months {_eur(r.municipal_cost_first_12_months)}; placeable {r.placeable:.0f}; "
+        f"reskilling need {r.reskilling_need:.0f}."
+    )
+    table = Table(title="Municipalities")
+    for col in ("municipality", "people", "peak FTE", "cost 12 m", "baseline FTE", "scenario FTE", "office?"):
+        table.add_column(col)
+    comparison = {c.code: c for c in plan.comparison}
+    for m in r.municipalities:
+        c = comparison.get(m.code)
+        table.add_row(
+            m.name,
+            f"{m.people:.0f}",
+            f"{m.peak_fte:.1f}",
+            _eur(m.municipal_cost_first_12_months),
+            f"{c.baseline_need_fte:.1f}" if c else "–",
+            f"{c.scenario_need_fte:.1f}" if c else "–",
+            f"{c.baseline_kind} → {c.scenario_kind}" if c else "–",
+        )
+    console.print(table)
+    occ = Table(title="Occupations and open positions within commuting distance")
+    for col in ("ISCO", "occupation", "people", "same", "neighbouring", "related", "placeable", "reskilling"):
+        occ.add_column(col)
+    for g in r.occupations:
+        occ.add_row(
+            g.isco,
+            g.label,
+            f"{g.people:.0f}",
+            str(g.same_positions),
+            str(g.neighbouring_positions),
+            str(g.related_positions),
+            f"{g.placeable:.0f}",
+            f"{g.reskilling_need:.0f}",
+        )
+    console.print(occ)
+    for v in r.top_vacancies[:10]:
+        console.print(
+            f"  {v.level:12s} {v.isco} {v.title} — {v.employer}, {v.municipality} ({v.distance_km:.0f} km), "
+            f"{v.positions} pos.{' shortage' if v.shortage else ''}"
+        )
+    for note in r.notes:
+        console.print(f"Note: {note}")
+
+
+# -------------------------------------------------------------------------------------- effectiveness
+
+
+@plan_app.command("effectiveness")
+def effectiveness(
+    as_of: AsOfOption = None,
+    window: Annotated[int, typer.Option("--window", help="Months of participations to include.")] = 60,
+    follow_up: Annotated[int, typer.Option("--follow-up", help="Months of follow-up after the service.")] = 6,
+    as_json: JsonOption = False,
+) -> None:
+    """Cost, participants, completion, employment at 3/6 months, € per employed and matched effects."""
+    from alue.planning.effectiveness import effectiveness_report
+
+    area = _area()
+    with session_scope(get_engine()) as session:
+        report = effectiveness_report(
+            session=session,
+            area=area,
+            as_of=_date(as_of, "--as-of"),
+            window_months=window,
+            follow_up_months=follow_up,
+        )
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+        return
+    console.print(report.method_note)
+    for title, rows in (("Services", report.services), ("Providers", report.providers)):
+        table = Table(title=title)
+        for col in (
+            "service",
+            "participants",
+            "cost",
+            "completed",
+            "employed 6 m",
+            "€ / employed",
+            "effect (HR)",
+            "95 % CI",
+            "naive HR",
+        ):
+            table.add_column(col)
+        for f in rows:
+            e = f.effect
+            table.add_row(
+                f.name,
+                str(f.participants),
+                _eur(f.total_cost),
+                "–" if f.completion_rate is None else f"{f.completion_rate:.0%}",
+                "–" if f.employed_6m_rate is None else f"{f.employed_6m_rate:.0%}",
+                _eur(f.cost_per_employed_6m),
+                "–" if e is None or e.hazard_ratio is None else f"{e.hazard_ratio:.2f}",
+                "–"
+                if e is None or e.hazard_ratio_ci is None
+                else f"{e.hazard_ratio_ci.low:.2f}–{e.hazard_ratio_ci.high:.2f}",
+                "–" if e is None or e.naive_hazard_ratio is None else f"{e.naive_hazard_ratio:.2f}",
+            )
+        console.print(table)
+
+
+# -------------------------------------------------------------------------------------------- rebuild
+
+
+@plan_app.command("rebuild")
+def rebuild(
+    as_of: AsOfOption = None,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="financing, staffing or effectiveness (repeatable).")
+    ] = None,
+) -> None:
+    """Rebuild the benefit facts and the report snapshots the planning pages read."""
+    from alue.planning.service import rebuild as do_rebuild
+
+    area = _area()
+    with session_scope(get_engine()) as session:
+        summary = do_rebuild(
+            session=session,
+            area=area,
+            as_of=_date(as_of, "--as-of"),
+            include=tuple(only) if only else ("financing", "staffing", "effectiveness"),
+        )
+    console.print(
+        f"Rebuilt {summary.fact_rows} fact rows and {len(summary.snapshots)} snapshots "
+        f"(data until {summary.data_end.isoformat()}) in {summary.seconds:.0f} s."
+    )

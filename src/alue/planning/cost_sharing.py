@@ -83,7 +83,7 @@ class KeySpec(_Strict):
         return self
 
     def weights(self) -> dict[str, float]:
-        return dict(self.mix) if self.method == "mix" else {self.method: 1.0}
+        return {str(k): v for k, v in self.mix.items()} if self.method == "mix" else {str(self.method): 1.0}
 
 
 class Budget(_Strict):
@@ -119,7 +119,9 @@ class Budget(_Strict):
         return self.shared_total - self.income_total
 
 
-def load_budget(path: Path, *, method: Method | None = None, area: str | None = None, year: int | None = None) -> Budget:
+def load_budget(
+    path: Path, *, method: Method | None = None, area: str | None = None, year: int | None = None
+) -> Budget:
     """Read a YAML or CSV budget; ``method`` overrides the file's key (a CSV file has none)."""
     if not path.exists():
         raise BudgetError(f"budget file not found: {path}")
@@ -128,8 +130,11 @@ def load_budget(path: Path, *, method: Method | None = None, area: str | None = 
             raw = _csv_budget(path, area=area, year=year)
         else:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise BudgetError(f"{path}: a budget file is a mapping (area, year, shared_costs …)")
         if method is not None:
-            key = dict(raw.get("key") or {})
+            given = raw.get("key")
+            key: dict[str, object] = dict(given) if isinstance(given, dict) else {}
             key["method"] = method
             if method != "mix":
                 key.pop("mix", None)

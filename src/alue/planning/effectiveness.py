@@ -68,7 +68,7 @@ METHOD_NOTE = (
 )
 DURATION_BANDS_MONTHS = (0, 1, 2, 3, 6, 12, 24)
 #: months unemployed in the two years before the current unemployment began
-PRIOR_BANDS_MONTHS = (0, 1, 3, 6, 12, 18)
+PRIOR_BANDS_MONTHS = (0, 3, 12)
 PRIOR_WINDOW_DAYS = 730
 AGE_BANDS = (0, 25, 30, 40, 50, 60)
 EDUCATION_GROUPS = {
@@ -185,8 +185,13 @@ class _Data:
     def __init__(self, session: Session, as_of: dt.date) -> None:
         self.as_of = _day(as_of)
         people = session.execute(
-            select(Person.id, Person.birth_date, Person.education_level, Person.mother_tongue,
-                   Person.home_municipality_code)
+            select(
+                Person.id,
+                Person.birth_date,
+                Person.education_level,
+                Person.mother_tongue,
+                Person.home_municipality_code,
+            )
         ).all()
         self.pid = np.array([p.id for p in people], dtype=np.int64)
         index = {p: i for i, p in enumerate(self.pid.tolist())}
@@ -199,21 +204,29 @@ class _Data:
         self.groups = np.zeros(len(people), dtype=np.int64)
         group_since: dict[tuple[int, int], int] = {}
         for m in session.execute(
-            select(CustomerGroupMembership.person_id, CustomerGroupMembership.group, CustomerGroupMembership.start_date)
+            select(
+                CustomerGroupMembership.person_id,
+                CustomerGroupMembership.group,
+                CustomerGroupMembership.start_date,
+            )
         ):
             g = CustomerGroup(m.group)
             if g in MATCH_GROUPS and m.person_id in index:
                 bit = MATCH_GROUPS.index(g)
                 key = (index[m.person_id], bit)
                 group_since[key] = min(group_since.get(key, 10**9), _day(m.start_date))
-        self.group_rows = np.array([(i, b, s) for (i, b), s in group_since.items()], dtype=np.int64).reshape(-1, 3)
+        self.group_rows = np.array([(i, b, s) for (i, b), s in group_since.items()], dtype=np.int64).reshape(
+            -1, 3
+        )
         res = session.execute(
             select(Residence.person_id, Residence.start_date, Residence.end_date, Residence.municipality_code)
         ).all()
         self.res_person = np.array([index.get(r.person_id, -1) for r in res], dtype=np.int64)
         self.res_start = np.array([_day(r.start_date) for r in res], dtype=np.int64)
         self.res_end = np.array([_day(r.end_date) if r.end_date else 10**7 for r in res], dtype=np.int64)
-        self.res_code = np.array([codes.setdefault(r.municipality_code, len(codes)) for r in res], dtype=np.int64)
+        self.res_code = np.array(
+            [codes.setdefault(r.municipality_code, len(codes)) for r in res], dtype=np.int64
+        )
         self.codes = list(codes)
         valid = self.res_person >= 0
         order = np.lexsort((self.res_start[valid], self.res_person[valid]))
@@ -223,21 +236,35 @@ class _Data:
         self._res_sorted_code = self.res_code[valid][order]
 
         spells = session.execute(
-            select(JobseekingSpell.id, JobseekingSpell.person_id, JobseekingSpell.start_date,
-                   JobseekingSpell.end_date, JobseekingSpell.end_reason)
+            select(
+                JobseekingSpell.id,
+                JobseekingSpell.person_id,
+                JobseekingSpell.start_date,
+                JobseekingSpell.end_date,
+                JobseekingSpell.end_reason,
+            )
         ).all()
         self.spell_end = {s.id: (_day(s.end_date) if s.end_date else None) for s in spells}
         self.spell_start = {s.id: _day(s.start_date) for s in spells}
         self.spell_reason = {s.id: s.end_reason for s in spells}
         periods = session.execute(
-            select(StatusPeriod.person_id, StatusPeriod.spell_id, StatusPeriod.status, StatusPeriod.start_date,
-                   StatusPeriod.end_date)
+            select(
+                StatusPeriod.person_id,
+                StatusPeriod.spell_id,
+                StatusPeriod.status,
+                StatusPeriod.start_date,
+                StatusPeriod.end_date,
+            )
         ).all()
         self._runs(periods)
         self.employment: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for e in session.execute(
-            select(EmploymentEpisode.person_id, EmploymentEpisode.kind, EmploymentEpisode.start_date,
-                   EmploymentEpisode.end_date)
+            select(
+                EmploymentEpisode.person_id,
+                EmploymentEpisode.kind,
+                EmploymentEpisode.start_date,
+                EmploymentEpisode.end_date,
+            )
         ):
             if EmploymentKind(e.kind) is EmploymentKind.OPEN_MARKET and e.person_id in index:
                 self.employment[index[e.person_id]].append(
@@ -248,30 +275,32 @@ class _Data:
         """Unemployment runs (unemployed or fully laid off, adjacent periods merged) and how they end."""
         rows = sorted(
             (
-                (self.index[p.person_id], _day(p.start_date), _day(p.end_date) if p.end_date else None,
-                 Status(p.status), p.spell_id)
+                (
+                    self.index[p.person_id],
+                    _day(p.start_date),
+                    _day(p.end_date) if p.end_date else None,
+                    Status(p.status),
+                    p.spell_id,
+                )
                 for p in periods
                 if p.person_id in self.index
             ),
             key=lambda r: (r[0], r[1]),
         )
         run_person, run_start, run_end, run_job = [], [], [], []
-        employed_spells: dict[int, list[int]] = defaultdict(list)
         i = 0
         while i < len(rows):
-            person, start, end, status, spell = rows[i]
-            if status is Status.EMPLOYED:
-                employed_spells[person].append(start)
-            if not status.counts_as_unemployed:
+            person, start, _end, status, _spell = rows[i]
+            if status is not Status.UNEMPLOYED:
                 i += 1
                 continue
             j = i
             while (
                 j + 1 < len(rows)
                 and rows[j + 1][0] == person
-                and rows[j + 1][3].counts_as_unemployed
-                and rows[j][2] is not None
-                and rows[j + 1][1] == rows[j][2] + 1
+                and rows[j + 1][3] is Status.UNEMPLOYED
+                and (previous_end := rows[j][2]) is not None
+                and rows[j + 1][1] == previous_end + 1
             ):
                 j += 1
             stop = rows[j][2]
@@ -282,7 +311,10 @@ class _Data:
                     job = nxt[3] is Status.EMPLOYED
                 else:
                     spell_end = self.spell_end.get(rows[j][4])
-                    job = spell_end == stop and self.spell_reason.get(rows[j][4]) == SpellEndReason.EMPLOYED_OPEN_MARKET
+                    job = (
+                        spell_end == stop
+                        and self.spell_reason.get(rows[j][4]) == SpellEndReason.EMPLOYED_OPEN_MARKET
+                    )
             run_person.append(person)
             run_start.append(start)
             run_end.append(stop if stop is not None else 10**7)
@@ -316,7 +348,9 @@ class _Data:
             keys = persons.astype(np.int64) * KEY + day
             pos = np.searchsorted(self._res_keys, keys, side="right") - 1
             ok = pos >= 0
-            ok[ok] &= (self._res_sorted_person[pos[ok]] == persons[ok]) & (self._res_sorted_end[pos[ok]] >= day)
+            ok[ok] &= (self._res_sorted_person[pos[ok]] == persons[ok]) & (
+                self._res_sorted_end[pos[ok]] >= day
+            )
             result[ok] = self._res_sorted_code[pos[ok]]
         return result
 
@@ -341,8 +375,12 @@ class _Data:
         muni = self.municipality_on(persons, day)
         cell = muni.astype(np.int64)
         for value, size in (
-            (age_band, 8), (self.education[persons], 8), (self.foreign[persons].astype(np.int64), 2),
-            (self.groups_on(persons, day), 1 << len(MATCH_GROUPS)), (duration, 8), (prior_band, 8),
+            (age_band, 8),
+            (self.education[persons], 8),
+            (self.foreign[persons].astype(np.int64), 2),
+            (self.groups_on(persons, day), 1 << len(MATCH_GROUPS)),
+            (duration, 8),
+            (prior_band, 8),
         ):
             cell = cell * size + value
         return cell
@@ -354,18 +392,13 @@ class _Data:
 # ------------------------------------------------------------------------------------------ matching
 
 
-class _Unit(_Model):
-    participation: int
-    group: str  # service code
-    provider: str | None
-    person: int
-    index_day: int
-    cost: float
+def _outcome(data: _Data, runs: np.ndarray, day: int, follow: int) -> tuple[np.ndarray, np.ndarray]:
+    """(exposure in months, event) from ``day`` to the end of the unemployment run or of the follow-up.
 
-
-def _outcome(data: _Data, persons: np.ndarray, runs: np.ndarray, day: int, follow: int) -> tuple[np.ndarray, np.ndarray]:
-    """(exposure in months, event) from ``day`` to the end of the unemployment run or the follow-up."""
-    end = np.minimum(data.run_end[runs], min(day + follow, data.as_of))
+    The event is leaving for open-market employment (an ``employed`` status or a spell that ends with
+    open-market employment) within the follow-up.
+    """
+    end = np.minimum(data.run_end[runs], min(day + follow - 1, data.as_of))
     exposure = np.maximum(end - day + 1, 0) / DAYS_PER_MONTH
     event = data.run_job[runs] & (data.run_end[runs] < day + follow) & (data.run_end[runs] <= data.as_of)
     return exposure, event.astype(float)
@@ -380,7 +413,7 @@ def effectiveness_report(
     session: Session,
     area: Area,
     as_of: dt.date | None = None,
-    window_months: int = 60,
+    window_months: int = 96,
     follow_up_months: int = 6,
     controls_per_treated: int = 5,
     seed: int = 20240101,
@@ -393,15 +426,22 @@ def effectiveness_report(
     end = as_of or data_end(session) or today()
     rng = np.random.default_rng(seed)
     data = _Data(session, end)
-    follow = int(round(follow_up_months * DAYS_PER_MONTH))
+    follow = round(follow_up_months * DAYS_PER_MONTH)
     window_end = add_months(end, -follow_up_months)
     window_start = add_months(end, -window_months)
 
     services = {s.id: s for s in session.scalars(select(Service))}
     partners = {p.id: p.name for p in session.scalars(select(Partner))}
     rows = session.execute(
-        select(Participation.id, Participation.person_id, Participation.service_id, Participation.start_date,
-               Participation.end_date, Participation.cost, Participation.outcome)
+        select(
+            Participation.id,
+            Participation.person_id,
+            Participation.service_id,
+            Participation.start_date,
+            Participation.end_date,
+            Participation.cost,
+            Participation.outcome,
+        )
         .where(Participation.start_date <= window_end)
         .where(Participation.start_date >= window_start)
     ).all()
@@ -415,135 +455,136 @@ def effectiveness_report(
         provider = partners.get(service.provider_id) if service.provider_id else None
         by_provider[provider or "own"].append(r)
 
-    # ---- the matched comparison: treated units at the day after a completed service
-    completed_ends: list[tuple[int, int]] = []  # (person index, end day) of every completed participation
-    for r in session.execute(
-        select(Participation.person_id, Participation.end_date).where(
-            Participation.outcome == ParticipationOutcome.COMPLETED.value, Participation.end_date.is_not(None)
-        )
-    ):
-        if r.person_id in data.index:
-            completed_ends.append((data.index[r.person_id], _day(r.end_date)))
-    ce = np.array(completed_ends, dtype=np.int64).reshape(-1, 2)
-
-    units: list[_Unit] = []
+    # ---- the matched comparison: people back in unemployment the day after a service ended
+    completed_ends: dict[int, list[int]] = defaultdict(list)
+    service_ends = session.execute(
+        select(
+            Participation.id,
+            Participation.person_id,
+            Participation.service_id,
+            Participation.end_date,
+            Participation.outcome,
+            Participation.cost,
+        ).where(Participation.end_date.is_not(None))
+    ).all()
+    for ended in service_ends:
+        if ended.outcome == ParticipationOutcome.COMPLETED.value and ended.person_id in data.index:
+            completed_ends[data.index[ended.person_id]].append(_day(ended.end_date))
+    run_at = {
+        (p, s): k
+        for k, (p, s) in enumerate(zip(data.run_person.tolist(), data.run_start.tolist(), strict=True))
+    }
+    last_index = data.as_of - follow
+    first_index = _day(window_start)
+    u_group: list[str] = []
+    u_provider: list[str] = []
+    u_treated: list[bool] = []
+    u_run: list[int] = []
+    u_day: list[int] = []
     direct: dict[str, int] = defaultdict(int)
     direct_provider: dict[str, int] = defaultdict(int)
-    for r in rows:
-        if r.outcome != ParticipationOutcome.COMPLETED.value or r.end_date is None:
+    for ended in service_ends:
+        if ended.person_id not in data.index:
             continue
-        if r.end_date > window_end:
+        day = _day(ended.end_date) + 1
+        if not first_index <= day <= last_index:
             continue
-        service = services[r.service_id]
-        provider = partners.get(service.provider_id) if service.provider_id else None
-        unit = _Unit(participation=r.id, group=service.code, provider=provider or "own",
-                     person=data.index[r.person_id], index_day=_day(r.end_date) + 1, cost=float(r.cost))
-        units.append(unit)
-
-    # Runs covering each index day, and the treated's own run starting there.
-    by_day: dict[int, list[int]] = defaultdict(list)
-    for k, u in enumerate(units):
-        by_day[u.index_day].append(k)
-    unit_run = np.full(len(units), -1)
-    matched_sets: list[tuple[int, np.ndarray]] = []  # (unit, control runs)
-    naive_pool: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for day, ks in by_day.items():
-        covering = np.flatnonzero((data.run_start <= day) & (data.run_end >= day))
-        persons = data.run_person[covering]
-        treated_persons = np.array([units[k].person for k in ks])
-        own = {p: r for p, r in zip(persons.tolist(), covering.tolist(), strict=True) if p in set(treated_persons.tolist())}
-        # controls: no completed service ended within 12 months before the day (the washout)
-        if ce.size:
-            recent = ce[(ce[:, 1] < day) & (ce[:, 1] >= day - 365)][:, 0]
-            ok = ~np.isin(persons, recent)
-        else:
-            ok = np.ones(persons.size, dtype=bool)
-        ok &= ~np.isin(persons, treated_persons)
-        pool_runs = covering[ok]
-        pool_cells = data.cells(pool_runs, day)
-        exposure, event = _outcome(data, data.run_person[pool_runs], pool_runs, day, follow)
-        naive_pool[day] = (exposure, event)
-        cells: dict[int, np.ndarray] = defaultdict(lambda: np.array([], dtype=np.int64))
-        order = np.argsort(pool_cells, kind="stable")
-        sorted_cells = pool_cells[order]
-        uniq, first = np.unique(sorted_cells, return_index=True)
-        bounds = dict(zip(uniq.tolist(), zip(first.tolist(), [*first[1:].tolist(), sorted_cells.size], strict=True), strict=True))
-        for k in ks:
-            u = units[k]
-            run = own.get(u.person)
-            if run is None or data.run_start[run] != day:
-                # not unemployed at the day after the service: straight to work, or elsewhere
-                if any(s <= day <= e for s, e in data.employment.get(u.person, ())):
-                    direct[u.group] += 1
-                    direct_provider[u.provider or "own"] += 1
-                continue
-            unit_run[k] = run
-            cell = int(data.cells(np.array([run]), day)[0])
-            span = bounds.get(cell)
-            if span is None:
-                matched_sets.append((k, np.array([], dtype=np.int64)))
-                continue
-            candidates = pool_runs[order[span[0]:span[1]]]
-            take = min(controls_per_treated, candidates.size)
-            matched_sets.append((k, rng.choice(candidates, size=take, replace=False)))
-        del cells
+        person = data.index[ended.person_id]
+        service = services[ended.service_id]
+        provider = (partners.get(service.provider_id) if service.provider_id else None) or "own"
+        completed = ended.outcome == ParticipationOutcome.COMPLETED.value
+        run = run_at.get((person, day))
+        if run is None:
+            if completed and data.employed_on(person, day):
+                direct[service.code] += 1
+                direct_provider[provider] += 1
+            continue
+        # an early leaver is a comparison person only without the effect of an earlier completed service
+        if not completed and any(day - 366 <= e < day - 1 for e in completed_ends.get(person, ())):
+            continue
+        u_group.append(service.code)
+        u_provider.append(provider)
+        u_treated.append(completed)
+        u_run.append(run)
+        u_day.append(day)
+    runs = np.array(u_run, dtype=np.int64)
+    days = np.array(u_day, dtype=np.int64)
+    treated_flag = np.array(u_treated, dtype=bool)
+    groups_arr = np.array(u_group, dtype=object)
+    providers_arr = np.array(u_provider, dtype=object)
+    cell = np.zeros(runs.size, dtype=np.int64)
+    exposure = np.zeros(runs.size)
+    event = np.zeros(runs.size)
+    employed3 = np.zeros(runs.size)
+    employed6 = np.zeros(runs.size)
+    three = round(3 * DAYS_PER_MONTH)
+    for i, (run, day) in enumerate(zip(runs.tolist(), days.tolist(), strict=True)):
+        # the cell: the characteristics of the day, and the calendar quarter
+        when = _date(day)
+        quarter = when.year * 4 + (when.month - 1) // 3
+        cell[i] = int(data.cells(np.array([run]), day, prior=np.zeros(1))[0]) * 100_000 + quarter
+        e, v = _outcome(data, np.array([run]), day, follow)
+        exposure[i], event[i] = e[0], v[0]
+        person = int(data.run_person[run])
+        employed3[i] = data.employed_on(person, day + three)
+        employed6[i] = data.employed_on(person, day + follow)
+    controls = ~treated_flag
+    control_cells: dict[int, np.ndarray] = {}
+    for c in np.unique(cell[controls]):
+        control_cells[int(c)] = np.flatnonzero(controls & (cell == c))
+    # naive reference: the exit rate of every unemployed jobseeker in the window, unmatched
+    lo_day, hi_day = first_index, min(last_index + follow, data.as_of)
+    overlap = np.minimum(data.run_end, hi_day) - np.maximum(data.run_start, lo_day) + 1
+    exits = data.run_job & (data.run_end >= lo_day) & (data.run_end <= hi_day)
+    naive_rate = exits.sum() / max(np.clip(overlap, 0, None).sum() / DAYS_PER_MONTH, 1e-9)
 
     def effect_for(keys: set[str], attr: str, cost: float, completers: int) -> Effect | None:
-        sets = [(k, c) for k, c in matched_sets if getattr(units[k], attr) in keys]
-        treated = len(sets)
+        labels = groups_arr if attr == "group" else providers_arr
+        mine = treated_flag & np.isin(labels, list(keys))
         n_direct = sum((direct if attr == "group" else direct_provider).get(x, 0) for x in keys)
+        treated = int(mine.sum())
         if treated < min_treated:
             return None
-        with_controls = [(k, c) for k, c in sets if c.size]
-        a = np.zeros(len(with_controls))
-        t1 = np.zeros(len(with_controls))
-        b = np.zeros(len(with_controls))
-        t0 = np.zeros(len(with_controls))
-        e6_t = np.zeros(len(with_controls))
-        e6_c = np.zeros(len(with_controls))
-        e3_t = np.zeros(len(with_controls))
-        e3_c = np.zeros(len(with_controls))
-        n_controls = 0
-        naive_num = naive_den = 0.0
-        for i, (k, controls) in enumerate(with_controls):
-            u = units[k]
-            day = u.index_day
-            exp_t, ev_t = _outcome(data, np.array([u.person]), np.array([unit_run[k]]), day, follow)
-            exp_c, ev_c = _outcome(data, data.run_person[controls], controls, day, follow)
-            a[i], t1[i], b[i], t0[i] = ev_t[0], exp_t[0], ev_c.sum(), exp_c.sum()
-            n_controls += controls.size
-            cp = data.run_person[controls].tolist()
-            e3_t[i] = data.employed_on(u.person, day + int(3 * DAYS_PER_MONTH))
-            e6_t[i] = data.employed_on(u.person, day + follow)
-            e3_c[i] = _employed_at(data, cp, day + int(3 * DAYS_PER_MONTH)).mean()
-            e6_c[i] = _employed_at(data, cp, day + follow).mean()
-            pool_exp, pool_ev = naive_pool[day]
-            naive_num += ev_t[0]
-            naive_den += exp_t[0] * (pool_ev.sum() / max(pool_exp.sum(), 1e-9))
-        if len(with_controls) < min_treated:
+        strata = [c for c in np.unique(cell[mine]) if int(c) in control_cells]
+        if len(strata) < 2:
             return None
+        a = np.array([event[mine & (cell == c)].sum() for c in strata])
+        t1 = np.array([exposure[mine & (cell == c)].sum() for c in strata])
+        n1 = np.array([(mine & (cell == c)).sum() for c in strata], dtype=float)
+        b = np.array([event[control_cells[int(c)]].sum() for c in strata])
+        t0 = np.array([exposure[control_cells[int(c)]].sum() for c in strata])
+        d6 = np.array(
+            [employed6[mine & (cell == c)].mean() - employed6[control_cells[int(c)]].mean() for c in strata]
+        )
+        d3 = np.array(
+            [employed3[mine & (cell == c)].mean() - employed3[control_cells[int(c)]].mean() for c in strata]
+        )
+        matched = int(n1.sum())
+        n_controls = int(sum(control_cells[int(c)].size for c in strata))
         hr = mantel_haenszel_rate_ratio(a, t1, b, t0)
 
         def boot_hr(idx: np.ndarray) -> float:
-            return math.log(mantel_haenszel_rate_ratio(a[idx], t1[idx], b[idx], t0[idx]))
+            value = mantel_haenszel_rate_ratio(a[idx], t1[idx], b[idx], t0[idx])
+            return math.log(value) if value > 0 else math.nan
 
-        ci = bootstrap_ci(boot_hr, len(with_controls), rng=rng)
-        diff6 = float((e6_t - e6_c).mean())
-        ci6 = bootstrap_ci(lambda idx: float((e6_t[idx] - e6_c[idx]).mean()), len(with_controls), rng=rng)
+        ci = bootstrap_ci(boot_hr, len(strata), rng=rng)
+        diff6 = float(np.sum(d6 * n1) / n1.sum())
+        ci6 = bootstrap_ci(lambda idx: float(np.sum(d6[idx] * n1[idx]) / n1[idx].sum()), len(strata), rng=rng)
         additional = diff6 * completers
-        naive_hr = naive_num / naive_den if naive_den > 0 else None
+        treated_rate = event[mine].sum() / max(exposure[mine].sum(), 1e-9)
+        naive_hr = treated_rate / naive_rate if naive_rate > 0 and treated_rate > 0 else None
         return Effect(
             treated=treated,
             direct_to_work=n_direct,
-            matched=len(with_controls),
+            matched=matched,
             controls=n_controls,
             treated_events=int(a.sum()),
             control_events=float(b.sum()),
             hazard_ratio=hr if math.isfinite(hr) else None,
             hazard_ratio_ci=Interval(low=math.exp(ci[0]), high=math.exp(ci[1])) if ci else None,
-            log_hazard_ratio=math.log(hr) if hr and math.isfinite(hr) and hr > 0 else None,
+            log_hazard_ratio=math.log(hr) if math.isfinite(hr) and hr > 0 else None,
             log_hazard_ratio_ci=Interval(low=ci[0], high=ci[1]) if ci else None,
-            employed_3m_difference=float((e3_t - e3_c).mean()),
+            employed_3m_difference=float(np.sum(d3 * n1) / n1.sum()),
             employed_6m_difference=diff6,
             employed_6m_difference_ci=Interval(low=ci6[0], high=ci6[1]) if ci6 else None,
             additional_employed=additional,
@@ -552,24 +593,42 @@ def effectiveness_report(
             naive_log_hazard_ratio=math.log(naive_hr) if naive_hr else None,
         )
 
-    def figures(key: str, name: str, provider: str | None, production: str | None, parts: list[Any],
-                attr: str, keys: set[str]) -> ServiceFigures:
+    def figures(
+        key: str,
+        name: str,
+        provider: str | None,
+        production: str | None,
+        parts: list[Any],
+        attr: str,
+        keys: set[str],
+    ) -> ServiceFigures:
         cost = float(sum(float(p.cost) for p in parts))
-        ended = [p for p in parts if p.outcome != ParticipationOutcome.ONGOING.value and p.end_date is not None]
+        ended = [
+            p for p in parts if p.outcome != ParticipationOutcome.ONGOING.value and p.end_date is not None
+        ]
         completed = [p for p in ended if p.outcome == ParticipationOutcome.COMPLETED.value]
         three = int(3 * DAYS_PER_MONTH)
         f3 = [p for p in ended if _day(p.end_date) + three <= data.as_of]
         f6 = [p for p in ended if _day(p.end_date) + follow <= data.as_of]
         emp3 = sum(data.employed_on(data.index[p.person_id], _day(p.end_date) + three) for p in f3)
-        emp6_flags = np.array([data.employed_on(data.index[p.person_id], _day(p.end_date) + follow) for p in f6], dtype=float)
+        emp6_flags = np.array(
+            [data.employed_on(data.index[p.person_id], _day(p.end_date) + follow) for p in f6], dtype=float
+        )
         cost6 = np.array([float(p.cost) for p in f6])
         emp6 = int(emp6_flags.sum())
         before = sum(data.employed_on(data.index[p.person_id], _day(p.start_date) - follow) for p in f6)
         cpe = float(cost6.sum() / emp6) if emp6 else None
-        cpe_ci = bootstrap_ci(
-            lambda idx: float(cost6[idx].sum() / emp6_flags[idx].sum()) if emp6_flags[idx].sum() else math.inf,
-            len(f6), rng=rng,
-        ) if emp6 else None
+        cpe_ci = (
+            bootstrap_ci(
+                lambda idx: (
+                    float(cost6[idx].sum() / emp6_flags[idx].sum()) if emp6_flags[idx].sum() else math.inf
+                ),
+                len(f6),
+                rng=rng,
+            )
+            if emp6
+            else None
+        )
         spells = {p.person_id: None for p in parts}
         del spells
         durations = []
@@ -577,19 +636,32 @@ def effectiveness_report(
             person = data.index[p.person_id]
             covering = np.array(data.runs_of.get(person, []), dtype=np.int64)
             if covering.size:
-                durations.append(float(np.max(np.minimum(data.run_end[covering], data.as_of) - data.run_start[covering])))
+                durations.append(
+                    float(np.max(np.minimum(data.run_end[covering], data.as_of) - data.run_start[covering]))
+                )
         c_rate = len(completed) / len(ended) if ended else None
         ci = wilson(len(completed), len(ended))
         ci3, ci6 = wilson(emp3, len(f3)), wilson(emp6, len(f6))
         return ServiceFigures(
-            key=key, name=name, provider=provider, production=production,
-            participations=len(parts), participants=len({p.person_id for p in parts}),
-            total_cost=cost, mean_cost=cost / len(parts) if parts else 0.0,
-            ended=len(ended), completed=len(completed), completion_rate=c_rate,
+            key=key,
+            name=name,
+            provider=provider,
+            production=production,
+            participations=len(parts),
+            participants=len({p.person_id for p in parts}),
+            total_cost=cost,
+            mean_cost=cost / len(parts) if parts else 0.0,
+            ended=len(ended),
+            completed=len(completed),
+            completion_rate=c_rate,
             completion_ci=Interval(low=ci[0], high=ci[1]) if ci else None,
-            followed_3m=len(f3), employed_3m=int(emp3), employed_3m_rate=emp3 / len(f3) if f3 else None,
+            followed_3m=len(f3),
+            employed_3m=int(emp3),
+            employed_3m_rate=emp3 / len(f3) if f3 else None,
             employed_3m_ci=Interval(low=ci3[0], high=ci3[1]) if ci3 else None,
-            followed_6m=len(f6), employed_6m=emp6, employed_6m_rate=emp6 / len(f6) if f6 else None,
+            followed_6m=len(f6),
+            employed_6m=emp6,
+            employed_6m_rate=emp6 / len(f6) if f6 else None,
             employed_6m_ci=Interval(low=ci6[0], high=ci6[1]) if ci6 else None,
             cost_per_employed_6m=cpe,
             cost_per_employed_6m_ci=Interval(low=cpe_ci[0], high=cpe_ci[1]) if cpe_ci else None,
@@ -605,10 +677,16 @@ def effectiveness_report(
         provider = partners.get(s.provider_id) if s.provider_id else None
         service_rows.append(figures(code, s.name("fi"), provider, str(s.production), parts, "group", {code}))
     provider_rows = [
-        figures(name, name, name, None, parts, "provider", {name}) for name, parts in sorted(by_provider.items())
+        figures(name, name, name, None, parts, "provider", {name})
+        for name, parts in sorted(by_provider.items())
     ]
     return EffectivenessReport(
-        as_of=end, window_start=window_start, window_end=window_end, follow_up_months=follow_up_months,
-        controls_per_treated=controls_per_treated, method_note=METHOD_NOTE, services=service_rows,
+        as_of=end,
+        window_start=window_start,
+        window_end=window_end,
+        follow_up_months=follow_up_months,
+        controls_per_treated=controls_per_treated,
+        method_note=METHOD_NOTE,
+        services=service_rows,
         providers=provider_rows,
     )

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -58,7 +58,7 @@ from alue.people.models import (
 )
 from alue.planning.assumptions import planning_rules
 from alue.services.models import Participation, Service
-from alue.shared.time import DateRange, DateSet, add_months
+from alue.shared.time import DateRange, add_months
 
 #: Benefits are paid for five days a week, Monday to Friday (public holidays included).
 WEEKMASK = "1111100"
@@ -169,9 +169,7 @@ class _Timeline:
         if table is None:
             table = np.array(
                 [
-                    float(self.segments[i][rule_id].value)
-                    if self.segments[i][rule_id] is not None
-                    else default  # type: ignore[union-attr]
+                    float(version.value) if (version := self.segments[i][rule_id]) is not None else default
                     for i in range(-1, len(self.bounds))
                 ]
             )
@@ -280,8 +278,13 @@ class DayTable:
     reference_cost: np.ndarray
 
 
-_STATUS_CODE = {Status.UNEMPLOYED: 0, Status.LAID_OFF_FULL: 0, Status.IN_SERVICE: 1, Status.SHORTENED_WEEK: 2,
-                Status.PART_TIME: 3}
+_STATUS_CODE = {
+    Status.UNEMPLOYED: 0,
+    Status.LAID_OFF_FULL: 0,
+    Status.IN_SERVICE: 1,
+    Status.SHORTENED_WEEK: 2,
+    Status.PART_TIME: 3,
+}
 
 
 class FinancingEngine:
@@ -315,9 +318,24 @@ class FinancingEngine:
 
     def rule_refs(self, start: dt.date, end: dt.date) -> list[RuleRef]:
         """Every rule version in force at some point between ``start`` and ``end`` that the estimate uses."""
-        ids = (*REGIME_RULES, LMS_DAILY, BASIC_DAILY, EARNINGS_RELATED_REDUCTION_STEPS, WORK_CONDITION_WEEKS,
-               REVIEW_WINDOW, MAX_DAYS_SHORT, MAX_DAYS_LONG, LONG_HISTORY_WEEKS, WAITING_DAYS, FUND_MEMBER_SHARE,
-               ELIGIBLE_WITHOUT_HISTORY, EARNINGS_PART, SHORTENED_WEEK_SHARE, PART_TIME_SHARE, NON_BENEFIT_SERVICES)
+        ids = (
+            *REGIME_RULES,
+            LMS_DAILY,
+            BASIC_DAILY,
+            EARNINGS_RELATED_REDUCTION_STEPS,
+            WORK_CONDITION_WEEKS,
+            REVIEW_WINDOW,
+            MAX_DAYS_SHORT,
+            MAX_DAYS_LONG,
+            LONG_HISTORY_WEEKS,
+            WAITING_DAYS,
+            FUND_MEMBER_SHARE,
+            ELIGIBLE_WITHOUT_HISTORY,
+            EARNINGS_PART,
+            SHORTENED_WEEK_SHARE,
+            PART_TIME_SHARE,
+            NON_BENEFIT_SERVICES,
+        )
         period = DateRange(start, end)
         refs: list[RuleRef] = []
         for rule_id in ids:
@@ -330,7 +348,9 @@ class FinancingEngine:
 
     # ------------------------------------------------------------------ benefit periods
     @staticmethod
-    def _weeks_worked(employment: Sequence[tuple[dt.date, dt.date | None]], lo: dt.date | None, before: dt.date) -> float:
+    def _weeks_worked(
+        employment: Sequence[tuple[dt.date, dt.date | None]], lo: dt.date | None, before: dt.date
+    ) -> float:
         days = 0
         for start, end in employment:
             a = max(start, lo) if lo is not None else start
@@ -339,7 +359,9 @@ class FinancingEngine:
                 days += (b - a).days + 1
         return days / 7
 
-    def _spell_rules(self, person: PersonHistory, branch: bool | None) -> list[tuple[bool, bool, float, float]]:
+    def _spell_rules(
+        self, person: PersonHistory, branch: bool | None
+    ) -> list[tuple[bool, bool, float, float]]:
         """Per spell: (starts a new benefit period, allowance-eligible, allowance max days, waiting days)."""
         rows = []
         for index, spell in enumerate(person.spells):
@@ -350,7 +372,10 @@ class FinancingEngine:
             else:
                 window = int(self._value(REVIEW_WINDOW, spell.start, 28))
                 needed = float(self._value(WORK_CONDITION_WEEKS, spell.start, 52))
-                eligible = self._weeks_worked(person.employment, add_months(spell.start, -window), spell.start) >= needed
+                eligible = (
+                    self._weeks_worked(person.employment, add_months(spell.start, -window), spell.start)
+                    >= needed
+                )
                 long_weeks = float(self._value(LONG_HISTORY_WEEKS, spell.start, 156))
                 long_history = self._weeks_worked(person.employment, None, spell.start) >= long_weeks
             max_days = float(self._value(MAX_DAYS_LONG if long_history else MAX_DAYS_SHORT, spell.start, 300))
@@ -389,48 +414,52 @@ class FinancingEngine:
         far = dt.date(9999, 12, 31)
         for i, person in enumerate(people):
             homes.append(codes.setdefault(person.home, len(codes)))
-            for lo, hi, code in sorted(person.residences, key=lambda r: r[0]):
+            for r_lo, r_hi, r_code in sorted(person.residences, key=lambda r: r[0]):
                 res_person.append(i)
-                res_lo.append(lo)
-                res_hi.append(hi or far)
-                res_code.append(codes.setdefault(code, len(codes)))
-            for lo, hi in person.non_benefit_services:
+                res_lo.append(r_lo)
+                res_hi.append(r_hi or far)
+                res_code.append(codes.setdefault(r_code, len(codes)))
+            for r_lo, r_hi in person.non_benefit_services:
                 nb_person.append(i)
-                nb_lo.append(lo)
-                nb_hi.append(hi or far)
+                nb_lo.append(r_lo)
+                nb_hi.append(r_hi or far)
             if person.employment_known:
                 branches: list[tuple[bool | None, float]] = [(None, 1.0)]
             else:
-                p = float(self._value(ELIGIBLE_WITHOUT_HISTORY, person.spells[0].start, 0.5)) if person.spells else 0.5
+                p = (
+                    float(self._value(ELIGIBLE_WITHOUT_HISTORY, person.spells[0].start, 0.5))
+                    if person.spells
+                    else 0.5
+                )
                 branches = [(True, p), (False, 1.0 - p)]
-            for branch, weight in branches:
-                if weight <= 0:
+            for branch_flag, branch_weight in branches:
+                if branch_weight <= 0:
                     continue
-                rules = self._spell_rules(person, branch)
-                for spell, (new, eligible, max_days, waiting) in zip(person.spells, rules, strict=True):
+                rules = self._spell_rules(person, branch_flag)
+                for spell_, (new, eligible, max_days, waiting) in zip(person.spells, rules, strict=True):
                     if new:  # the first spell of every branch starts a period too
                         period_id += 1
                         p_eligible.append(eligible)
                         p_max.append(max_days)
-                    s_start.append(spell.start)
-                    s_after3.append(add_months(spell.start, 3))
+                    s_start.append(spell_.start)
+                    s_after3.append(add_months(spell_.start, 3))
                     s_waiting.append(waiting)
                     s_period.append(period_id)
-                    for status, start, end in spell.periods:
-                        code = _STATUS_CODE.get(status)
-                        if code is None:
+                    for status_, start_, end_ in spell_.periods:
+                        status_code = _STATUS_CODE.get(status_)
+                        if status_code is None:
                             continue
-                        stop = min(end or self.until, self.until)
-                        if stop < start:
+                        stop_ = min(end_ or self.until, self.until)
+                        if stop_ < start_:
                             continue
                         r_person.append(i)
                         r_branch.append(branch_id)
                         r_spell.append(spell_id)
-                        r_status.append(code)
-                        r_start.append(start)
-                        r_stop.append(stop)
+                        r_status.append(status_code)
+                        r_start.append(start_)
+                        r_stop.append(stop_)
                     spell_id += 1
-                b_weight.append(weight)
+                b_weight.append(branch_weight)
                 branch_id += 1
         if not r_start:
             return None
@@ -447,7 +476,13 @@ class FinancingEngine:
         spell = np.array(r_spell)[row]
         status = np.array(r_status)[row]
         order = np.lexsort((days, branch))
-        days, person_, branch, spell, status = days[order], person_[order], branch[order], spell[order], status[order]
+        days, person_, branch, spell, status = (
+            days[order],
+            person_[order],
+            branch[order],
+            spell[order],
+            status[order],
+        )
 
         weight = np.ones(days.size)
         short = status == 2
@@ -478,7 +513,9 @@ class FinancingEngine:
         eligible = np.array(p_eligible)[period]
         max_days = np.array(p_max)[period]
         allowance = np.where(
-            eligible, np.clip((max_days - allowance_before) / np.where(weight > 0, weight, 1.0), 0.0, 1.0), 0.0
+            eligible,
+            np.clip((max_days - allowance_before) / np.where(weight > 0, weight, 1.0), 0.0, 1.0),
+            0.0,
         )
         fund = self.scalars.values(FUND_MEMBER_SHARE, days)
         earnings = allowance * fund
@@ -577,7 +614,9 @@ class FinancingEngine:
             before_v = versions[COUNT_BEFORE_2025]
             count_before = bool(before_v.value) if before_v is not None else True
             benefit_weight = (
-                lms * (LMS.value in covered) + basic * (BASIC.value in covered) + earnings * (EARNINGS.value in covered)
+                lms * (LMS.value in covered)
+                + basic * (BASIC.value in covered)
+                + earnings * (EARNINGS.value in covered)
             )
             counted = weight * benefit_weight
             if not services:
@@ -588,9 +627,11 @@ class FinancingEngine:
             mask = seg_of_day == seg
             day_share = _step_lookup(steps.value, counter[mask])
             charged = np.ones(int(mask.sum())) if services else np.where(in_service[mask], 0.0, 1.0)
-            amount = lms[mask] * lms_daily[mask] * (LMS.value in covered) + (
-                basic[mask] * (BASIC.value in covered) + earnings[mask] * (EARNINGS.value in covered)
-            ) * basic_daily[mask]
+            amount = (
+                lms[mask] * lms_daily[mask] * (LMS.value in covered)
+                + (basic[mask] * (BASIC.value in covered) + earnings[mask] * (EARNINGS.value in covered))
+                * basic_daily[mask]
+            )
             share[mask] = day_share * (benefit_weight[mask] > 0) * charged
             cost[mask] = weight[mask] * charged * amount * day_share
             counter_out[mask] = counter[mask]
@@ -638,7 +679,9 @@ class MonthlyFigures:
     """Figures by municipality and month (``YYYY-MM``)."""
 
     months: list[str]
-    paid_days: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # municipality → benefit → month
+    paid_days: dict[str, dict[str, np.ndarray]] = field(
+        default_factory=dict
+    )  # municipality → benefit → month
     municipal_cost: dict[str, np.ndarray] = field(default_factory=dict)
     total_cost: dict[str, np.ndarray] = field(default_factory=dict)
     reference_cost: dict[str, np.ndarray] = field(default_factory=dict)
@@ -729,14 +772,16 @@ class SegmentEngine(FinancingEngine):
     stays the readable reference; a test checks that both give the same monthly figures.
     """
 
-    def figures(self, people: Sequence[PersonHistory], *, start: dt.date, end: dt.date, into: MonthlyFigures) -> None:
+    def figures(
+        self, people: Sequence[PersonHistory], *, start: dt.date, end: dt.date, into: MonthlyFigures
+    ) -> None:
         runs = self._runs(people)
         if runs is None:
             return
         self._aggregate(runs, start=start, end=end, into=into)
 
     # ------------------------------------------------------------------ runs of days
-    def _runs(self, people: Sequence[PersonHistory]) -> dict[str, Any] | None:  # noqa: C901 - one pipeline
+    def _runs(self, people: Sequence[PersonHistory]) -> dict[str, Any] | None:
         r_person: list[int] = []
         r_branch: list[int] = []
         r_spell: list[int] = []
@@ -766,38 +811,42 @@ class SegmentEngine(FinancingEngine):
         one = dt.timedelta(days=1)
         for i, person in enumerate(people):
             homes.append(codes.setdefault(person.home, len(codes)))
-            for lo, hi, code in person.residences:
+            for r_lo, r_hi, r_code in person.residences:
                 res_person.append(i)
-                res_lo.append(lo)
-                res_hi.append(hi or far)
-                res_code.append(codes.setdefault(code, len(codes)))
+                res_lo.append(r_lo)
+                res_hi.append(r_hi or far)
+                res_code.append(codes.setdefault(r_code, len(codes)))
                 cut_person.append(i)
-                cut_day.append(lo)
-                if hi is not None:
+                cut_day.append(r_lo)
+                if r_hi is not None:
                     cut_person.append(i)
-                    cut_day.append(hi + one)
-            for lo, hi in person.non_benefit_services:
+                    cut_day.append(r_hi + one)
+            for r_lo, r_hi in person.non_benefit_services:
                 nb_person.append(i)
-                nb_lo.append(lo)
-                nb_hi.append(hi or far)
+                nb_lo.append(r_lo)
+                nb_hi.append(r_hi or far)
                 cut_person.append(i)
-                cut_day.append(lo)
-                if hi is not None:
+                cut_day.append(r_lo)
+                if r_hi is not None:
                     cut_person.append(i)
-                    cut_day.append(hi + one)
-            for spell in person.spells:
+                    cut_day.append(r_hi + one)
+            for spell_ in person.spells:
                 cut_person.append(i)
-                cut_day.append(add_months(spell.start, 3))
+                cut_day.append(add_months(spell_.start, 3))
             if person.employment_known:
                 branches: list[tuple[bool | None, float]] = [(None, 1.0)]
             else:
-                p = float(self._value(ELIGIBLE_WITHOUT_HISTORY, person.spells[0].start, 0.5)) if person.spells else 0.5
+                p = (
+                    float(self._value(ELIGIBLE_WITHOUT_HISTORY, person.spells[0].start, 0.5))
+                    if person.spells
+                    else 0.5
+                )
                 branches = [(True, p), (False, 1.0 - p)]
-            for branch, weight in branches:
-                if weight <= 0:
+            for branch_flag, branch_weight in branches:
+                if branch_weight <= 0:
                     continue
-                for spell, (new, eligible, max_days, waiting) in zip(
-                    person.spells, self._spell_rules(person, branch), strict=True
+                for spell_, (new, eligible, max_days, waiting) in zip(
+                    person.spells, self._spell_rules(person, branch_flag), strict=True
                 ):
                     if new:
                         period_id += 1
@@ -805,22 +854,22 @@ class SegmentEngine(FinancingEngine):
                         p_max.append(max_days)
                     s_waiting.append(waiting)
                     s_period.append(period_id)
-                    s_after3.append(add_months(spell.start, 3))
-                    for status, start, stop_ in spell.periods:
-                        code = _STATUS_CODE.get(status)
-                        if code is None:
+                    s_after3.append(add_months(spell_.start, 3))
+                    for status_, start_, end_ in spell_.periods:
+                        status_code = _STATUS_CODE.get(status_)
+                        if status_code is None:
                             continue
-                        stop = min(stop_ or self.until, self.until)
-                        if stop < start:
+                        stop_ = min(end_ or self.until, self.until)
+                        if stop_ < start_:
                             continue
                         r_person.append(i)
                         r_branch.append(branch_id)
                         r_spell.append(spell_id)
-                        r_status.append(code)
-                        r_start.append(start)
-                        r_stop.append(stop)
+                        r_status.append(status_code)
+                        r_start.append(start_)
+                        r_stop.append(stop_)
                     spell_id += 1
-                b_weight.append(weight)
+                b_weight.append(branch_weight)
                 branch_id += 1
         if not r_start:
             return None
@@ -944,8 +993,10 @@ class SegmentEngine(FinancingEngine):
             if steps is None or covered_v is None:
                 continue
             covered = set(covered_v.value)
-            services = bool(versions[SERVICES_CHARGED].value) if versions[SERVICES_CHARGED] is not None else False
-            count_before = bool(versions[COUNT_BEFORE_2025].value) if versions[COUNT_BEFORE_2025] is not None else True
+            charged_v = versions[SERVICES_CHARGED]
+            services = bool(charged_v.value) if charged_v is not None else False
+            before_v = versions[COUNT_BEFORE_2025]
+            count_before = bool(before_v.value) if before_v is not None else True
             rate = np.where(
                 kind == 1,
                 fund * (EARNINGS.value in covered) + (1 - fund) * (BASIC.value in covered),
@@ -1008,7 +1059,9 @@ class SegmentEngine(FinancingEngine):
         kind, paid = runs["kind"], runs["paid"]
 
         def bins(values: np.ndarray) -> np.ndarray:
-            return np.bincount(cell, weights=values[keep] * bw, minlength=len(codes) * n).reshape(len(codes), n)
+            return np.bincount(cell, weights=values[keep] * bw, minlength=len(codes) * n).reshape(
+                len(codes), n
+            )
 
         series = {
             "lms": bins(np.where(kind == 0, paid, 0.0)),
@@ -1082,20 +1135,20 @@ def load_histories(*, session: Session, book: RuleBook, until: dt.date) -> list[
     ):
         spells[row.person_id].append((row.id, row.start_date, row.end_date))
     periods: dict[int, list[tuple[Status, dt.date, dt.date | None]]] = defaultdict(list)
-    for row in session.execute(
+    for period in session.execute(
         select(
             StatusPeriod.spell_id, StatusPeriod.status, StatusPeriod.start_date, StatusPeriod.end_date
         ).where(StatusPeriod.start_date <= until)
     ):
-        periods[row.spell_id].append((Status(row.status), row.start_date, row.end_date))
+        periods[period.spell_id].append((Status(period.status), period.start_date, period.end_date))
     residences: dict[int, list[tuple[dt.date, dt.date | None, str]]] = defaultdict(list)
-    for row in session.execute(
+    for res in session.execute(
         select(Residence.person_id, Residence.start_date, Residence.end_date, Residence.municipality_code)
     ):
-        residences[row.person_id].append((row.start_date, row.end_date, row.municipality_code))
+        residences[res.person_id].append((res.start_date, res.end_date, res.municipality_code))
     employment: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     any_employment: set[int] = set()
-    for row in session.execute(
+    for episode in session.execute(
         select(
             EmploymentEpisode.person_id,
             EmploymentEpisode.kind,
@@ -1103,22 +1156,22 @@ def load_histories(*, session: Session, book: RuleBook, until: dt.date) -> list[
             EmploymentEpisode.end_date,
         )
     ):
-        any_employment.add(row.person_id)
-        if EmploymentKind(row.kind) in WORK_CONDITION_KINDS:
-            employment[row.person_id].append((row.start_date, row.end_date))
+        any_employment.add(episode.person_id)
+        if EmploymentKind(episode.kind) in WORK_CONDITION_KINDS:
+            employment[episode.person_id].append((episode.start_date, episode.end_date))
     try:
         kinds = set(book.value(NON_BENEFIT_SERVICES, until))
     except RuleNotInForceError:
         kinds = set()
     non_benefit: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     if kinds:
-        for row in session.execute(
+        for part in session.execute(
             select(
                 Participation.person_id, Participation.start_date, Participation.end_date, Service.kind
             ).join(Service, Service.id == Participation.service_id)
         ):
-            if str(row.kind) in kinds:
-                non_benefit[row.person_id].append((row.start_date, row.end_date))
+            if str(part.kind) in kinds:
+                non_benefit[part.person_id].append((part.start_date, part.end_date))
     result = []
     for person_id, rows in spells.items():
         rows.sort(key=lambda r: r[1])

@@ -90,7 +90,9 @@ def _defaults(path: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
-def load_assumptions(overrides: dict[str, Any] | None = None, path: Path | None = None) -> ScenarioAssumptions:
+def load_assumptions(
+    overrides: dict[str, Any] | None = None, path: Path | None = None
+) -> ScenarioAssumptions:
     raw = dict(_defaults(path or DEFAULTS_FILE))
     raw.update(overrides or {})
     return ScenarioAssumptions.model_validate(raw)
@@ -277,13 +279,11 @@ def survival(rate: float, months: int) -> np.ndarray:
     return (1 - rate) ** np.arange(months + 1)
 
 
-def measured_exit_rate(
-    *, session: Session, on: dt.date, a: ScenarioAssumptions
-) -> tuple[float, str]:
+def measured_exit_rate(*, session: Session, on: dt.date, a: ScenarioAssumptions) -> tuple[float, str]:
     """Monthly exit rate from unemployment: 1 − S(6)^(1/6) of spells starting 6–30 months before ``on``.
 
-    Spells that start fully laid off are used when there are enough of them, else every spell that starts
-    unemployed; with too few, the default.
+    The spells that start with unemployment (not with a temporary lay-off, lomautus, from which people
+    mostly return to their employer) are measured; with too few of them, the default is used.
     """
     lo, hi = add_months(on, -30), add_months(on, -6)
     rows = session.execute(
@@ -294,19 +294,16 @@ def measured_exit_rate(
     by_spell: dict[int, list[tuple[Status, dt.date, dt.date | None]]] = defaultdict(list)
     for r in rows:
         by_spell[r.spell_id].append((Status(r.status), r.start_date, r.end_date))
-    cohorts: dict[str, list[bool]] = {"laid_off": [], "all": []}
+    cohorts: dict[str, list[bool]] = {"unemployed": []}
     for periods in by_spell.values():
         periods.sort(key=lambda p: p[1])
         first_status, start, _ = periods[0]
-        if not (lo <= start <= hi) or not first_status.counts_as_unemployed:
+        if not (lo <= start <= hi) or first_status is not Status.UNEMPLOYED:
             continue
         six = add_months(start, 6)
         status = next((s for s, b, e in periods if b <= six and (e is None or e >= six)), None)
-        still = status is not None and status.counts_as_unemployed
-        cohorts["all"].append(still)
-        if first_status is Status.LAID_OFF_FULL:
-            cohorts["laid_off"].append(still)
-    for name in ("laid_off", "all"):
+        cohorts["unemployed"].append(status is not None and status.counts_as_unemployed)
+    for name in ("unemployed",):
         values = cohorts[name]
         if len(values) >= a.min_spells_for_data:
             s6 = max(sum(values) / len(values), 1e-3)
@@ -315,9 +312,7 @@ def measured_exit_rate(
     return a.monthly_exit_rate, "default (too few spells in the data)"
 
 
-def cost_profile(
-    start: dt.date, months: int, *, book: RuleBook, eligible_share: float
-) -> np.ndarray:
+def cost_profile(start: dt.date, months: int, *, book: RuleBook, eligible_share: float) -> np.ndarray:
     """Municipal cost in each month of a person continuously unemployed from ``start`` (the engine)."""
     end = month_end(add_months(start, months - 1).year, add_months(start, months - 1).month)
     engine = FinancingEngine(book, until=end)
@@ -338,13 +333,18 @@ def cost_profile(
     return profile
 
 
-def _per_customer_fte(norms: StaffingNorms, year: int, book: RuleBook, mix: dict[ServicePath, float]) -> tuple[float, float]:
+def _per_customer_fte(
+    norms: StaffingNorms, year: int, book: RuleBook, mix: dict[ServicePath, float]
+) -> tuple[float, float]:
     """(FTE a year per customer, FTE a year per new spell a year) for the path mix."""
-    freq = contact_frequencies(year, share_unemployed_at_6_months=norms.customer_counts.share_unemployed_at_6_months,
-                               rules=book)
+    freq = contact_frequencies(
+        year, share_unemployed_at_6_months=norms.customer_counts.share_unemployed_at_6_months, rules=book
+    )
     per_customer = per_spell = 0.0
     for path, share in mix.items():
-        need = path_need(path, customers=1.0, contact_customers=1.0, inflow=0.0, frequencies=freq, norms=norms)
+        need = path_need(
+            path, customers=1.0, contact_customers=1.0, inflow=0.0, frequencies=freq, norms=norms
+        )
         per_customer += share * need.fte
         new = path_need(path, customers=0.0, contact_customers=0.0, inflow=1.0, frequencies=freq, norms=norms)
         per_spell += share * new.fte
@@ -371,7 +371,9 @@ def _labels(area: Area) -> dict[str, str]:
         taxonomy = load_taxonomy(area.data_dir)
     except Exception:  # the taxonomy is optional for a projection
         return {}
-    return {code: g.labels.get("fi") or g.labels.get("en") or code for code, g in taxonomy.isco_groups.items()}
+    return {
+        code: g.labels.get("fi") or g.labels.get("en") or code for code, g in taxonomy.isco_groups.items()
+    }
 
 
 def _esco_to_isco(area: Area, uri: str) -> str:
@@ -383,8 +385,9 @@ def _esco_to_isco(area: Area, uri: str) -> str:
     return occupation.isco4
 
 
-def shortage_groups(session: Session, on: dt.date, positions: dict[str, int], seekers: dict[str, int],
-                    ratio: float) -> tuple[set[str], str]:
+def shortage_groups(
+    session: Session, on: dt.date, positions: dict[str, int], seekers: dict[str, int], ratio: float
+) -> tuple[set[str], str]:
     """ISCO groups in shortage on ``on``: the scorecard's list when loaded, else positions per jobseeker."""
     try:
         from alue.scorecard.models import ShortageOccupation
@@ -450,7 +453,9 @@ def project(
 
     if event.kind == "layoff":
         fte = stock * per_customer + inflow * 12 * per_spell
-        profiles = [cost_profile(m, horizon, book=book, eligible_share=a.allowance_eligible_share) for m in months]
+        profiles = [
+            cost_profile(m, horizon, book=book, eligible_share=a.allowance_eligible_share) for m in months
+        ]
         cost = np.zeros(horizon)
         for c in range(horizon):
             if inflow[c]:
@@ -491,8 +496,13 @@ def project(
             )
         )
     month_rows = [
-        MonthFigure(month=month_keys[k], inflow=float(inflow[k]), stock=float(stock[k]), fte=float(fte[k]),
-                    municipal_cost=float(cost[k]))
+        MonthFigure(
+            month=month_keys[k],
+            inflow=float(inflow[k]),
+            stock=float(stock[k]),
+            fte=float(fte[k]),
+            municipal_cost=float(cost[k]),
+        )
         for k in range(horizon)
     ]
     placeable = sum(g.placeable for g in match["groups"])
@@ -500,8 +510,10 @@ def project(
     trainings = [t for occ in match["targets"] for t in occ.trainings]
     training_cost_each = match["training_cost"] or a.default_training_cost_eur
     if event.kind == "layoff" and not trainings:
-        notes.append("No training in the catalogue is aimed at the shortage occupations found; "
-                     f"the default cost {a.default_training_cost_eur:,.0f} € per person is used.")
+        notes.append(
+            "No training in the catalogue is aimed at the shortage occupations found; "
+            f"the default cost {a.default_training_cost_eur:,.0f} € per person is used."
+        )
     starts = reskilling * a.training_take_up if event.kind == "layoff" else 0.0
     notes.append(f"Exit rate from unemployment {rate:.1%} a month ({rate_source}).")
     return ScenarioResult(
@@ -547,14 +559,21 @@ def _new_plant_saving(
     A hired person would otherwise have stayed unemployed with the exit rate's survival; their cost is
     that of somebody a year into unemployment (a typical candidate, valued with today's rules).
     """
-    profile = cost_profile(add_months(as_of, -12), horizon + 12, book=book, eligible_share=a.allowance_eligible_share)
+    profile = cost_profile(
+        add_months(as_of, -12), horizon + 12, book=book, eligible_share=a.allowance_eligible_share
+    )
     monthly = profile[12:]
     expected = local * monthly * (surv[:-1] + surv[1:]) / 2
     return np.asarray(expected)
 
 
 def _match(
-    event: ScenarioEvent, *, session: Session, area: Area, as_of: dt.date, a: ScenarioAssumptions,
+    event: ScenarioEvent,
+    *,
+    session: Session,
+    area: Area,
+    as_of: dt.date,
+    a: ScenarioAssumptions,
     labels: dict[str, str],
 ) -> dict[str, Any]:
     every = load_municipalities(area.data_dir)
@@ -626,23 +645,38 @@ def _match(
             weight = a.match_levels[level]  # type: ignore[index]
             matches.append(
                 VacancyMatch(
-                    vacancy_id=v.id, title=v.title, employer=employer_name, isco=v.isco4,
-                    label=labels.get(v.isco4, v.isco4), municipality=v.municipality_code, distance_km=d,
-                    positions=v.positions, level=level, for_isco=isco, shortage=is_short,
+                    vacancy_id=v.id,
+                    title=v.title,
+                    employer=employer_name,
+                    isco=v.isco4,
+                    label=labels.get(v.isco4, v.isco4),
+                    municipality=v.municipality_code,
+                    distance_km=d,
+                    positions=v.positions,
+                    level=level,
+                    for_isco=isco,
+                    shortage=is_short,
                     score=weight * (1.25 if is_short else 1.0) * v.positions / (1 + d / a.max_commute_km),
                 )
             )
-        competitors = sum(len(seekers_near.get(g, ())) for g in {isco} | {
-            g for g in seekers_near if _level(isco, g) in ("same", "neighbouring")
-        })
+        competitors = sum(
+            len(seekers_near.get(g, ()))
+            for g in {isco} | {g for g in seekers_near if _level(isco, g) in ("same", "neighbouring")}
+        )
         direct = same + neighbouring
         # The event's people compete with the jobseekers already looking for the same work.
         placeable = min(people, direct * people / (people + competitors)) if direct else 0.0
         result_groups.append(
             OccupationGroup(
-                isco=isco, label=labels.get(isco, isco), people=people, same_positions=same,
-                neighbouring_positions=neighbouring, related_positions=related,
-                competing_jobseekers=competitors, placeable=placeable, reskilling_need=people - placeable,
+                isco=isco,
+                label=labels.get(isco, isco),
+                people=people,
+                same_positions=same,
+                neighbouring_positions=neighbouring,
+                related_positions=related,
+                competing_jobseekers=competitors,
+                placeable=placeable,
+                reskilling_need=people - placeable,
             )
         )
     matches.sort(key=lambda m: (-m.score, m.distance_km, m.vacancy_id))
@@ -663,15 +697,42 @@ def _match(
         for g in s.target_isco or []:
             training_for[str(g)].append(s)
     targets: list[TargetOccupation] = []
-    for isco, n in sorted(positions.items(), key=lambda kv: (kv[0] not in shortage, -kv[1], kv[0])):
+    order = ["same", "neighbouring", "related", "reskilling"]
+
+    def level_of(isco: str) -> str:
         levels = [lv for g in groups if (lv := _level(g, isco)) is not None]
-        level = min(levels, key=["same", "neighbouring", "related"].index) if levels else "reskilling"
-        if level == "same" or (isco not in shortage and level == "reskilling"):
+        return min(levels, key=order.index) if levels else "reskilling"
+
+    def surplus(isco: str) -> int:
+        return positions[isco] - len(seekers_area.get(isco, ()))
+
+    # Retraining stays within reach of a short training: from manual and clerical work (ISCO major groups
+    # 4–9) to groups 4–9, from technicians (3) to 3–9; experts and managers (1–2) to any group.
+    lowest = min(int(g[0]) for g in groups)
+    reachable_major = (
+        set("123456789")
+        if lowest <= 2
+        else {str(m) for m in range(lowest, 10)} | (set() if lowest > 3 else {"3"})
+    )
+    # Nearest groups first (a short training suffices), shortage before balance, then most unfilled
+    # positions.
+    for isco in sorted(
+        positions, key=lambda g: (order.index(level_of(g)), g not in shortage, -surplus(g), g)
+    ):
+        n = positions[isco]
+        level = level_of(isco)
+        if level == "same" or isco[0] not in reachable_major:
+            continue
+        if isco not in shortage and (level == "reskilling" or surplus(isco) <= 0):
             continue
         targets.append(
             TargetOccupation(
-                isco=isco, label=labels.get(isco, isco), positions=n, jobseekers=len(seekers_area.get(isco, ())),
-                shortage=isco in shortage, level=level,
+                isco=isco,
+                label=labels.get(isco, isco),
+                positions=n,
+                jobseekers=len(seekers_area.get(isco, ())),
+                shortage=isco in shortage,
+                level=level,
                 trainings=[s.code for s in training_for.get(isco, [])],
             )
         )
@@ -747,5 +808,6 @@ def summary_lines(result: ScenarioResult) -> Sequence[str]:
         f"{e.name}: {e.people} people, {e.kind}, {e.municipality}, {e.date.isoformat()}",
         f"peak unemployed {result.peak_stock:.0f}, peak added FTE {result.peak_fte:.1f}",
         f"municipal benefit cost first 12 months {result.municipal_cost_first_12_months:,.0f} €",
-        f"placeable at the same/neighbouring level {result.placeable:.0f}, reskilling need {result.reskilling_need:.0f}",
+        f"placeable at the same/neighbouring level {result.placeable:.0f}, "
+        f"reskilling need {result.reskilling_need:.0f}",
     ]

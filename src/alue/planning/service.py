@@ -77,8 +77,12 @@ class RebuildSummary(BaseModel):
     seconds: float
 
 
-def save_snapshot(*, session: Session, kind: str, key: str, data_end: dt.date | None, payload: dict[str, Any]) -> None:
-    row = session.scalar(select(PlanningSnapshot).where(PlanningSnapshot.kind == kind, PlanningSnapshot.key == key))
+def save_snapshot(
+    *, session: Session, kind: str, key: str, data_end: dt.date | None, payload: dict[str, Any]
+) -> None:
+    row = session.scalar(
+        select(PlanningSnapshot).where(PlanningSnapshot.kind == kind, PlanningSnapshot.key == key)
+    )
     if row is None:
         row = PlanningSnapshot(kind=kind, key=key)
         session.add(row)
@@ -89,7 +93,9 @@ def save_snapshot(*, session: Session, kind: str, key: str, data_end: dt.date | 
 
 
 def load_snapshot(*, session: Session, kind: str, key: str) -> PlanningSnapshot | None:
-    return session.scalar(select(PlanningSnapshot).where(PlanningSnapshot.kind == kind, PlanningSnapshot.key == key))
+    return session.scalar(
+        select(PlanningSnapshot).where(PlanningSnapshot.kind == kind, PlanningSnapshot.key == key)
+    )
 
 
 def financing_key(municipality: str | None, year: int) -> str:
@@ -140,24 +146,49 @@ def rebuild(
                 fact_rows += 1
         session.flush()
         for year in years or sorted({last.year, add_months(last, 1).year}):
-            for code in [None, *area.municipalities]:
-                report = financing_report(
-                    session=session, area=area, year=year, municipality=code, as_of=end, rules=book, people=people,
+            codes: list[str | None] = [None, *area.municipalities]
+            for muni in codes:
+                financing = financing_report(
+                    session=session,
+                    area=area,
+                    year=year,
+                    municipality=muni,
+                    as_of=end,
+                    rules=book,
+                    people=people,
                     figures=figures,
                 )
-                key = financing_key(code, year)
-                save_snapshot(session=session, kind="financing", key=key, data_end=end,
-                              payload=report.model_dump(mode="json"))
+                key = financing_key(muni, year)
+                save_snapshot(
+                    session=session,
+                    kind="financing",
+                    key=key,
+                    data_end=end,
+                    payload=financing.model_dump(mode="json"),
+                )
                 snapshots.append(f"financing/{key}")
     if "staffing" in include:
         plan = staffing_plan(session=session, area=area, on=end, rules=book)
-        save_snapshot(session=session, kind="staffing", key="current", data_end=end, payload=plan.model_dump(mode="json"))
+        save_snapshot(
+            session=session,
+            kind="staffing",
+            key="current",
+            data_end=end,
+            payload=plan.model_dump(mode="json"),
+        )
         snapshots.append("staffing/current")
     if "effectiveness" in include:
         from alue.planning.effectiveness import effectiveness_report
 
         report = effectiveness_report(session=session, area=area, as_of=end)
-        save_snapshot(session=session, kind="effectiveness", key="current", data_end=end,
-                      payload=report.model_dump(mode="json"))
+        save_snapshot(
+            session=session,
+            kind="effectiveness",
+            key="current",
+            data_end=end,
+            payload=report.model_dump(mode="json"),
+        )
         snapshots.append("effectiveness/current")
-    return RebuildSummary(data_end=end, fact_rows=fact_rows, snapshots=snapshots, seconds=time.perf_counter() - clock)
+    return RebuildSummary(
+        data_end=end, fact_rows=fact_rows, snapshots=snapshots, seconds=time.perf_counter() - clock
+    )

@@ -25,7 +25,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import or_, select
@@ -359,8 +360,8 @@ def _split_rows(
             need[norms.paths[p.path].split_line.value] += p.fte
     staff_map = _split_line_of_staff(norms)
     staff: dict[str, float] = defaultdict(float)
-    for lines in inputs.staff.values():
-        for line, fte in lines.items():
+    for by_line in inputs.staff.values():
+        for line, fte in by_line.items():
             if line in (ServiceLine.EMPLOYER_SERVICES, ServiceLine.ADMINISTRATION):
                 continue
             staff[staff_map.get(line, CROSS_CUTTING)] += fte
@@ -571,7 +572,9 @@ def gather_inputs(
     )
 
 
-def _share_unemployed_at_6_months(periods: list, *, on: dt.date, norms: StaffingNorms) -> tuple[float, str]:
+def _share_unemployed_at_6_months(
+    periods: Sequence[Any], *, on: dt.date, norms: StaffingNorms
+) -> tuple[float, str]:
     """Of unemployment runs that started 6–18 months before ``on``, the share unemployed 6 months in."""
     by_person: dict[int, list[DateRange]] = defaultdict(list)
     for p in periods:

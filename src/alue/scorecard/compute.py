@@ -140,8 +140,10 @@ def _covering(left: pl.DataFrame, right: pl.DataFrame, day: str, *, by: str = "p
 
 def _age(birth: str, day: str) -> pl.Expr:
     b, d = pl.col(birth), pl.col(day)
-    before_birthday = (d.dt.month() * 100 + d.dt.day()) < (b.dt.month() * 100 + b.dt.day())
-    return d.dt.year() - b.dt.year() - before_birthday.cast(pl.Int32)
+    # month and day are Int8 in polars: widen before multiplying
+    day_of_year = d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+    birthday = b.dt.month().cast(pl.Int32) * 100 + b.dt.day().cast(pl.Int32)
+    return d.dt.year().cast(pl.Int32) - b.dt.year().cast(pl.Int32) - (day_of_year < birthday).cast(pl.Int32)
 
 
 def _flag(frame: pl.DataFrame, hits: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -332,55 +334,65 @@ def aggregate(
     )
     if ev.height == 0:
         return pl.DataFrame(schema=FACT_SCHEMA)
-    ev = ev.with_columns(_period_columns("event_date"))
     allowed = groups if groups is not None else ctx.definitions.customer_groups
     present = [g for g in allowed if group_column(g) in ev.columns]
-    keep = [
-        "period",
-        "period_kind",
-        "municipality_code",
-        "customer_group",
-        "service_line",
+    # Every dimension becomes a small integer and a cell's key one 64-bit integer: grouping on it is many
+    # times faster than on five text columns. Index 0 stands for "all" (*).
+    codes = [ALL, *ctx.in_area]
+    lines = [ALL, *sorted(v for v in ev.get_column("service_line").unique().to_list() if v is not None)]
+    group_names = [ALL, *present]
+    d = pl.col("event_date")
+    ev = ev.select(
         "unit_id",
-        "_n",
-        "_d",
-        "_o",
-        "observable",
-    ]
+        _m=pl.col("municipality_code").cast(pl.Enum(codes)).to_physical().cast(pl.UInt64),
+        _l=pl.col("service_line").cast(pl.Enum(lines)).to_physical().cast(pl.UInt64),
+        _n=pl.col("num").fill_null(0) * pl.col("observable"),
+        _d=pl.col("den").fill_null(0) * pl.col("observable"),
+        _o=pl.col("outcome") & pl.col("observable"),
+        observable="observable",
+        month=(d.dt.year().cast(pl.UInt64) * 12 + d.dt.month().cast(pl.UInt64) - 1),
+        quarter=(d.dt.year().cast(pl.UInt64) * 4 + d.dt.quarter().cast(pl.UInt64) - 1),
+        year=d.dt.year().cast(pl.UInt64),
+        _date=d,
+        **{f"_g{i}": pl.col(group_column(g)) for i, g in enumerate(present, start=1)},
+    )
+    kind_index = {kind: i for i, kind in enumerate(KINDS)}
+    if once_per_period:
+        ev = ev.sort("unit_id", "_date")
+        new_unit = pl.col("unit_id") != pl.col("unit_id").shift(1, fill_value=-1)
     parts: list[pl.LazyFrame] = []
     for kind in KINDS:
-        per = ev.lazy().rename({kind: "period"}).drop([k for k in KINDS if k != kind])
+        per = ev.lazy()
         if once_per_period:
-            per = per.sort("event_date", "unit_id").unique(subset=["unit_id", "period"], keep="first")
-        counted = per.with_columns(
-            period_kind=pl.lit(kind),
-            _n=pl.col("num").fill_null(0) * pl.col("observable"),
-            _d=pl.col("den").fill_null(0) * pl.col("observable"),
-            _o=pl.col("outcome") & pl.col("observable"),
-        )
+            # each unit's first event of the period (rows are sorted by unit and date)
+            per = per.filter(new_unit | (pl.col(kind) != pl.col(kind).shift(1)))
+        base = pl.lit(kind_index[kind], dtype=pl.UInt64) * (1 << 56) + pl.col(kind) * (1 << 32)
         for by_m, by_g, by_l in slices:
             if by_g and not present:
                 continue
-            frame = counted.with_columns(
-                municipality_code=pl.col("municipality_code") if by_m else pl.lit(ALL),
-                service_line=pl.col("service_line") if by_l else pl.lit(ALL),
-            )
+            frame = per
             if by_m:
-                frame = frame.filter(pl.col("municipality_code").is_not_null())
+                frame = frame.filter(pl.col("_m").is_not_null())
             if by_l:
-                frame = frame.filter(pl.col("service_line").is_not_null())
+                frame = frame.filter(pl.col("_l").is_not_null())
+            key = base
+            if by_m:
+                key = key + pl.col("_m") * (1 << 16)
+            if by_l:
+                key = key + pl.col("_l")
+            columns = ["unit_id", "_n", "_d", "_o", "observable"]
             if by_g:
                 parts.extend(
-                    frame.filter(pl.col(group_column(g))).with_columns(customer_group=pl.lit(g)).select(keep)
-                    for g in present
+                    frame.filter(pl.col(f"_g{i}")).select(*columns, _key=key + i * (1 << 8))
+                    for i in range(1, len(present) + 1)
                 )
             else:
-                parts.append(frame.with_columns(customer_group=pl.lit(ALL)).select(keep))
+                parts.append(frame.select(*columns, _key=key))
     if not parts:
         return pl.DataFrame(schema=FACT_SCHEMA)
-    facts = (
+    cells = (
         pl.concat(parts)
-        .group_by("period_kind", "period", "municipality_code", "customer_group", "service_line")
+        .group_by("_key")
         .agg(
             numerator=pl.col("_n").sum().cast(pl.Float64),
             denominator=pl.col("_d").sum().cast(pl.Float64),
@@ -390,8 +402,29 @@ def aggregate(
             outcome_events=pl.col("_o").sum().cast(pl.Int64),
             pending=(~pl.col("observable")).sum().cast(pl.Int64),
         )
-        .collect()
+        .collect(engine="in-memory")
     )
+    kind = (pl.col("_key") // (1 << 56)).cast(pl.UInt32)
+    period = (pl.col("_key") // (1 << 32)) % (1 << 24)
+    facts = cells.with_columns(
+        period_kind=kind.replace_strict(list(range(len(KINDS))), list(KINDS), return_dtype=pl.String),
+        _p=period.cast(pl.Int64),
+        municipality_code=((pl.col("_key") // (1 << 16)) % (1 << 16)).cast(pl.UInt32).replace_strict(
+            list(range(len(codes))), codes, return_dtype=pl.String
+        ),
+        customer_group=((pl.col("_key") // (1 << 8)) % (1 << 8)).cast(pl.UInt32).replace_strict(
+            list(range(len(group_names))), group_names, return_dtype=pl.String
+        ),
+        service_line=(pl.col("_key") % (1 << 8)).cast(pl.UInt32).replace_strict(
+            list(range(len(lines))), lines, return_dtype=pl.String
+        ),
+    ).with_columns(
+        period=pl.when(pl.col("period_kind") == "month")
+        .then(pl.format("{}-{}", pl.col("_p") // 12, ((pl.col("_p") % 12) + 1).cast(pl.String).str.zfill(2)))
+        .when(pl.col("period_kind") == "quarter")
+        .then(pl.format("{}-Q{}", pl.col("_p") // 4, (pl.col("_p") % 4) + 1))
+        .otherwise(pl.col("_p").cast(pl.String))
+    ).drop("_key", "_p")
     if denominator == "outcome_persons":
         facts = facts.with_columns(denominator=pl.col("outcome_persons").cast(pl.Float64))
     elif denominator == "outcome_events":

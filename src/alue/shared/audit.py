@@ -265,7 +265,9 @@ def _filtered(query: AuditQuery):  # type: ignore[no-untyped-def]
     return stmt
 
 
-def search(session: Session, query: AuditQuery, *, limit: int = 100, offset: int = 0) -> tuple[list[AuditEvent], int]:
+def search(
+    session: Session, query: AuditQuery, *, limit: int = 100, offset: int = 0
+) -> tuple[list[AuditEvent], int]:
     """Matching rows, newest first, and the total count."""
     stmt = _filtered(query)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

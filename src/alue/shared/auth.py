@@ -348,7 +348,9 @@ def person_scope(principal: Principal, *, on: dt.date | None = None) -> ColumnEl
     sid = principal.staff_id
     mine = aliased(TeamMembership)
     mates = aliased(TeamMembership)
-    my_teams = select(mine.team_id).where(mine.staff_id == sid, _active_on(mine.start_date, mine.end_date, day))
+    my_teams = select(mine.team_id).where(
+        mine.staff_id == sid, _active_on(mine.start_date, mine.end_date, day)
+    )
     led_teams = select(Team.id).where(Team.lead_staff_id == sid)
     colleagues = select(mates.staff_id).where(
         or_(mates.team_id.in_(my_teams), mates.team_id.in_(led_teams)),
@@ -389,7 +391,9 @@ def may_see_municipality(principal: Principal, code: str) -> bool:
 # ------------------------------------------------------------------------------- delegations (R-C5)
 
 
-def delegated_tasks(session: Session, *, staff_id: int, on: dt.date | None = None) -> frozenset[DelegatedTask]:
+def delegated_tasks(
+    session: Session, *, staff_id: int, on: dt.date | None = None
+) -> frozenset[DelegatedTask]:
     """The tasks needing a delegation that the staff member may perform on the day.
 
     State-transferred staff (``municipal_official`` false) hold every such authority by law; a municipal
@@ -480,7 +484,9 @@ def validate_links(
     if role == Role.MUNICIPAL_REP and not municipality_codes:
         raise AccountError(N_("A municipal representative needs at least one municipality."))
     if municipality_codes:
-        known = set(session.scalars(select(Municipality.code).where(Municipality.code.in_(municipality_codes))))
+        known = set(
+            session.scalars(select(Municipality.code).where(Municipality.code.in_(municipality_codes)))
+        )
         if known != set(municipality_codes):
             raise AccountError(N_("Unknown municipality code."))
 
@@ -616,9 +622,7 @@ class ThrottlePolicy:
     keep: dt.timedelta = dt.timedelta(days=1)
 
 
-def throttled_for(
-    session: Session, *, username: str, ip: str, policy: ThrottlePolicy
-) -> dt.timedelta | None:
+def throttled_for(session: Session, *, username: str, ip: str, policy: ThrottlePolicy) -> dt.timedelta | None:
     """How long the caller must wait before trying again, or None when a try is allowed."""
     now = utcnow()
     since = now - policy.window
@@ -639,7 +643,9 @@ def throttled_for(
     return None
 
 
-def record_attempt(session: Session, *, username: str, ip: str, success: bool, policy: ThrottlePolicy) -> None:
+def record_attempt(
+    session: Session, *, username: str, ip: str, success: bool, policy: ThrottlePolicy
+) -> None:
     now = utcnow()
     name = normalise_username(username)[:150]
     session.add(LoginAttempt(at=now, username=name, ip=ip[:45], success=success))
@@ -654,7 +660,12 @@ def record_attempt(session: Session, *, username: str, ip: str, success: bool, p
 # ---------------------------------------------------------------------------------------- demo users
 
 _DEMO_LINKS = {
-    Role.CASE_WORKER: (ServiceLine.JOB_BROKERAGE, ServiceLine.MULTISECTOR, ServiceLine.YOUTH, ServiceLine.SKILLS),
+    Role.CASE_WORKER: (
+        ServiceLine.JOB_BROKERAGE,
+        ServiceLine.MULTISECTOR,
+        ServiceLine.YOUTH,
+        ServiceLine.SKILLS,
+    ),
     Role.TEAM_LEAD: (),
     Role.EMPLOYER_SERVICES: (ServiceLine.EMPLOYER_SERVICES,),
 }
@@ -710,7 +721,9 @@ def _demo_staff(session: Session, role: Role) -> int | None:
     if not role.needs_staff_member:
         return None
     if role == Role.TEAM_LEAD:
-        return session.scalar(select(Team.lead_staff_id).where(Team.lead_staff_id.is_not(None)).order_by(Team.id))
+        return session.scalar(
+            select(Team.lead_staff_id).where(Team.lead_staff_id.is_not(None)).order_by(Team.id)
+        )
     lines = _DEMO_LINKS[role]
     query = (
         select(StaffMember.id)
@@ -729,5 +742,7 @@ def _demo_municipalities(session: Session, role: Role, staff_id: int | None) -> 
     try:
         code = load_area().file.responsible_municipality
     except Exception:  # no area file: fall back to any municipality of the area in the database
-        code = session.scalar(select(Municipality.code).where(Municipality.in_area).order_by(Municipality.code))
+        code = session.scalar(
+            select(Municipality.code).where(Municipality.in_area).order_by(Municipality.code)
+        )
     return [code] if code else []

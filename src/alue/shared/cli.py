@@ -32,6 +32,22 @@ def heads() -> None:
         console.print(head)
 
 
+def demo_users() -> None:
+    """Create (or reset) one demo user per role and print the credentials (development databases only)."""
+    from rich.table import Table
+
+    from alue.shared.auth import create_demo_users
+
+    with session_scope(get_engine()) as session:
+        users = create_demo_users(session=session)
+    table = Table(title="Demo users (development only)")
+    for column in ("username", "password", "role"):
+        table.add_column(column)
+    for username, password, role in users:
+        table.add_row(username, password, role)
+    console.print(table)
+
+
 def _safe_url(url: str) -> str:
     if "@" in url and "://" in url:
         scheme, rest = url.split("://", 1)
@@ -41,3 +57,4 @@ def _safe_url(url: str) -> str:
 
 def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
+    app.command("demo-users")(demo_users)

@@ -62,7 +62,9 @@ def share_cell(numerator: int, denominator: int, *, min_cell: int = MIN_CELL) ->
     return Cell(100.0 * numerator / denominator)
 
 
-def count_table(counts: Mapping[K, int], *, with_total: bool = True, min_cell: int = MIN_CELL) -> dict[K, Cell]:
+def count_table(
+    counts: Mapping[K, int], *, with_total: bool = True, min_cell: int = MIN_CELL
+) -> dict[K, Cell]:
     """Suppress a group of counts that add up to a shown total (primary and secondary suppression)."""
     cells = {key: count_cell(value, min_cell=min_cell) for key, value in counts.items()}
     hidden = [k for k, c in cells.items() if c.suppressed]

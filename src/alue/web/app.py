@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from urllib.parse import quote
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from fastapi import Depends, FastAPI, Request
@@ -153,12 +153,16 @@ def _is_api(request: Request) -> bool:
 
 def _ensure_lang(request: Request) -> None:
     if not getattr(request.state, "lang", None):
-        request.state.lang = negotiate(request.cookies.get(LANG_COOKIE), request.app.state.settings.default_locale)
+        request.state.lang = negotiate(
+            request.cookies.get(LANG_COOKIE), request.app.state.settings.default_locale
+        )
 
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
     _ensure_lang(request)
-    return render(request, "error.html", {"status": status, "title": title, "message": message}, status_code=status)
+    return render(
+        request, "error.html", {"status": status, "title": title, "message": message}, status_code=status
+    )
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -175,13 +179,17 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def forbidden(request: Request, _exc: Exception) -> Response:
         if _is_api(request):
             return JSONResponse({"detail": "forbidden"}, 403)
-        return _error_page(request, 403, N_("Access denied"), N_("Your role does not give access to this page."))
+        return _error_page(
+            request, 403, N_("Access denied"), N_("Your role does not give access to this page.")
+        )
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, _exc: Exception) -> Response:
         if _is_api(request):
             return JSONResponse({"detail": "not found"}, 404)
-        return _error_page(request, 404, N_("Not found"), N_("The page was not found or you have no access to it."))
+        return _error_page(
+            request, 404, N_("Not found"), N_("The page was not found or you have no access to it.")
+        )
 
     @app.exception_handler(CsrfFailed)
     async def csrf_failed(request: Request, _exc: Exception) -> Response:
@@ -194,15 +202,27 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: Any) -> Response:
         if _is_api(request) or exc.status_code not in (404, 405):
-            return JSONResponse({"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None))
-        return _error_page(request, exc.status_code, N_("Not found"), N_("The page was not found or you have no access to it."))
+            return JSONResponse(
+                {"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None)
+            )
+        return _error_page(
+            request,
+            exc.status_code,
+            N_("Not found"),
+            N_("The page was not found or you have no access to it."),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request):
             return JSONResponse({"detail": _plain_errors(exc)}, 422)
-        return _error_page(request, 400, N_("Invalid request"), N_("The address or the form had values that are not valid."))
+        return _error_page(
+            request, 400, N_("Invalid request"), N_("The address or the form had values that are not valid.")
+        )
 
 
 def _plain_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    return [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")} for e in exc.errors()]
+    return [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        for e in exc.errors()
+    ]

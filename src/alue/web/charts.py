@@ -59,7 +59,8 @@ def bar_chart(
         if bar.cell.shown and bar.cell.value is not None:
             length = max(plot * float(bar.cell.value) / largest, 1.0 if bar.cell.value else 0.0)
             parts.append(
-                f'<rect class="chart-bar" x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}"/>'
+                f'<rect class="chart-bar" x="{label_width}" y="{y}" width="{length:.1f}" '
+                f'height="{bar_height}"/>'
             )
             parts.append(
                 f'<text class="chart-value" x="{label_width + length + 6:.1f}" y="{text_y:.1f}">'

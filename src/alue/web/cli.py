@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -51,15 +52,22 @@ def serve(
 
 @users_app.command("create")
 def create_user(
-    username: str = typer.Option(..., help="Sign-in name (stored lower-case)."),
-    role: Role = typer.Option(..., help="Role of the account."),
+    username: Annotated[str, typer.Option(help="Sign-in name (stored lower-case).")],
+    role: Annotated[Role, typer.Option(help="Role of the account.")],
     password: str | None = typer.Option(None, help="Password; asked for when omitted (not echoed)."),
     name: str = typer.Option("", help="Display name."),
-    staff_id: int | None = typer.Option(None, help="Linked staff member (case workers, team leads, employer services)."),
-    municipality: list[str] = typer.Option([], "--municipality", help="Municipality code (municipal representatives); repeatable."),
-    oidc_only: bool = typer.Option(False, "--oidc-only", help="No password: the account signs in only through OIDC."),
+    staff_id: int | None = typer.Option(
+        None, help="Linked staff member (case workers, team leads, employer services)."
+    ),
+    municipality: Annotated[
+        list[str] | None,
+        typer.Option("--municipality", help="Municipality code (municipal representatives); repeatable."),
+    ] = None,
+    oidc_only: bool = typer.Option(
+        False, "--oidc-only", help="No password: the account signs in only through OIDC."
+    ),
 ) -> None:
-    """Create an account, e.g. the first administrator: ``alue users create --username admin --role admin``."""
+    """Create an account, e.g. the first administrator: ``alue users create --username admin --role admin``"""
     secret: str | None = None
     if not oidc_only:
         secret = password
@@ -68,14 +76,26 @@ def create_user(
     with session_scope(get_engine()) as session:
         try:
             user = auth.create_user(
-                session, username=username, role=role, display_name=name, password=secret,
-                staff_id=staff_id, municipality_codes=municipality,
+                session,
+                username=username,
+                role=role,
+                display_name=name,
+                password=secret,
+                staff_id=staff_id,
+                municipality_codes=municipality or [],
             )
         except (auth.AccountError, auth.PasswordPolicyError) as exc:
             err.print(f"[red]{exc}[/]")
             raise typer.Exit(2) from exc
-        audit.append(session, actor=CLI_ACTOR, action=AuditAction.CREATE, object_type="user", object_id=user.id,
-                     purpose=AuditPurpose.ADMINISTRATION, details={"username": user.username, "role": role.value})
+        audit.append(
+            session,
+            actor=CLI_ACTOR,
+            action=AuditAction.CREATE,
+            object_type="user",
+            object_id=user.id,
+            purpose=AuditPurpose.ADMINISTRATION,
+            details={"username": user.username, "role": role.value},
+        )
         console.print(f"[green]Created[/] {user.username} ({role.value})")
 
 
@@ -85,8 +105,14 @@ def list_users() -> None:
     with session_scope(get_engine()) as session:
         table = Table("username", "role", "staff", "municipalities", "active", "oidc")
         for user in session.scalars(select(User).order_by(User.username)):
-            table.add_row(user.username, user.role.value, str(user.staff_id or ""), ",".join(user.municipality_codes),
-                          "yes" if user.active else "no", "yes" if user.oidc_subject else "")
+            table.add_row(
+                user.username,
+                user.role.value,
+                str(user.staff_id or ""),
+                ",".join(user.municipality_codes),
+                "yes" if user.active else "no",
+                "yes" if user.oidc_subject else "",
+            )
         console.print(table)
 
 
@@ -103,8 +129,15 @@ def create_token(
             err.print("[red]No such active user[/]")
             raise typer.Exit(2)
         token = auth.create_api_token(session, user=user, name=name, days=days)
-        audit.append(session, actor=CLI_ACTOR, action=AuditAction.CREATE, object_type="api_token",
-                     object_id=user.id, purpose=AuditPurpose.ADMINISTRATION, details={"name": name, "days": days})
+        audit.append(
+            session,
+            actor=CLI_ACTOR,
+            action=AuditAction.CREATE,
+            object_type="api_token",
+            object_id=user.id,
+            purpose=AuditPurpose.ADMINISTRATION,
+            details={"name": name, "days": days},
+        )
     console.print(token)
 
 
@@ -116,13 +149,18 @@ def verify_chain() -> None:
     if result.ok:
         console.print(f"[green]Audit log intact[/]: {result.rows_checked} rows")
         return
-    err.print(f"[red]Audit log broken at row {result.first_bad_id}[/]: {result.reason} ({result.rows_checked} rows before it are intact)")
+    err.print(
+        f"[red]Audit log broken at row {result.first_bad_id}[/]: {result.reason} "
+        f"({result.rows_checked} rows before it are intact)"
+    )
     raise typer.Exit(1)
 
 
 @audit_app.command("export")
 def export(
-    output: Path | None = typer.Option(None, "--output", "-o", help="CSV file; standard output when omitted."),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="CSV file; standard output when omitted.")
+    ] = None,
     actor: str | None = typer.Option(None, help="Only this username."),
     person_id: int | None = typer.Option(None, help="Only rows about this person."),
     action: str | None = typer.Option(None, help="Only this event, e.g. read."),
@@ -130,11 +168,22 @@ def export(
     until: str | None = typer.Option(None, help="Until this date, inclusive."),
 ) -> None:
     """Export the audit log (or part of it) as CSV with the hashes; the export itself is audited."""
-    query = AuditQuery(actor=actor, person_id=person_id, action=action,
-                       since=parse_date(since) if since else None, until=parse_date(until) if until else None)
+    query = AuditQuery(
+        actor=actor,
+        person_id=person_id,
+        action=action,
+        since=parse_date(since) if since else None,
+        until=parse_date(until) if until else None,
+    )
     with session_scope(get_engine()) as session:
-        audit.append(session, actor=CLI_ACTOR, action=AuditAction.EXPORT, object_type="audit_log",
-                     purpose=AuditPurpose.AUDIT_REVIEW, details={"actor": actor, "person_id": person_id, "action": action})
+        audit.append(
+            session,
+            actor=CLI_ACTOR,
+            action=AuditAction.EXPORT,
+            object_type="audit_log",
+            purpose=AuditPurpose.AUDIT_REVIEW,
+            details={"actor": actor, "person_id": person_id, "action": action},
+        )
         session.commit()
         handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         try:
@@ -148,7 +197,9 @@ def export(
 
 
 @audit_app.command("access-report")
-def access_report(hetu: str = typer.Option(..., prompt=True, hide_input=True, help="The person's full HETU.")) -> None:
+def access_report(
+    hetu: str = typer.Option(..., prompt=True, hide_input=True, help="The person's full HETU."),
+) -> None:
     """GDPR: who has handled the data of the person with this identity code (the report is audited)."""
     from alue.people.models import Person
 
@@ -163,11 +214,20 @@ def access_report(hetu: str = typer.Option(..., prompt=True, hide_input=True, he
             err.print("[red]No customer has this identity code[/]")
             raise typer.Exit(2)
         rows = audit.access_report(session, person_id=person.id)
-        audit.append(session, actor=CLI_ACTOR, action=AuditAction.ACCESS_REPORT, object_type="person",
-                     object_id=person.id, person_id=person.id, purpose=AuditPurpose.DATA_SUBJECT_REQUEST)
+        audit.append(
+            session,
+            actor=CLI_ACTOR,
+            action=AuditAction.ACCESS_REPORT,
+            object_type="person",
+            object_id=person.id,
+            person_id=person.id,
+            purpose=AuditPurpose.DATA_SUBJECT_REQUEST,
+        )
         table = Table("time (UTC)", "who", "role", "event", "purpose")
         for row in rows:
-            table.add_row(row.at.strftime("%Y-%m-%d %H:%M"), row.actor_username, row.actor_role, row.action, row.purpose)
+            table.add_row(
+                row.at.strftime("%Y-%m-%d %H:%M"), row.actor_username, row.actor_role, row.action, row.purpose
+            )
         console.print(table)
 
 

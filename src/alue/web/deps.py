@@ -141,7 +141,12 @@ def client_ip(request: Request) -> str:
 def actor_of(request: Request, principal: Principal | None) -> Actor:
     if principal is None:
         return Actor(user_id=None, username="", role="anonymous", ip=client_ip(request))
-    return Actor(user_id=principal.user_id, username=principal.username, role=principal.role.value, ip=client_ip(request))
+    return Actor(
+        user_id=principal.user_id,
+        username=principal.username,
+        role=principal.role.value,
+        ip=client_ip(request),
+    )
 
 
 def _walk(dependant: Any) -> Iterator[Any]:

@@ -12,7 +12,7 @@ A domain that has pages puts them in ``alue/<domain>/views.py`` with a ``registe
 
     def register(web: WebRegistry) -> None:
         web.add_router(router)
-        web.add_nav(NavItem("scorecard", N_("Scorecard"), "/scorecard/", Permission.VIEW_AGGREGATES, order=20))
+        web.add_nav(NavItem("scorecard", N_("Scorecard"), "/scorecard/", Permission.VIEW_AGGREGATES))
         web.add_templates(Path(__file__).with_name("templates"))
 
 and is listed in ``alue.web.app.DOMAIN_VIEWS``. Templates extend ``base.html`` and may use the macros in

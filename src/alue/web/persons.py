@@ -76,9 +76,13 @@ def classify(query: str) -> tuple[SearchKind, str | list[str]]:
             raise SearchError(N_("This is not a valid personal identity code.")) from exc
     if any(ch.isdigit() for ch in text):
         if CUSTOMER_NUMBER_SHAPE.match(text):
-            return SearchKind.CUSTOMER_NUMBER, text.upper()
-        raise SearchError(N_("Search with a complete personal identity code, a customer number or a name; parts of "
-            "identity codes are not searched."))
+            return SearchKind.CUSTOMER_NUMBER, text.upper()  # stored upper-case (AS12345); exact only
+        raise SearchError(
+            N_(
+                "Search with a complete personal identity code, a customer number or a name; parts of "
+                "identity codes are not searched."
+            )
+        )
     words = text.split(" ")
     if len(words) > 4 or any(len(w) < 2 for w in words):
         raise SearchError(N_("Give at least two letters of each name."))
@@ -89,13 +93,16 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search(session: Session, *, principal: Principal, query: str, limit: int = 50, on: dt.date | None = None) -> SearchResult:
+def search(
+    session: Session, *, principal: Principal, query: str, limit: int = 50, on: dt.date | None = None
+) -> SearchResult:
     kind, value = classify(query)
     stmt = select(Person).where(person_scope(principal, on=on))
     if kind == SearchKind.HETU:
         stmt = stmt.where(Person.hetu == value)
     elif kind == SearchKind.CUSTOMER_NUMBER:
-        stmt = stmt.where(func.upper(Person.customer_number) == value)
+        assert isinstance(value, str)
+        stmt = stmt.where(Person.customer_number.in_(sorted({value, value.lower()})))  # uses the unique index
     else:
         assert isinstance(value, list)
         for word in value:
@@ -106,11 +113,16 @@ def search(session: Session, *, principal: Principal, query: str, limit: int = 5
                     func.lower(Person.first_name).like(pattern, escape="\\"),
                 )
             )
-    rows = list(session.scalars(stmt.order_by(Person.last_name, Person.first_name, Person.id).limit(limit + 1)))
+    # ordering by lower() keeps PostgreSQL on the prefix indexes (ix_person_*_lower) instead of walking
+    # the whole last_name index in order
+    order = (func.lower(Person.last_name), func.lower(Person.first_name), Person.id)
+    rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)))
     return SearchResult(kind, rows[:limit], len(rows) > limit)
 
 
-def get_in_scope(session: Session, *, principal: Principal, person_id: int, on: dt.date | None = None) -> Person | None:
+def get_in_scope(
+    session: Session, *, principal: Principal, person_id: int, on: dt.date | None = None
+) -> Person | None:
     """The person if they exist *and* are in the principal's scope (one query), else None."""
     return session.scalar(select(Person).where(Person.id == person_id, person_scope(principal, on=on)))
 
@@ -146,15 +158,25 @@ class PersonRecord:
 def record(session: Session, *, person: Person, on: dt.date, youth_age_limit: int = 30) -> PersonRecord:
     """Everything the jobseeker page shows, in a handful of queries."""
     pid = person.id
-    spells = list(session.scalars(select(JobseekingSpell).where(JobseekingSpell.person_id == pid).order_by(JobseekingSpell.start_date)))
+    spells = list(
+        session.scalars(
+            select(JobseekingSpell)
+            .where(JobseekingSpell.person_id == pid)
+            .order_by(JobseekingSpell.start_date)
+        )
+    )
     periods = session.scalars(
-        select(StatusPeriod).where(StatusPeriod.person_id == pid).order_by(StatusPeriod.start_date.desc(), StatusPeriod.id.desc())
+        select(StatusPeriod)
+        .where(StatusPeriod.person_id == pid)
+        .order_by(StatusPeriod.start_date.desc(), StatusPeriod.id.desc())
     )
     timeline = [TimelineEntry(p.start_date, p.end_date, Status(p.status), p.spell_id) for p in periods]
     groups: list[tuple[CustomerGroup, dt.date | None, dt.date | None, bool]] = [
         (CustomerGroup(m.group), m.start_date, m.end_date, False)
         for m in session.scalars(
-            select(CustomerGroupMembership).where(CustomerGroupMembership.person_id == pid).order_by(CustomerGroupMembership.start_date)
+            select(CustomerGroupMembership)
+            .where(CustomerGroupMembership.person_id == pid)
+            .order_by(CustomerGroupMembership.start_date)
         )
         if CustomerGroup(m.group) not in DERIVED_GROUPS
     ]
@@ -165,18 +187,31 @@ def record(session: Session, *, person: Person, on: dt.date, youth_age_limit: in
     current = next((t for t in timeline if t.start <= on and (t.end is None or t.end >= on)), None)
     if current is not None and current.status == Status.LAID_OFF_FULL:
         groups.append((CustomerGroup.LAID_OFF, None, None, True))
-    if current is not None and current.status.counts_as_unemployed and _unemployed_since(timeline, on) is not None:
+    if (
+        current is not None
+        and current.status.counts_as_unemployed
+        and _unemployed_since(timeline, on) is not None
+    ):
         since = _unemployed_since(timeline, on)
         if since is not None and (on - since).days >= 365:
             groups.append((CustomerGroup.LONG_TERM_UNEMPLOYED, since, None, True))
     plan = session.scalar(
-        select(EmploymentPlan).where(EmploymentPlan.person_id == pid).order_by(EmploymentPlan.made_on.desc(), EmploymentPlan.version.desc()).limit(1)
+        select(EmploymentPlan)
+        .where(EmploymentPlan.person_id == pid)
+        .order_by(EmploymentPlan.made_on.desc(), EmploymentPlan.version.desc())
+        .limit(1)
     )
-    meetings = list(session.scalars(select(Meeting).where(Meeting.person_id == pid).order_by(Meeting.held_at.desc()).limit(100)))
+    meetings = list(
+        session.scalars(
+            select(Meeting).where(Meeting.person_id == pid).order_by(Meeting.held_at.desc()).limit(100)
+        )
+    )
     participations = list(
         session.execute(
-            select(Participation, Service).join(Service, Service.id == Participation.service_id)
-            .where(Participation.person_id == pid).order_by(Participation.start_date.desc())
+            select(Participation, Service)
+            .join(Service, Service.id == Participation.service_id)
+            .where(Participation.person_id == pid)
+            .order_by(Participation.start_date.desc())
         )
     )
     referrals = list(
@@ -184,21 +219,29 @@ def record(session: Session, *, person: Person, on: dt.date, youth_age_limit: in
             select(Referral, Service, Partner)
             .outerjoin(Service, Service.id == Referral.service_id)
             .outerjoin(Partner, Partner.id == Referral.partner_id)
-            .where(Referral.person_id == pid).order_by(Referral.referred_on.desc())
+            .where(Referral.person_id == pid)
+            .order_by(Referral.referred_on.desc())
         )
     )
     outcomes = list(
         session.execute(
-            select(EmploymentEpisode, Employer).outerjoin(Employer, Employer.id == EmploymentEpisode.employer_id)
-            .where(EmploymentEpisode.person_id == pid).order_by(EmploymentEpisode.start_date.desc())
+            select(EmploymentEpisode, Employer)
+            .outerjoin(Employer, Employer.id == EmploymentEpisode.employer_id)
+            .where(EmploymentEpisode.person_id == pid)
+            .order_by(EmploymentEpisode.start_date.desc())
         )
     )
     assessments = list(
-        session.scalars(select(ServiceNeedAssessment).where(ServiceNeedAssessment.person_id == pid).order_by(ServiceNeedAssessment.assessed_on.desc()))
+        session.scalars(
+            select(ServiceNeedAssessment)
+            .where(ServiceNeedAssessment.person_id == pid)
+            .order_by(ServiceNeedAssessment.assessed_on.desc())
+        )
     )
     responsible = list(
         session.execute(
-            select(CaseAssignment, StaffMember).join(StaffMember, StaffMember.id == CaseAssignment.staff_id)
+            select(CaseAssignment, StaffMember)
+            .join(StaffMember, StaffMember.id == CaseAssignment.staff_id)
             .where(
                 CaseAssignment.person_id == pid,
                 CaseAssignment.start_date <= on,
@@ -206,17 +249,27 @@ def record(session: Session, *, person: Person, on: dt.date, youth_age_limit: in
             )
         )
     )
-    staff_ids = {m.staff_id for m in meetings if m.staff_id} | ({plan.staff_id} if plan and plan.staff_id else set())
+    staff_ids = {m.staff_id for m in meetings if m.staff_id} | (
+        {plan.staff_id} if plan and plan.staff_id else set()
+    )
     staff_ids |= {a.staff_id for a in assessments if a.staff_id}
-    staff_names = {
-        s.id: s.name for s in session.scalars(select(StaffMember).where(StaffMember.id.in_(staff_ids)))
-    } if staff_ids else {}
+    staff_names = (
+        {s.id: s.name for s in session.scalars(select(StaffMember).where(StaffMember.id.in_(staff_ids)))}
+        if staff_ids
+        else {}
+    )
     return PersonRecord(
         person=person,
         spells=spells,
         timeline=timeline,
         groups=groups,
-        occupations=list(session.scalars(select(PersonOccupation).where(PersonOccupation.person_id == pid).order_by(PersonOccupation.id))),
+        occupations=list(
+            session.scalars(
+                select(PersonOccupation)
+                .where(PersonOccupation.person_id == pid)
+                .order_by(PersonOccupation.id)
+            )
+        ),
         plan=plan,
         meetings=meetings,
         participations=participations,
@@ -230,7 +283,9 @@ def record(session: Session, *, person: Person, on: dt.date, youth_age_limit: in
 
 def _unemployed_since(timeline: list[TimelineEntry], on: dt.date) -> dt.date | None:
     """Start of the continuous unemployment that covers ``on`` (adjacent unemployed periods joined)."""
-    periods = sorted((t for t in timeline if t.status.counts_as_unemployed and t.start <= on), key=lambda t: t.start)
+    periods = sorted(
+        (t for t in timeline if t.status.counts_as_unemployed and t.start <= on), key=lambda t: t.start
+    )
     since: dt.date | None = None
     last_end: dt.date | None = None
     for period in periods:

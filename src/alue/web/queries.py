@@ -102,13 +102,18 @@ def totals(figures: dict[str, MunicipalityFigures], raw: dict[str, tuple[int, in
     )
 
 
-def raw_counts(session: Session, *, day: dt.date, codes: Sequence[str], youth_age_limit: int = 30) -> dict[str, tuple[int, int, int]]:
+def raw_counts(
+    session: Session, *, day: dt.date, codes: Sequence[str], youth_age_limit: int = 30
+) -> dict[str, tuple[int, int, int]]:
     """Unsuppressed (registered, unemployed, young unemployed) per municipality — for totals only."""
     registered = dict(
         session.execute(
             select(Person.home_municipality_code, func.count(distinct(Person.id)))
             .join(JobseekingSpell, JobseekingSpell.person_id == Person.id)
-            .where(_covers(JobseekingSpell.start_date, JobseekingSpell.end_date, day), _in(Person.home_municipality_code, codes))
+            .where(
+                _covers(JobseekingSpell.start_date, JobseekingSpell.end_date, day),
+                _in(Person.home_municipality_code, codes),
+            )
             .group_by(Person.home_municipality_code)
         ).all()
     )

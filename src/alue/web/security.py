@@ -119,7 +119,9 @@ def set_cookie(
 
 
 def delete_cookie(response: Response, request: Request, settings: WebSettings, name: str) -> None:
-    response.delete_cookie(name, path="/", secure=secure_flag(request, settings), httponly=True, samesite="lax")
+    response.delete_cookie(
+        name, path="/", secure=secure_flag(request, settings), httponly=True, samesite="lax"
+    )
 
 
 # ----------------------------------------------------------------------------------------------- CSRF

@@ -17,9 +17,9 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from alue.shared import i18n
-from alue.shared.suppression import Cell
 from alue.shared.audit import AuditAction, AuditPurpose
 from alue.shared.auth import Role
+from alue.shared.suppression import Cell
 from alue.staff.models import DelegatedTask
 from alue.web.labels import label_for, label_of
 from alue.web.security import LANG_COOKIE, csrf_token, remember_new_csrf_seed
@@ -29,7 +29,9 @@ TEMPLATE_DIR = Path(__file__).with_name("templates")
 
 def make_environment(extra_dirs: list[Path]) -> Environment:
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(TEMPLATE_DIR)), *(FileSystemLoader(str(d)) for d in extra_dirs)]),
+        loader=ChoiceLoader(
+            [FileSystemLoader(str(TEMPLATE_DIR)), *(FileSystemLoader(str(d)) for d in extra_dirs)]
+        ),
         autoescape=select_autoescape(default=True, default_for_string=True),
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,

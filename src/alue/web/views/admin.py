@@ -30,15 +30,31 @@ AUDIT_PAGE = 50
 
 
 def _staff_choices(db: Session) -> list[StaffMember]:
-    return list(db.scalars(select(StaffMember).where(StaffMember.active).order_by(StaffMember.last_name, StaffMember.first_name)))
+    return list(
+        db.scalars(
+            select(StaffMember)
+            .where(StaffMember.active)
+            .order_by(StaffMember.last_name, StaffMember.first_name)
+        )
+    )
 
 
 def _municipalities(request: Request, db: Session) -> list[Municipality]:
     codes = list(request.app.state.area.municipalities)
-    return list(db.scalars(select(Municipality).where(Municipality.code.in_(codes)).order_by(Municipality.name_fi)))
+    return list(
+        db.scalars(select(Municipality).where(Municipality.code.in_(codes)).order_by(Municipality.name_fi))
+    )
 
 
-def _user_form(request: Request, db: Session, *, user: User | None, error: str | None, values: dict[str, object], status: int = 200) -> Response:
+def _user_form(
+    request: Request,
+    db: Session,
+    *,
+    user: User | None,
+    error: str | None,
+    values: dict[str, object],
+    status: int = 200,
+) -> Response:
     return render(
         request,
         "admin/user_form.html",
@@ -63,7 +79,9 @@ def users(
 ) -> Response:
     rows = list(
         db.execute(
-            select(User, StaffMember).outerjoin(StaffMember, StaffMember.id == User.staff_id).order_by(User.username)
+            select(User, StaffMember)
+            .outerjoin(StaffMember, StaffMember.id == User.staff_id)
+            .order_by(User.username)
         )
     )
     return render(request, "admin/users.html", {"rows": rows})
@@ -76,7 +94,9 @@ def new_user(
     db: DbSession,
     lang: Lang,
 ) -> Response:
-    return _user_form(request, db, user=None, error=None, values={"role": Role.CASE_WORKER.value, "codes": []})
+    return _user_form(
+        request, db, user=None, error=None, values={"role": Role.CASE_WORKER.value, "codes": []}
+    )
 
 
 def _parse_staff(value: str) -> int | None:
@@ -98,7 +118,14 @@ def create_user(
     password: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     codes = [c for c in (municipalities or []) if len(c) <= 3]
-    values = {"username": username, "display_name": display_name, "email": email, "role": role, "staff_id": staff_id, "codes": codes}
+    values = {
+        "username": username,
+        "display_name": display_name,
+        "email": email,
+        "role": role,
+        "staff_id": staff_id,
+        "codes": codes,
+    }
     if role not in Role._value2member_map_:
         return _user_form(request, db, user=None, error=N_("Choose a role."), values=values, status=400)
     try:
@@ -122,7 +149,12 @@ def create_user(
         object_type="user",
         object_id=user.id,
         purpose=AuditPurpose.ADMINISTRATION,
-        details={"username": user.username, "role": user.role.value, "staff_id": user.staff_id, "municipalities": codes},
+        details={
+            "username": user.username,
+            "role": user.role.value,
+            "staff_id": user.staff_id,
+            "municipalities": codes,
+        },
     )
     db.commit()
     return RedirectResponse(f"/admin/users/{user.id}", status_code=303)
@@ -140,8 +172,13 @@ def edit_user(
     if user is None:
         raise NotFound
     values = {
-        "username": user.username, "display_name": user.display_name, "email": user.email, "role": user.role.value,
-        "staff_id": str(user.staff_id or ""), "codes": list(user.municipality_codes), "active": user.active,
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "role": user.role.value,
+        "staff_id": str(user.staff_id or ""),
+        "codes": list(user.municipality_codes),
+        "active": user.active,
     }
     return _user_form(request, db, user=user, error=None, values=values)
 
@@ -165,13 +202,27 @@ def update_user(
     if user is None:
         raise NotFound
     codes = sorted({c for c in (municipalities or []) if len(c) <= 3})
-    values = {"username": user.username, "display_name": display_name, "email": email, "role": role,
-              "staff_id": staff_id, "codes": codes, "active": bool(active)}
+    values = {
+        "username": user.username,
+        "display_name": display_name,
+        "email": email,
+        "role": role,
+        "staff_id": staff_id,
+        "codes": codes,
+        "active": bool(active),
+    }
     if role not in Role._value2member_map_:
         return _user_form(request, db, user=user, error=N_("Choose a role."), values=values, status=400)
     new_role, new_staff = Role(role), _parse_staff(staff_id)
     if user.id == principal.user_id and (new_role != Role.ADMIN or not active):
-        return _user_form(request, db, user=user, error=N_("You cannot remove your own administrator rights."), values=values, status=400)
+        return _user_form(
+            request,
+            db,
+            user=user,
+            error=N_("You cannot remove your own administrator rights."),
+            values=values,
+            status=400,
+        )
     try:
         auth.validate_links(db, role=new_role, staff_id=new_staff, municipality_codes=codes)
         if password:
@@ -179,7 +230,12 @@ def update_user(
     except (auth.AccountError, auth.PasswordPolicyError) as exc:
         db.rollback()
         return _user_form(request, db, user=user, error=str(exc), values=values, status=400)
-    before = {"role": user.role.value, "staff_id": user.staff_id, "active": user.active, "municipalities": list(user.municipality_codes)}
+    before = {
+        "role": user.role.value,
+        "staff_id": user.staff_id,
+        "active": user.active,
+        "municipalities": list(user.municipality_codes),
+    }
     user.display_name = display_name or user.username
     user.email = email
     user.role = new_role
@@ -197,8 +253,16 @@ def update_user(
         object_type="user",
         object_id=user.id,
         purpose=AuditPurpose.ADMINISTRATION,
-        details={"before": before, "after": {"role": new_role.value, "staff_id": new_staff, "active": user.active,
-                                             "municipalities": codes}, "password_reset": bool(password)},
+        details={
+            "before": before,
+            "after": {
+                "role": new_role.value,
+                "staff_id": new_staff,
+                "active": user.active,
+                "municipalities": codes,
+            },
+            "password_reset": bool(password),
+        },
     )
     db.commit()
     return RedirectResponse(f"/admin/users/{user.id}", status_code=303)
@@ -211,7 +275,11 @@ def roles(
     lang: Lang,
 ) -> Response:
     permissions = [p for p in Permission if p not in (Permission.PUBLIC,)]
-    return render(request, "admin/roles.html", {"roles": list(Role), "permissions": permissions, "matrix": ROLE_PERMISSIONS})
+    return render(
+        request,
+        "admin/roles.html",
+        {"roles": list(Role), "permissions": permissions, "matrix": ROLE_PERMISSIONS},
+    )
 
 
 # ---------------------------------------------------------------------------------------- delegations
@@ -220,12 +288,18 @@ def roles(
 def _delegations_page(request: Request, db: Session, *, error: str | None, status: int = 200) -> Response:
     rows = list(
         db.execute(
-            select(Delegation, StaffMember).join(StaffMember, StaffMember.id == Delegation.staff_id)
-            .order_by(Delegation.valid_from.desc(), Delegation.id.desc()).limit(500)
+            select(Delegation, StaffMember)
+            .join(StaffMember, StaffMember.id == Delegation.staff_id)
+            .order_by(Delegation.valid_from.desc(), Delegation.id.desc())
+            .limit(500)
         )
     )
     officials = list(
-        db.scalars(select(StaffMember).where(StaffMember.active, StaffMember.municipal_official).order_by(StaffMember.last_name))
+        db.scalars(
+            select(StaffMember)
+            .where(StaffMember.active, StaffMember.municipal_official)
+            .order_by(StaffMember.last_name)
+        )
     )
     return render(
         request,
@@ -277,10 +351,15 @@ def create_delegation(
         error = N_("The delegation cannot end before it starts.")
     if error is not None:
         return _delegations_page(request, db, error=error, status=400)
-    assert staff is not None and start is not None
+    assert staff is not None
+    assert start is not None
     delegation = Delegation(
-        staff_id=staff.id, agreement_reference=agreement_reference.strip(), tasks=sorted(chosen),
-        valid_from=start, valid_to=end, granted_by=granted_by.strip(),
+        staff_id=staff.id,
+        agreement_reference=agreement_reference.strip(),
+        tasks=sorted(chosen),
+        valid_from=start,
+        valid_to=end,
+        granted_by=granted_by.strip(),
     )
     db.add(delegation)
     db.flush()
@@ -326,7 +405,9 @@ def end_delegation(
 # ------------------------------------------------------------------------------------------ audit log
 
 
-def _audit_query(db: Session, actor: str, customer_number: str, action: str, since: str, until: str) -> tuple[AuditQuery, str | None]:
+def _audit_query(
+    db: Session, actor: str, customer_number: str, action: str, since: str, until: str
+) -> tuple[AuditQuery, str | None]:
     error = None
     person_id = None
     if customer_number.strip():
@@ -364,12 +445,25 @@ def audit_log(
 ) -> Response:
     query, error = _audit_query(db, actor, customer_number, action, since, until)
     rows, total = audit.search(db, query, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE)
-    filters = {"actor": actor, "customer_number": customer_number, "action": action, "since": since, "until": until}
+    filters = {
+        "actor": actor,
+        "customer_number": customer_number,
+        "action": action,
+        "since": since,
+        "until": until,
+    }
     return render(
         request,
         "admin/audit.html",
-        {"rows": rows, "total": total, "page": page, "page_size": AUDIT_PAGE, "filters": filters,
-         "actions": list(AuditAction), "error": error},
+        {
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "page_size": AUDIT_PAGE,
+            "filters": filters,
+            "actions": list(AuditAction),
+            "error": error,
+        },
     )
 
 
@@ -391,8 +485,13 @@ def audit_export(
         action=AuditAction.EXPORT,
         object_type="audit_log",
         purpose=AuditPurpose.AUDIT_REVIEW,
-        details={"actor": query.actor, "person_id": query.person_id, "action": query.action,
-                 "since": query.since, "until": query.until},
+        details={
+            "actor": query.actor,
+            "person_id": query.person_id,
+            "action": query.action,
+            "since": query.since,
+            "until": query.until,
+        },
     )
     db.commit()
     filename = f"audit-{today().isoformat()}.csv"
@@ -424,12 +523,20 @@ def access_report(
     try:
         code = validate_hetu(hetu)
     except InvalidIdentifier:
-        return render(request, "admin/access_report.html", {"person": None, "rows": None,
-                                                            "error": N_("This is not a valid personal identity code.")}, status_code=400)
+        return render(
+            request,
+            "admin/access_report.html",
+            {"person": None, "rows": None, "error": N_("This is not a valid personal identity code.")},
+            status_code=400,
+        )
     person = db.scalar(select(Person).where(Person.hetu == code))
     if person is None:
-        return render(request, "admin/access_report.html", {"person": None, "rows": None,
-                                                            "error": N_("No customer has this personal identity code.")}, status_code=404)
+        return render(
+            request,
+            "admin/access_report.html",
+            {"person": None, "rows": None, "error": N_("No customer has this personal identity code.")},
+            status_code=404,
+        )
     rows = audit.access_report(db, person_id=person.id)
     audit.append(
         db,
@@ -446,8 +553,38 @@ def access_report(
 
 def register(web: WebRegistry) -> None:
     web.add_router(router)
-    web.add_nav(NavItem("admin_users", N_("Users"), "/admin/users", Permission.MANAGE_USERS, order=10, section="admin"))
-    web.add_nav(NavItem("admin_roles", N_("Roles"), "/admin/roles", Permission.MANAGE_USERS, order=20, section="admin"))
-    web.add_nav(NavItem("admin_delegations", N_("Delegations"), "/admin/delegations", Permission.MANAGE_DELEGATIONS, order=30, section="admin"))
-    web.add_nav(NavItem("admin_audit", N_("Audit log"), "/admin/audit", Permission.READ_AUDIT, order=40, section="admin"))
-    web.add_nav(NavItem("admin_access", N_("Access report"), "/admin/access-report", Permission.ACCESS_REPORT, order=50, section="admin"))
+    web.add_nav(
+        NavItem(
+            "admin_users", N_("Users"), "/admin/users", Permission.MANAGE_USERS, order=10, section="admin"
+        )
+    )
+    web.add_nav(
+        NavItem(
+            "admin_roles", N_("Roles"), "/admin/roles", Permission.MANAGE_USERS, order=20, section="admin"
+        )
+    )
+    web.add_nav(
+        NavItem(
+            "admin_delegations",
+            N_("Delegations"),
+            "/admin/delegations",
+            Permission.MANAGE_DELEGATIONS,
+            order=30,
+            section="admin",
+        )
+    )
+    web.add_nav(
+        NavItem(
+            "admin_audit", N_("Audit log"), "/admin/audit", Permission.READ_AUDIT, order=40, section="admin"
+        )
+    )
+    web.add_nav(
+        NavItem(
+            "admin_access",
+            N_("Access report"),
+            "/admin/access-report",
+            Permission.ACCESS_REPORT,
+            order=50,
+            section="admin",
+        )
+    )

@@ -196,19 +196,30 @@ def me(principal: Annotated[Principal, requires(Permission.SIGNED_IN)]) -> Me:
 
 
 @router.get("/area")
-def area(request: Request, principal: Annotated[Principal, requires(Permission.VIEW_AREA)], db: DbSession) -> AreaOut:
+def area(
+    request: Request, principal: Annotated[Principal, requires(Permission.VIEW_AREA)], db: DbSession
+) -> AreaOut:
     config = request.app.state.area
     codes = visible_codes(request, principal)
     day = today()
     figures, _ = municipality_figures(db, day=day, codes=codes, youth_age_limit=config.file.youth_age_limit)
-    points = db.scalars(select(ServicePoint).where(ServicePoint.municipality_code.in_(codes)).order_by(ServicePoint.key))
+    points = db.scalars(
+        select(ServicePoint).where(ServicePoint.municipality_code.in_(codes)).order_by(ServicePoint.key)
+    )
     return AreaOut(
         name=config.name("fi"),
         day=day,
         municipalities=[_figures_out(c, config.municipalities[c].name_fi, figures[c]) for c in codes],
         service_points=[
-            ServicePointOut(key=p.key, municipality_code=p.municipality_code, kind=p.kind.value, name_fi=p.name_fi,
-                            name_sv=p.name_sv, address=p.address, visit_interval_days=p.visit_interval_days)
+            ServicePointOut(
+                key=p.key,
+                municipality_code=p.municipality_code,
+                kind=p.kind.value,
+                name_fi=p.name_fi,
+                name_sv=p.name_sv,
+                address=p.address,
+                visit_interval_days=p.visit_interval_days,
+            )
             for p in points
         ],
     )
@@ -216,58 +227,91 @@ def area(request: Request, principal: Annotated[Principal, requires(Permission.V
 
 @router.get("/municipalities/{code}")
 def municipality(
-    request: Request, code: str, principal: Annotated[Principal, requires(Permission.VIEW_AREA)], db: DbSession
+    request: Request,
+    code: str,
+    principal: Annotated[Principal, requires(Permission.VIEW_AREA)],
+    db: DbSession,
 ) -> Figures:
     config = request.app.state.area
     if code not in config.municipalities:
         raise NotFound
     if not may_see_municipality(principal, code):
         raise Forbidden
-    figures, _ = municipality_figures(db, day=today(), codes=[code], youth_age_limit=config.file.youth_age_limit)
+    figures, _ = municipality_figures(
+        db, day=today(), codes=[code], youth_age_limit=config.file.youth_age_limit
+    )
     return _figures_out(code, config.municipalities[code].name_fi, figures[code])
 
 
 @router.get("/employer-contacts")
-def employer_contacts(request: Request, _: Annotated[Principal | None, requires(Permission.PUBLIC)]) -> list[Contact]:
+def employer_contacts(
+    request: Request, _: Annotated[Principal | None, requires(Permission.PUBLIC)]
+) -> list[Contact]:
     """Public: the employer-services contact of each municipality (R-D3)."""
     config = request.app.state.area
     return [
-        Contact(municipality_code=code, municipality=config.municipalities[code].name_fi, name=c.name, phone=c.phone, email=c.email)
+        Contact(
+            municipality_code=code,
+            municipality=config.municipalities[code].name_fi,
+            name=c.name,
+            phone=c.phone,
+            email=c.email,
+        )
         for code, c in sorted(config.file.employer_contacts.items())
     ]
 
 
 @router.post("/persons/search")
 def search_persons(
-    request: Request, body: SearchIn, principal: Annotated[Principal, requires(Permission.SEARCH_PERSONS)], db: DbSession
+    request: Request,
+    body: SearchIn,
+    principal: Annotated[Principal, requires(Permission.SEARCH_PERSONS)],
+    db: DbSession,
 ) -> SearchOut:
     """Exact HETU, exact customer number, or the beginning of names; results limited to the caller's scope."""
     try:
         result = search(db, principal=principal, query=body.query)
     except SearchError as exc:
-        raise HTTPException(422, [{"loc": ["body", "query"], "msg": str(exc), "type": "value_error"}]) from exc
+        raise HTTPException(
+            422, [{"loc": ["body", "query"], "msg": str(exc), "type": "value_error"}]
+        ) from exc
     audit_search(request, db, principal, result.kind, [p.id for p in result.persons])
     db.commit()
     return SearchOut(by=result.kind.value, results=[_summary(p) for p in result.persons], more=result.more)
 
 
 def _summary(p: Any) -> PersonSummary:
-    return PersonSummary(id=p.id, customer_number=p.customer_number, first_name=p.first_name, last_name=p.last_name,
-                         birth_date=p.birth_date, home_municipality_code=p.home_municipality_code)
+    return PersonSummary(
+        id=p.id,
+        customer_number=p.customer_number,
+        first_name=p.first_name,
+        last_name=p.last_name,
+        birth_date=p.birth_date,
+        home_municipality_code=p.home_municipality_code,
+    )
 
 
 @router.get("/persons/{person_id}")
 def person(
-    request: Request, person_id: IdPath,
-    principal: Annotated[Principal, requires(Permission.READ_PERSON)], db: DbSession,
+    request: Request,
+    person_id: IdPath,
+    principal: Annotated[Principal, requires(Permission.READ_PERSON)],
+    db: DbSession,
 ) -> PersonOut:
     day = today()
     found = get_in_scope(db, principal=principal, person_id=person_id, on=day)
     if found is None:
         raise NotFound
     data = record(db, person=found, on=day, youth_age_limit=request.app.state.area.file.youth_age_limit)
-    audit.append(db, actor=actor_of(request, principal), action=AuditAction.READ, object_type="person",
-                 object_id=found.id, person_id=found.id, purpose=AuditPurpose.CASEWORK)
+    audit.append(
+        db,
+        actor=actor_of(request, principal),
+        action=AuditAction.READ,
+        object_type="person",
+        object_id=found.id,
+        person_id=found.id,
+        purpose=AuditPurpose.CASEWORK,
+    )
     db.commit()
     return PersonOut(
         **_summary(found).model_dump(),
@@ -275,7 +319,9 @@ def person(
         service_language=found.service_language,
         education_level=str(found.education_level),
         groups=[g.value for g, *_ in data.groups],
-        status_history=[StatusOut(status=t.status.value, start_date=t.start, end_date=t.end) for t in data.timeline],
+        status_history=[
+            StatusOut(status=t.status.value, start_date=t.start, end_date=t.end) for t in data.timeline
+        ],
         occupations=[o.label for o in data.occupations],
         services=[s.code for _p, s in data.participations],
         employments=[e.isco4 for e, _emp in data.outcomes],
@@ -284,7 +330,10 @@ def person(
 
 @router.get("/persons/{person_id}/access-report")
 def person_access_report(
-    request: Request, person_id: IdPath, principal: Annotated[Principal, requires(Permission.ACCESS_REPORT)], db: DbSession
+    request: Request,
+    person_id: IdPath,
+    principal: Annotated[Principal, requires(Permission.ACCESS_REPORT)],
+    db: DbSession,
 ) -> list[AuditRow]:
     """GDPR: who has handled this person's data. The request itself is audited."""
     from alue.people.models import Person
@@ -292,63 +341,124 @@ def person_access_report(
     if db.get(Person, person_id) is None:
         raise NotFound
     rows = audit.access_report(db, person_id=person_id)
-    audit.append(db, actor=actor_of(request, principal), action=AuditAction.ACCESS_REPORT, object_type="person",
-                 object_id=person_id, person_id=person_id, purpose=AuditPurpose.DATA_SUBJECT_REQUEST)
+    audit.append(
+        db,
+        actor=actor_of(request, principal),
+        action=AuditAction.ACCESS_REPORT,
+        object_type="person",
+        object_id=person_id,
+        person_id=person_id,
+        purpose=AuditPurpose.DATA_SUBJECT_REQUEST,
+    )
     db.commit()
     return [_audit_row(r) for r in rows]
 
 
 def _audit_row(r: audit.AuditEvent) -> AuditRow:
-    return AuditRow(id=r.id, at=audit.as_utc(r.at), actor_username=r.actor_username, actor_role=r.actor_role, action=r.action,
-                    object_type=r.object_type, object_id=r.object_id, person_id=r.person_id, purpose=r.purpose)
+    return AuditRow(
+        id=r.id,
+        at=audit.as_utc(r.at),
+        actor_username=r.actor_username,
+        actor_role=r.actor_role,
+        action=r.action,
+        object_type=r.object_type,
+        object_id=r.object_id,
+        person_id=r.person_id,
+        purpose=r.purpose,
+    )
 
 
 @router.get("/employers")
 def employers(
-    principal: Annotated[Principal, requires(Permission.VIEW_EMPLOYERS)], db: DbSession,
-    q: Annotated[str, Query(max_length=100)] = "", municipality: Annotated[str, Query(max_length=3)] = "",
-    limit: Limit = 50, offset: Offset = 0,
+    principal: Annotated[Principal, requires(Permission.VIEW_EMPLOYERS)],
+    db: DbSession,
+    q: Annotated[str, Query(max_length=100)] = "",
+    municipality: Annotated[str, Query(max_length=3)] = "",
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[EmployerOut]:
     stmt = employer_query(q, municipality)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.scalars(stmt.order_by(Employer.name, Employer.id).limit(limit).offset(offset))
-    return Page[EmployerOut](total=total, items=[
-        EmployerOut(id=e.id, business_id=e.business_id, name=e.name, municipality_code=e.municipality_code,
-                    industry=e.industry, size_class=str(e.size_class)) for e in rows])
+    return Page[EmployerOut](
+        total=total,
+        items=[
+            EmployerOut(
+                id=e.id,
+                business_id=e.business_id,
+                name=e.name,
+                municipality_code=e.municipality_code,
+                industry=e.industry,
+                size_class=str(e.size_class),
+            )
+            for e in rows
+        ],
+    )
 
 
 @router.get("/employers/{employer_id}")
-def employer(employer_id: IdPath, principal: Annotated[Principal, requires(Permission.VIEW_EMPLOYERS)], db: DbSession) -> EmployerOut:
+def employer(
+    employer_id: IdPath, principal: Annotated[Principal, requires(Permission.VIEW_EMPLOYERS)], db: DbSession
+) -> EmployerOut:
     e = db.get(Employer, employer_id)
     if e is None:
         raise NotFound
-    return EmployerOut(id=e.id, business_id=e.business_id, name=e.name, municipality_code=e.municipality_code,
-                       industry=e.industry, size_class=str(e.size_class))
+    return EmployerOut(
+        id=e.id,
+        business_id=e.business_id,
+        name=e.name,
+        municipality_code=e.municipality_code,
+        industry=e.industry,
+        size_class=str(e.size_class),
+    )
 
 
 @router.get("/vacancies")
 def vacancies(
-    principal: Annotated[Principal, requires(Permission.VIEW_EMPLOYERS)], db: DbSession,
-    q: Annotated[str, Query(max_length=100)] = "", municipality: Annotated[str, Query(max_length=3)] = "",
-    open_only: bool = True, limit: Limit = 50, offset: Offset = 0,
+    principal: Annotated[Principal, requires(Permission.VIEW_EMPLOYERS)],
+    db: DbSession,
+    q: Annotated[str, Query(max_length=100)] = "",
+    municipality: Annotated[str, Query(max_length=3)] = "",
+    open_only: bool = True,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[VacancyOut]:
     stmt = vacancy_query(q, municipality, open_only)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = db.execute(stmt.order_by(Vacancy.published_on.desc(), Vacancy.id).limit(limit).offset(offset))
-    return Page[VacancyOut](total=total, items=[
-        VacancyOut(id=v.id, employer_id=e.id, employer_name=e.name, title=v.title, isco4=v.isco4,
-                   municipality_code=v.municipality_code, positions=v.positions, published_on=v.published_on,
-                   closes_on=v.closes_on) for v, e in rows])
+    return Page[VacancyOut](
+        total=total,
+        items=[
+            VacancyOut(
+                id=v.id,
+                employer_id=e.id,
+                employer_name=e.name,
+                title=v.title,
+                isco4=v.isco4,
+                municipality_code=v.municipality_code,
+                positions=v.positions,
+                published_on=v.published_on,
+                closes_on=v.closes_on,
+            )
+            for v, e in rows
+        ],
+    )
 
 
 @router.get("/partners")
 def partners(
-    principal: Annotated[Principal, requires(Permission.VIEW_PARTNERS)], db: DbSession,
+    principal: Annotated[Principal, requires(Permission.VIEW_PARTNERS)],
+    db: DbSession,
     kind: Annotated[str, Query(max_length=40)] = "",
 ) -> list[PartnerOut]:
     return [
-        PartnerOut(id=p.id, name=p.name, kind=str(p.kind), municipality_code=p.municipality_code,
-                   partnership_agreement=p.partnership_agreement)
+        PartnerOut(
+            id=p.id,
+            name=p.name,
+            kind=str(p.kind),
+            municipality_code=p.municipality_code,
+            partnership_agreement=p.partnership_agreement,
+        )
         for p in db.scalars(partner_query(kind).limit(1000))
         if isinstance(p, Partner)
     ]
@@ -356,12 +466,19 @@ def partners(
 
 @router.get("/audit")
 def audit_search_api(
-    principal: Annotated[Principal, requires(Permission.READ_AUDIT)], db: DbSession,
-    actor: Annotated[str, Query(max_length=150)] = "", person_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    action: Annotated[str, Query(max_length=30)] = "", limit: Limit = 50, offset: Offset = 0,
+    principal: Annotated[Principal, requires(Permission.READ_AUDIT)],
+    db: DbSession,
+    actor: Annotated[str, Query(max_length=150)] = "",
+    person_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    action: Annotated[str, Query(max_length=30)] = "",
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> Page[AuditRow]:
-    query = AuditQuery(actor=actor or None, person_id=person_id,
-                       action=action if action in AuditAction._value2member_map_ else None)
+    query = AuditQuery(
+        actor=actor or None,
+        person_id=person_id,
+        action=action if action in AuditAction._value2member_map_ else None,
+    )
     rows, total = audit.search(db, query, limit=limit, offset=offset)
     return Page[AuditRow](total=total, items=[_audit_row(r) for r in rows])
 

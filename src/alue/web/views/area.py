@@ -88,8 +88,14 @@ def municipality_page(
         raise Forbidden
     info = area.municipalities[code]
     day = today()
-    figures, _total = municipality_figures(db, day=day, codes=[code], youth_age_limit=area.file.youth_age_limit)
-    points = list(db.scalars(select(ServicePoint).where(ServicePoint.municipality_code == code).order_by(ServicePoint.name_fi)))
+    figures, _total = municipality_figures(
+        db, day=day, codes=[code], youth_age_limit=area.file.youth_age_limit
+    )
+    points = list(
+        db.scalars(
+            select(ServicePoint).where(ServicePoint.municipality_code == code).order_by(ServicePoint.name_fi)
+        )
+    )
     row = db.get(Municipality, code)
     return render(
         request,
@@ -124,7 +130,9 @@ def service_points(
     codes = visible_codes(request, principal)
     points = list(
         db.scalars(
-            select(ServicePoint).where(ServicePoint.municipality_code.in_(codes)).order_by(ServicePoint.name_fi)
+            select(ServicePoint)
+            .where(ServicePoint.municipality_code.in_(codes))
+            .order_by(ServicePoint.name_fi)
         )
     )
     return render(request, "area/service_points.html", {"area": area, "points": points})
@@ -177,7 +185,9 @@ def employer_contacts(
     area = request.app.state.area
     rows = [
         (area.municipalities[code], contact)
-        for code, contact in sorted(area.file.employer_contacts.items(), key=lambda kv: area.municipalities[kv[0]].name(lang))
+        for code, contact in sorted(
+            area.file.employer_contacts.items(), key=lambda kv: area.municipalities[kv[0]].name(lang)
+        )
     ]
     return render(request, "area/employer_contacts.html", {"area": area, "rows": rows})
 
@@ -185,4 +195,6 @@ def employer_contacts(
 def register(web: WebRegistry) -> None:
     web.add_router(router)
     web.add_nav(NavItem("home", N_("Area"), "/", Permission.VIEW_AREA, order=0))
-    web.add_nav(NavItem("service_points", N_("Service points"), "/service-points", Permission.VIEW_AREA, order=60))
+    web.add_nav(
+        NavItem("service_points", N_("Service points"), "/service-points", Permission.VIEW_AREA, order=60)
+    )

@@ -39,7 +39,7 @@ def login_page(
     request: Request,
     principal: Annotated[Principal | None, requires(Permission.PUBLIC)],
     lang: Lang,
-    next: str = "/",  # noqa: A002 — the conventional name of the parameter
+    next: str = "/",
 ) -> Response:
     if principal is not None:
         return RedirectResponse(safe_next(next), status_code=303)
@@ -54,7 +54,7 @@ def login(
     lang: Lang,
     username: Annotated[str, Form(max_length=150)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/",  # noqa: A002
+    next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     app = request.app
     ip = client_ip(request)
@@ -74,7 +74,9 @@ def login(
     if user is None:
         audit.append(
             db,
-            actor=audit.Actor(user_id=None, username=auth.normalise_username(username), role="anonymous", ip=ip),
+            actor=audit.Actor(
+                user_id=None, username=auth.normalise_username(username), role="anonymous", ip=ip
+            ),
             action=AuditAction.LOGIN_FAILED,
             object_type="user",
             purpose=AuditPurpose.AUTHENTICATION,
@@ -98,7 +100,9 @@ def _signed_in(request: Request, db: DbSession, user: User, target: str, *, meth
     )
     audit.append(
         db,
-        actor=audit.Actor(user_id=user.id, username=user.username, role=user.role.value, ip=client_ip(request)),
+        actor=audit.Actor(
+            user_id=user.id, username=user.username, role=user.role.value, ip=client_ip(request)
+        ),
         action=AuditAction.LOGIN,
         object_type="user",
         object_id=user.id,
@@ -107,7 +111,9 @@ def _signed_in(request: Request, db: DbSession, user: User, target: str, *, meth
     )
     db.commit()
     response = RedirectResponse(target, status_code=303)
-    set_cookie(response, request, web, SESSION_COOKIE, token, max_age=int(web.session_lifetime.total_seconds()))
+    set_cookie(
+        response, request, web, SESSION_COOKIE, token, max_age=int(web.session_lifetime.total_seconds())
+    )
     return response
 
 
@@ -138,13 +144,18 @@ def switch_language(
     request: Request,
     code: str,
     _: Annotated[Principal | None, requires(Permission.PUBLIC)],
-    next: str = "/",  # noqa: A002
+    next: str = "/",
 ) -> Response:
     """Remember the chosen language in a cookie for a year and go back to the page."""
     response = RedirectResponse(safe_next(next), status_code=303)
     if code in LANGUAGES:
         set_cookie(
-            response, request, request.app.state.web_settings, LANG_COOKIE, code, max_age=365 * 24 * 3600,
+            response,
+            request,
+            request.app.state.web_settings,
+            LANG_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
         )
     return response
 
@@ -155,7 +166,9 @@ def switch_language(
 def _oidc(request: Request) -> OidcClient:
     client = getattr(request.app.state, "oidc_client", None)
     if client is None:
-        client = OidcClient(request.app.state.oidc_settings, request.app.state.secret, request.app.state.oidc_http)
+        client = OidcClient(
+            request.app.state.oidc_settings, request.app.state.secret, request.app.state.oidc_http
+        )
         request.app.state.oidc_client = client
     return client
 
@@ -170,7 +183,7 @@ def oidc_login(
     request: Request,
     _: Annotated[Principal | None, requires(Permission.PUBLIC)],
     lang: Lang,
-    next: str = "/",  # noqa: A002
+    next: str = "/",
 ) -> Response:
     if not request.app.state.oidc_settings.enabled:
         return render(request, "login.html", {"next": "/", "username": "", "error": "oidc"}, status_code=404)
@@ -179,7 +192,10 @@ def oidc_login(
     except (OidcError, OSError) as exc:
         request.app.state.oidc_client = None
         return render(
-            request, "login.html", {"next": "/", "username": "", "error": "oidc", "detail": str(exc)}, status_code=502
+            request,
+            "login.html",
+            {"next": "/", "username": "", "error": "oidc", "detail": str(exc)},
+            status_code=502,
         )
     response = RedirectResponse(url, status_code=303)
     set_cookie(response, request, request.app.state.web_settings, STATE_COOKIE, cookie, max_age=STATE_MAX_AGE)
@@ -206,13 +222,20 @@ def oidc_callback(
         claims = client.finish(pending=pending, state=state, code=code, redirect_uri=_redirect_uri(request))
     except (OidcError, OSError) as exc:
         return render(
-            request, "login.html", {"next": "/", "username": "", "error": "oidc", "detail": str(exc)}, status_code=400
+            request,
+            "login.html",
+            {"next": "/", "username": "", "error": "oidc", "detail": str(exc)},
+            status_code=400,
         )
     subject = client.subject(claims)
     user = db.scalar(select(User).where(User.oidc_subject == subject))
     if user is None:
         claimed = str(claims.get(request.app.state.oidc_settings.username_claim, "") or "")
-        candidate = db.scalar(select(User).where(User.username == auth.normalise_username(claimed))) if claimed else None
+        candidate = (
+            db.scalar(select(User).where(User.username == auth.normalise_username(claimed)))
+            if claimed
+            else None
+        )
         if candidate is not None and candidate.oidc_subject is None:
             candidate.oidc_subject = subject
             user = candidate
@@ -226,7 +249,9 @@ def oidc_callback(
             details={"method": "oidc", "reason": "no linked active account"},
         )
         db.commit()
-        return render(request, "login.html", {"next": "/", "username": "", "error": "no_account"}, status_code=403)
+        return render(
+            request, "login.html", {"next": "/", "username": "", "error": "no_account"}, status_code=403
+        )
     response = _signed_in(request, db, user, pending.next_path, method="oidc")
     delete_cookie(response, request, request.app.state.web_settings, STATE_COOKIE)
     return response

@@ -27,7 +27,9 @@ def employer_query(q: str, municipality: str):  # type: ignore[no-untyped-def]
     stmt = select(Employer)
     if q.strip():
         pattern = "%" + escape_like(q.strip().lower()) + "%"
-        stmt = stmt.where(or_(func.lower(Employer.name).like(pattern, escape="\\"), Employer.business_id == q.strip()))
+        stmt = stmt.where(
+            or_(func.lower(Employer.name).like(pattern, escape="\\"), Employer.business_id == q.strip())
+        )
     if municipality:
         stmt = stmt.where(Employer.municipality_code == municipality)
     return stmt
@@ -66,8 +68,15 @@ def employers(
     return render(
         request,
         "employers/list.html",
-        {"rows": rows, "q": q, "municipality": municipality, "page": page, "total": total, "page_size": PAGE,
-         "area": request.app.state.area},
+        {
+            "rows": rows,
+            "q": q,
+            "municipality": municipality,
+            "page": page,
+            "total": total,
+            "page_size": PAGE,
+            "area": request.app.state.area,
+        },
     )
 
 
@@ -82,19 +91,34 @@ def employer_page(
     employer = db.get(Employer, employer_id)
     if employer is None:
         raise NotFound
-    vacancies = list(db.scalars(select(Vacancy).where(Vacancy.employer_id == employer_id).order_by(Vacancy.published_on.desc()).limit(200)))
+    vacancies = list(
+        db.scalars(
+            select(Vacancy)
+            .where(Vacancy.employer_id == employer_id)
+            .order_by(Vacancy.published_on.desc())
+            .limit(200)
+        )
+    )
     events = list(
         db.scalars(
-            select(EmployerServiceEvent).where(EmployerServiceEvent.employer_id == employer_id)
-            .order_by(EmployerServiceEvent.event_date.desc()).limit(200)
+            select(EmployerServiceEvent)
+            .where(EmployerServiceEvent.employer_id == employer_id)
+            .order_by(EmployerServiceEvent.event_date.desc())
+            .limit(200)
         )
     )
     area = request.app.state.area
     return render(
         request,
         "employers/employer.html",
-        {"e": employer, "vacancies": vacancies, "events": events, "area": area, "day": today(),
-         "contact": area.file.employer_contacts.get(employer.municipality_code)},
+        {
+            "e": employer,
+            "vacancies": vacancies,
+            "events": events,
+            "area": area,
+            "day": today(),
+            "contact": area.file.employer_contacts.get(employer.municipality_code),
+        },
     )
 
 
@@ -111,12 +135,25 @@ def vacancies(
 ) -> Response:
     stmt = vacancy_query(q, municipality, open_only)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = list(db.execute(stmt.order_by(Vacancy.published_on.desc(), Vacancy.id).limit(PAGE).offset((page - 1) * PAGE)))
+    rows = list(
+        db.execute(
+            stmt.order_by(Vacancy.published_on.desc(), Vacancy.id).limit(PAGE).offset((page - 1) * PAGE)
+        )
+    )
     return render(
         request,
         "employers/vacancies.html",
-        {"rows": rows, "q": q, "municipality": municipality, "open_only": open_only, "page": page, "total": total,
-         "page_size": PAGE, "area": request.app.state.area, "day": today()},
+        {
+            "rows": rows,
+            "q": q,
+            "municipality": municipality,
+            "open_only": open_only,
+            "page": page,
+            "total": total,
+            "page_size": PAGE,
+            "area": request.app.state.area,
+            "day": today(),
+        },
     )
 
 
@@ -128,7 +165,11 @@ def vacancy_page(
     db: DbSession,
     lang: Lang,
 ) -> Response:
-    row = db.execute(select(Vacancy, Employer).join(Employer, Employer.id == Vacancy.employer_id).where(Vacancy.id == vacancy_id)).first()
+    row = db.execute(
+        select(Vacancy, Employer)
+        .join(Employer, Employer.id == Vacancy.employer_id)
+        .where(Vacancy.id == vacancy_id)
+    ).first()
     if row is None:
         raise NotFound
     vacancy, employer = row

@@ -42,13 +42,20 @@ def search_persons(
     try:
         result = search(db, principal=principal, query=query)
     except SearchError as exc:
-        return render(request, template, {"query": query, "result": None, "error": str(exc)}, status_code=200 if partial else 400)
+        return render(
+            request,
+            template,
+            {"query": query, "result": None, "error": str(exc)},
+            status_code=200 if partial else 400,
+        )
     audit_search(request, db, principal, result.kind, [p.id for p in result.persons])
     db.commit()
     return render(request, template, {"query": query, "result": result, "error": None})
 
 
-def audit_search(request: Request, db: DbSession, principal: Principal, kind: SearchKind, ids: list[int]) -> None:
+def audit_search(
+    request: Request, db: DbSession, principal: Principal, kind: SearchKind, ids: list[int]
+) -> None:
     """One row per search; an exact identifier search names its person, a name search lists the ids."""
     audit.append(
         db,
@@ -74,7 +81,9 @@ def person_page(
     if person is None:
         raise NotFound  # absent or outside the scope: the same answer
     data = record(db, person=person, on=day, youth_age_limit=request.app.state.area.file.youth_age_limit)
-    tasks = sorted(auth.delegated_tasks(db, staff_id=principal.staff_id, on=day)) if principal.staff_id else []
+    tasks = (
+        sorted(auth.delegated_tasks(db, staff_id=principal.staff_id, on=day)) if principal.staff_id else []
+    )
     audit.append(
         db,
         actor=actor_of(request, principal),

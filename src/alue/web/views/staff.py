@@ -21,7 +21,9 @@ router = APIRouter(include_in_schema=False)
 
 
 def _active_assignments(day):  # type: ignore[no-untyped-def]
-    return (CaseAssignment.start_date <= day) & or_(CaseAssignment.end_date.is_(None), CaseAssignment.end_date >= day)
+    return (CaseAssignment.start_date <= day) & or_(
+        CaseAssignment.end_date.is_(None), CaseAssignment.end_date >= day
+    )
 
 
 @router.get("/staff", response_class=HTMLResponse)
@@ -42,7 +44,13 @@ def staff_list(
     return render(
         request,
         "staff/list.html",
-        {"rows": rows, "line": line, "municipality": municipality, "lines": list(ServiceLine), "area": request.app.state.area},
+        {
+            "rows": rows,
+            "line": line,
+            "municipality": municipality,
+            "lines": list(ServiceLine),
+            "area": request.app.state.area,
+        },
     )
 
 
@@ -60,18 +68,37 @@ def staff_page(
     day = today()
     teams = list(
         db.execute(
-            select(Team, TeamMembership).join(TeamMembership, TeamMembership.team_id == Team.id)
-            .where(TeamMembership.staff_id == staff_id).order_by(TeamMembership.start_date.desc())
+            select(Team, TeamMembership)
+            .join(TeamMembership, TeamMembership.team_id == Team.id)
+            .where(TeamMembership.staff_id == staff_id)
+            .order_by(TeamMembership.start_date.desc())
         )
     )
-    codes = list(db.scalars(select(StaffMunicipality.municipality_code).where(StaffMunicipality.staff_id == staff_id)))
-    delegations = list(db.scalars(select(Delegation).where(Delegation.staff_id == staff_id).order_by(Delegation.valid_from.desc())))
-    caseload = db.scalar(select(func.count()).where(CaseAssignment.staff_id == staff_id, _active_assignments(day))) or 0
+    codes = list(
+        db.scalars(select(StaffMunicipality.municipality_code).where(StaffMunicipality.staff_id == staff_id))
+    )
+    delegations = list(
+        db.scalars(
+            select(Delegation).where(Delegation.staff_id == staff_id).order_by(Delegation.valid_from.desc())
+        )
+    )
+    caseload = (
+        db.scalar(select(func.count()).where(CaseAssignment.staff_id == staff_id, _active_assignments(day)))
+        or 0
+    )
     return render(
         request,
         "staff/member.html",
-        {"m": member, "teams": teams, "codes": codes, "delegations": delegations, "caseload": caseload,
-         "tasks": sorted(auth.delegated_tasks(db, staff_id=staff_id, on=day)), "day": day, "area": request.app.state.area},
+        {
+            "m": member,
+            "teams": teams,
+            "codes": codes,
+            "delegations": delegations,
+            "caseload": caseload,
+            "tasks": sorted(auth.delegated_tasks(db, staff_id=staff_id, on=day)),
+            "day": day,
+            "area": request.app.state.area,
+        },
     )
 
 
@@ -85,7 +112,10 @@ def team_list(
     day = today()
     members = (
         select(TeamMembership.team_id, func.count().label("n"))
-        .where(TeamMembership.start_date <= day, or_(TeamMembership.end_date.is_(None), TeamMembership.end_date >= day))
+        .where(
+            TeamMembership.start_date <= day,
+            or_(TeamMembership.end_date.is_(None), TeamMembership.end_date >= day),
+        )
         .group_by(TeamMembership.team_id)
         .subquery()
     )
