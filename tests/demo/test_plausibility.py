@@ -16,12 +16,14 @@ from alue.area.config import Area
 from alue.area.rules import load_rules
 from alue.demo import truth
 from alue.shared.identifiers import validate_hetu
-from alue.shared.time import last_working_day_of_month, working_days_between
+from alue.shared.time import HELSINKI, last_working_day_of_month, working_days_between
 
 from .conftest import DEMO_TODAY
 
 
 def _d(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):  # a meeting's time: its Helsinki date
+        return value.astimezone(HELSINKI).date() if value.tzinfo else value.date()
     if value is None or isinstance(value, dt.date):
         return value  # type: ignore[return-value]
     return dt.date.fromisoformat(str(value)[:10])

@@ -41,7 +41,8 @@ def test_rebuild_show_and_report(app: typer.Typer, session: Session, tmp_path: P
     build(session)
     answers = tmp_path / "answers.csv"
     answers.write_text(
-        "survey_kind,date,municipality,score\n" + "".join(f"accessibility,2025-05-0{i},609,{3 + i % 3}\n" for i in range(1, 8)),
+        "survey_kind,date,municipality,score\n"
+        + "".join(f"accessibility,2025-05-0{i},609,{3 + i % 3}\n" for i in range(1, 8)),
         encoding="utf-8",
     )
     result = runner.invoke(app, ["scorecard", "import", "survey-responses", str(answers)])
@@ -59,7 +60,8 @@ def test_rebuild_show_and_report(app: typer.Typer, session: Session, tmp_path: P
     assert len(by_id) == 14
     accessibility = by_id[("accessibility", "")]
     assert accessibility["value"] == pytest.approx((4 + 5 + 3 + 4 + 5 + 3 + 4) / 7)
-    assert accessibility["persons"] == 7 and accessibility["status"] == "met"
+    assert accessibility["persons"] == 7
+    assert accessibility["status"] == "met"
     for key in ("value", "target", "status", "persons"):
         assert key in by_id[("inflow_over_3_months", "")]
 
@@ -86,7 +88,9 @@ def test_rebuild_show_and_report(app: typer.Typer, session: Session, tmp_path: P
         subprocess.run(["pdftoppm", "-r", "20", "-png", str(pdf), str(out / "page")], check=True)  # noqa: S603,S607
         assert len(list(out.glob("page-*.png"))) >= 3
 
-    result = runner.invoke(app, ["scorecard", "report", "--period", "2025", "--lang", "sv", "--output", str(out)])
+    result = runner.invoke(
+        app, ["scorecard", "report", "--period", "2025", "--lang", "sv", "--output", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert load_workbook(out / "scorecard-2025-sv.xlsx").sheetnames[0] == "Mätare"
 

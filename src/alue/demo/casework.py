@@ -169,6 +169,9 @@ def build_casework(
     area_index = np.array([area_codes.index(c) if c in area_codes else -1 for c in g.codes])
     reg_muni = area_index[S["muni"].astype(np.int64)]
     in_area = reg_muni >= 0
+    # full detail for the area's own customers; elsewhere (national scale) the statutory core only:
+    # assessment, initial interview, job-search discussions and the first plan
+    detail = in_area | (g.scale == "area")
     staff = np.full(n_s, -1, dtype=np.int64)
     M = len(area_codes)
     key = org.serve_line * M + org.serve_muni
@@ -259,7 +262,9 @@ def build_casework(
     m_day.append(d_disc[held])
     disc_spell, disc_day = rep[held], d_disc[held]
 
-    nordic = has_interview & (interview >= day(NORDIC_MODEL[0])) & (interview <= day(NORDIC_MODEL[1]))
+    nordic = (
+        detail & has_interview & (interview >= day(NORDIC_MODEL[0])) & (interview <= day(NORDIC_MODEL[1]))
+    )
     supp_spell, supp_day = [], []
     for k_week in range(1, 7):
         d = interview + 14 * k_week
@@ -279,7 +284,7 @@ def build_casework(
     m_day.append(sd[keep])
 
     check = start + 91
-    ok = has_interview & (check <= end) & (check >= day(area.file.started_on))
+    ok = detail & has_interview & (check <= end) & (check >= day(area.file.started_on))
     cd = cal.next_working(check[ok])
     okk = cd <= end[ok]
     kinds.append(np.full(int(okk.sum()), 3))
@@ -310,7 +315,7 @@ def build_casework(
     }
 
     # ---- employment plans: at the interview, and at about half of the job-search discussions
-    upd = rng.random(len(disc_spell)) < params.PLAN_UPDATE_SHARE
+    upd = (rng.random(len(disc_spell)) < params.PLAN_UPDATE_SHARE) & detail[disc_spell]
     p_spell = np.r_[a_idx, disc_spell[upd]].astype(np.int64)
     p_day = np.r_[interview[a_idx], disc_day[upd]].astype(np.int64)
     order = np.lexsort((p_day, p_spell))
@@ -404,7 +409,7 @@ def build_casework(
     }
 
     consents, referrals = _consents_and_referrals(
-        rng, g, org, path, interview, has_interview, staff, person, end
+        rng, g, org, path, interview, has_interview & detail, staff, person, end, detail
     )
     events = _employer_events(rng, g, org, area)
     return Casework(assessments, meetings, plans, assignments, consents, referrals, events)
@@ -434,6 +439,7 @@ def _consents_and_referrals(
     staff: np.ndarray,
     person: np.ndarray,
     end: np.ndarray,
+    detail: np.ndarray,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     PA = g.world.PA
     final = g.final_day
@@ -465,7 +471,7 @@ def _consents_and_referrals(
     h_status = np.where((h_status == 1) & (h_conf == NO_DAY), 0, h_status)
     # referrals to purchased services (one per participation) and to half of the own ones
     purchased = np.array([s.production == "purchased" for s in SERVICES])
-    pick = np.flatnonzero(purchased[PA["service"]] | (rng.random(PA.n) < 0.5))
+    pick = np.flatnonzero((purchased[PA["service"]] | (rng.random(PA.n) < 0.5)) & detail[PA["spell"]])
     r_day = PA["referred"][pick].astype(np.int64)
     r_conf = np.minimum(r_day + rng.integers(1, 10, len(pick)), PA["start"][pick])
     r_conf = np.where(r_conf > final, NO_DAY, r_conf)

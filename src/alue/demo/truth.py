@@ -20,10 +20,11 @@ The outcome
       :data:`EFFECT_MONTHS` months after its end (1 otherwise; an interrupted service has no effect).
       At the end of a completed service the person may also leave directly to a job, with the same
       multiplier;
-    * ``month_scale`` — the calibration: when more people survive in unemployment than the official
-      count of the month, extra exits are drawn with probability proportional to each person's hazard,
-      which multiplies everyone's hazard in that municipality and month by a common factor. It is a
-      municipality × month fixed effect and leaves the hazard ratios intact.
+    * ``month_scale`` — the calibration: when more people would be unemployed on a count day than the
+      official figure, extra exits are drawn with probability proportional to each person's hazards of
+      leaving unemployment (every kind of exit in proportion). That multiplies the hazards of the
+      municipality and month by a common factor — a municipality × month fixed effect that leaves the
+      hazard ratios intact.
 
     While in a service a person leaves to open-market work only by interrupting it (a small hazard):
     every service has a lock-in effect while it lasts.
@@ -33,7 +34,12 @@ Selection
     to the better educated and mid-career, rehabilitative work activity to the long-term unemployed
     with weak employability, integration training to immigrants. Because the observed characteristics
     also drive the outcome, a naive before/after or participant/non-participant comparison is biased:
-    it flatters labour-market training and blames rehabilitative work for its participants' situation.
+    rehabilitative work, for one, looks worse than its true effect because of who takes it.
+
+    Selection is on observables *given survival in unemployment*: people with a high frailty leave sooner,
+    so those still unemployed when a service starts are dynamically selected. An estimator must compare
+    participants with non-participants at the same elapsed duration (timing of events, or matching on
+    duration and the observables).
 """
 
 from __future__ import annotations

@@ -187,7 +187,11 @@ class BulkWriter:
     def _fix_sequences(self) -> None:
         cur = self._raw.cursor()
         for table in self.rows:
-            cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", (table,))
+            cur.execute(
+                "SELECT pg_get_serial_sequence(%s, 'id') FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = %s AND column_name = 'id'",
+                (f'"{table}"', table),
+            )
             row = cur.fetchone()
             if row and row[0]:
                 cur.execute(f'SELECT setval(%s, COALESCE((SELECT MAX(id) FROM "{table}"), 1))', (row[0],))

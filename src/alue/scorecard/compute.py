@@ -83,7 +83,7 @@ class Context:
     #: the first day whose periods are (re)computed; earlier facts are kept as they are
     since: dt.date
     rules: RuleBook | None = None
-    _cache: dict[str, Any] = field(default_factory=dict)
+    _cache: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def in_area(self) -> list[str]:
@@ -121,14 +121,23 @@ class Context:
 # ------------------------------------------------------------------------------------------- helpers
 
 
-def _covering(left: pl.DataFrame, right: pl.DataFrame, day: str, *, by: str = "person_id") -> pl.DataFrame:
-    """Add to each row of ``left`` the columns of the latest-starting row of ``right`` (same ``by``) that
-    covers ``left[day]``. ``right`` has ``start_date`` / ``end_date`` (null = open) and payload columns;
-    rows without a covering row get nulls. Ranges of one ``by`` are assumed not to overlap."""
+def prepare_ranges(right: pl.DataFrame, *, by: str = "person_id") -> pl.DataFrame:
+    """A range table ready for :func:`_covering`: renamed and sorted by start (do it once, use it often)."""
     payload = [c for c in right.columns if c not in (by, "start_date", "end_date")]
-    r = right.select(
+    return right.select(
         by, _start=pl.col("start_date"), _end=pl.col("end_date"), **{f"_p_{c}": pl.col(c) for c in payload}
     ).sort("_start")
+
+
+def _covering(
+    left: pl.DataFrame, right: pl.DataFrame, day: str, *, by: str = "person_id", prepared: bool = False
+) -> pl.DataFrame:
+    """Add to each row of ``left`` the columns of the latest-starting row of ``right`` (same ``by``) that
+    covers ``left[day]``. ``right`` has ``start_date`` / ``end_date`` (null = open) and payload columns (or
+    is the result of :func:`prepare_ranges` with ``prepared=True``); rows without a covering row get nulls.
+    Ranges of one ``by`` are assumed not to overlap. Rows keep their order when ``left`` is sorted by day."""
+    r = right if prepared else prepare_ranges(right, by=by)
+    payload = [c[3:] for c in r.columns if c.startswith("_p_")]
     joined = left.sort(day, maintain_order=True).join_asof(
         r, left_on=day, right_on="_start", by=by, check_sortedness=False
     )
@@ -136,6 +145,14 @@ def _covering(left: pl.DataFrame, right: pl.DataFrame, day: str, *, by: str = "p
     return joined.with_columns([pl.when(covered).then(pl.col(f"_p_{c}")).alias(c) for c in payload]).drop(
         ["_start", "_end", *[f"_p_{c}" for c in payload]]
     )
+
+
+def _ranges(ctx: Context, name: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """A prepared range table, kept for the whole computation."""
+    key = ("ranges", name)
+    if key not in ctx._cache:
+        ctx._cache[key] = prepare_ranges(build())
+    return ctx._cache[key]
 
 
 def _age(birth: str, day: str) -> pl.Expr:
@@ -199,26 +216,46 @@ def group_columns(frame: pl.DataFrame) -> list[str]:
     return [c for c in frame.columns if c.startswith(GROUP_PREFIX)]
 
 
+def _residence(probe: pl.DataFrame, residences: pl.DataFrame) -> pl.Series:
+    """The municipality of residence on each probe row's date (null without a residence row), in probe order.
+
+    Only people who have residence rows at all (those who have moved) need the as-of join."""
+    movers = residences.get_column("person_id").unique()
+    indexed = probe.with_row_index("_probe_row")
+    subset = indexed.filter(pl.col("person_id").is_in(movers.implode()))
+    if subset.height == 0:
+        return pl.Series("municipality_code", [None] * probe.height, dtype=pl.String)
+    found = _covering(
+        subset, residences.select("person_id", "municipality_code", "start_date", "end_date"), "event_date"
+    ).select("_probe_row", "municipality_code")
+    return (
+        indexed.select("_probe_row")
+        .join(found, on="_probe_row", how="left", maintain_order="left")
+        .get_column("municipality_code")
+    )
+
+
 def attach_dimensions(
-    events: pl.DataFrame, inputs: Inputs, ctx: Context, *, groups: bool = True, long_term: str | None = None
+    events: pl.DataFrame,
+    inputs: Inputs,
+    ctx: Context,
+    *,
+    groups: bool = True,
+    lines: bool = True,
+    long_term: str | None = None,
+    status: str | None = None,
 ) -> pl.DataFrame:
     """Add ``municipality_code`` (residence on the event date, else the home municipality),
     ``service_line`` (kept when given, else the responsible worker's line on the date) and one boolean
     column ``g_<group>`` per customer group of the definitions (membership on the date).
 
     ``events`` has ``_event``, ``person_id``, ``event_date``; rows come back sorted by ``event_date``.
-    ``long_term`` names a column that already says whether the person is long-term unemployed on the date.
+    ``long_term`` and ``status`` name columns that already hold whether the person is long-term unemployed
+    and their status on the date (saving a look-up).
     """
     base = events.sort("event_date")
     probe = base.select("person_id", "event_date")
-    residence = _covering(
-        probe,
-        inputs.residences.select("person_id", "municipality_code", "start_date", "end_date"),
-        "event_date",
-    ).get_column("municipality_code")
-    line = _covering(
-        probe, inputs.assignments.select("person_id", "service_line", "start_date", "end_date"), "event_date"
-    ).get_column("service_line")
+    residence = _residence(probe, inputs.residences)
     persons = probe.join(
         inputs.persons.select("person_id", "home_municipality_code", "birth_date", "education_level"),
         on="person_id",
@@ -226,14 +263,19 @@ def attach_dimensions(
         maintain_order="left",
     )
     result = base.drop([c for c in ("municipality_code",) if c in base.columns]).with_columns(
-        municipality_code=pl.coalesce(residence, persons.get_column("home_municipality_code")),
-        _assigned=line,
+        municipality_code=pl.coalesce(residence, persons.get_column("home_municipality_code"))
     )
-    if "service_line" in result.columns:
-        result = result.with_columns(service_line=pl.coalesce("service_line", "_assigned"))
-    else:
-        result = result.with_columns(service_line=pl.col("_assigned"))
-    result = result.drop("_assigned")
+    if lines:
+        assignments = _ranges(
+            ctx,
+            "assignments",
+            lambda: inputs.assignments.select("person_id", "service_line", "start_date", "end_date"),
+        )
+        line = _covering(probe, assignments, "event_date", prepared=True).get_column("service_line")
+        if "service_line" in result.columns:
+            result = result.with_columns(service_line=pl.coalesce(pl.col("service_line"), line))
+        else:
+            result = result.with_columns(service_line=line)
     if not groups:
         return result
     wanted = ctx.definitions.customer_groups
@@ -258,24 +300,27 @@ def attach_dimensions(
     if "no_vocational_education" in wanted:
         flags["no_vocational_education"] = pl.lit(persons.get_column("education_level").is_in(NO_VOCATIONAL))
     if "laid_off" in wanted:
-        status = _covering(
-            probe, inputs.periods.select("person_id", "status", "start_date", "end_date"), "event_date"
-        ).get_column("status")
-        flags["laid_off"] = pl.lit(status.is_in(LAID_OFF).fill_null(False))
+        if status is not None:
+            flags["laid_off"] = pl.col(status).is_in(LAID_OFF)
+        else:
+            periods = _ranges(
+                ctx, "periods", lambda: inputs.periods.select("person_id", "status", "start_date", "end_date")
+            )
+            on_day = _covering(probe, periods, "event_date", prepared=True).get_column("status")
+            flags["laid_off"] = pl.lit(on_day.is_in(LAID_OFF).fill_null(False))
     if "long_term_unemployed" in wanted:
         if long_term is not None:
             flags["long_term_unemployed"] = pl.col(long_term)
         else:
             months = ctx.long_term_months(ctx.as_of)
-            runs = ctx._cache.get("runs")
-            if runs is None:
-                runs = merge_ranges(inputs.periods.filter(pl.col("status").is_in(UNEMPLOYED)))
-                ctx._cache["runs"] = runs
-            run_start = _covering(
-                probe,
-                runs.select("person_id", start_date="run_start", end_date="run_end", run_start="run_start"),
-                "event_date",
-            ).get_column("run_start")
+            runs = _ranges(
+                ctx,
+                "runs",
+                lambda: merge_ranges(inputs.periods.filter(pl.col("status").is_in(UNEMPLOYED))).select(
+                    "person_id", start_date="run_start", end_date="run_end", run_start="run_start"
+                ),
+            )
+            run_start = _covering(probe, runs, "event_date", prepared=True).get_column("run_start")
             flags["long_term_unemployed"] = pl.lit(
                 (run_start <= probe.get_column("event_date").dt.offset_by(f"-{months}mo")).fill_null(False)
             )
@@ -390,41 +435,53 @@ def aggregate(
                 parts.append(frame.select(*columns, _key=key))
     if not parts:
         return pl.DataFrame(schema=FACT_SCHEMA)
-    cells = (
-        pl.concat(parts)
-        .group_by("_key")
-        .agg(
-            numerator=pl.col("_n").sum().cast(pl.Float64),
-            denominator=pl.col("_d").sum().cast(pl.Float64),
-            events=pl.col("observable").sum().cast(pl.Int64),
-            persons=pl.col("unit_id").filter(pl.col("observable")).n_unique().cast(pl.Int64),
-            outcome_persons=pl.col("unit_id").filter(pl.col("_o")).n_unique().cast(pl.Int64),
-            outcome_events=pl.col("_o").sum().cast(pl.Int64),
-            pending=(~pl.col("observable")).sum().cast(pl.Int64),
+    # one aggregation per slice (cheaper than one over all slices stacked), run together
+    cells = pl.concat(
+        pl.collect_all(
+            [
+                part.group_by("_key").agg(
+                    numerator=pl.col("_n").sum().cast(pl.Float64),
+                    denominator=pl.col("_d").sum().cast(pl.Float64),
+                    events=pl.col("observable").sum().cast(pl.Int64),
+                    persons=pl.col("unit_id").filter(pl.col("observable")).n_unique().cast(pl.Int64),
+                    outcome_persons=pl.col("unit_id").filter(pl.col("_o")).n_unique().cast(pl.Int64),
+                    outcome_events=pl.col("_o").sum().cast(pl.Int64),
+                    pending=(~pl.col("observable")).sum().cast(pl.Int64),
+                )
+                for part in parts
+            ],
+            engine="in-memory",
         )
-        .collect(engine="in-memory")
     )
-    kind = (pl.col("_key") // (1 << 56)).cast(pl.UInt32)
+    kind_code = (pl.col("_key") // (1 << 56)).cast(pl.UInt32)
     period = (pl.col("_key") // (1 << 32)) % (1 << 24)
-    facts = cells.with_columns(
-        period_kind=kind.replace_strict(list(range(len(KINDS))), list(KINDS), return_dtype=pl.String),
-        _p=period.cast(pl.Int64),
-        municipality_code=((pl.col("_key") // (1 << 16)) % (1 << 16)).cast(pl.UInt32).replace_strict(
-            list(range(len(codes))), codes, return_dtype=pl.String
-        ),
-        customer_group=((pl.col("_key") // (1 << 8)) % (1 << 8)).cast(pl.UInt32).replace_strict(
-            list(range(len(group_names))), group_names, return_dtype=pl.String
-        ),
-        service_line=(pl.col("_key") % (1 << 8)).cast(pl.UInt32).replace_strict(
-            list(range(len(lines))), lines, return_dtype=pl.String
-        ),
-    ).with_columns(
-        period=pl.when(pl.col("period_kind") == "month")
-        .then(pl.format("{}-{}", pl.col("_p") // 12, ((pl.col("_p") % 12) + 1).cast(pl.String).str.zfill(2)))
-        .when(pl.col("period_kind") == "quarter")
-        .then(pl.format("{}-Q{}", pl.col("_p") // 4, (pl.col("_p") % 4) + 1))
-        .otherwise(pl.col("_p").cast(pl.String))
-    ).drop("_key", "_p")
+    facts = (
+        cells.with_columns(
+            period_kind=kind_code.replace_strict(
+                list(range(len(KINDS))), list(KINDS), return_dtype=pl.String
+            ),
+            _p=period.cast(pl.Int64),
+            municipality_code=((pl.col("_key") // (1 << 16)) % (1 << 16))
+            .cast(pl.UInt32)
+            .replace_strict(list(range(len(codes))), codes, return_dtype=pl.String),
+            customer_group=((pl.col("_key") // (1 << 8)) % (1 << 8))
+            .cast(pl.UInt32)
+            .replace_strict(list(range(len(group_names))), group_names, return_dtype=pl.String),
+            service_line=(pl.col("_key") % (1 << 8))
+            .cast(pl.UInt32)
+            .replace_strict(list(range(len(lines))), lines, return_dtype=pl.String),
+        )
+        .with_columns(
+            period=pl.when(pl.col("period_kind") == "month")
+            .then(
+                pl.format("{}-{}", pl.col("_p") // 12, ((pl.col("_p") % 12) + 1).cast(pl.String).str.zfill(2))
+            )
+            .when(pl.col("period_kind") == "quarter")
+            .then(pl.format("{}-Q{}", pl.col("_p") // 4, (pl.col("_p") % 4) + 1))
+            .otherwise(pl.col("_p").cast(pl.String))
+        )
+        .drop("_key", "_p")
+    )
     if denominator == "outcome_persons":
         facts = facts.with_columns(denominator=pl.col("outcome_persons").cast(pl.Float64))
     elif denominator == "outcome_events":
@@ -553,9 +610,27 @@ def special_group_events(inputs: Inputs, ctx: Context, params: dict[str, Any]) -
     kinds = list(params.get("employment_kinds", ["open_market"]))
     special = list(params["groups"])
     rows = month_end_rows(inputs, ctx).filter(pl.col("unemployed") & (pl.col("day") >= ctx.since))
-    cohort = _events(rows.select("person_id", event_date="day", long_term="long_term_unemployed"))
-    # the long-term group on a count day is the classification's own flag
-    dims = attach_dimensions(cohort, inputs, ctx, long_term="long_term")
+    # keep only the count days on which the person is in a special group at all (cheap tests first)
+    persons = inputs.persons.select("person_id", "birth_date", "education_level")
+    rows = rows.select("person_id", "status", "day", "long_term_unemployed").join(
+        persons, on="person_id", how="left"
+    )
+    maybe = pl.lit(False)
+    if "long_term_unemployed" in special:
+        maybe = maybe | pl.col("long_term_unemployed")
+    if "no_vocational_education" in special:
+        maybe = maybe | pl.col("education_level").is_in(NO_VOCATIONAL)
+    if "laid_off" in special:
+        maybe = maybe | pl.col("status").is_in(LAID_OFF)
+    if "young" in special:
+        maybe = maybe | (_age("birth_date", "day") < ctx.area_youth_limit)
+    recorded = inputs.groups.filter(pl.col("group").is_in(special))
+    if recorded.height:
+        maybe = maybe | pl.col("person_id").is_in(recorded.get_column("person_id").unique().implode())
+    rows = rows.filter(maybe)
+    cohort = _events(rows.select("person_id", "status", event_date="day", long_term="long_term_unemployed"))
+    # the long-term group and the status on a count day are the classification's own
+    dims = attach_dimensions(cohort, inputs, ctx, long_term="long_term", status="status")
     dims = dims.filter(pl.any_horizontal([pl.col(group_column(g)) for g in special]))
     dims = dims.with_columns(until=pl.col("event_date").dt.offset_by(f"{window}mo"))
     dims = with_employment_within(dims, inputs.episodes, after="event_date", until="until", kinds=kinds)
@@ -676,16 +751,44 @@ def compute_inflow(inputs: Inputs, ctx: Context, indicator: Indicator, variant: 
     return _person_facts(inflow_events(inputs, ctx, params), inputs, ctx, indicator, variant, note=note)
 
 
+def _cached(ctx: Context, key: tuple[Any, ...], build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """Events shared by the variants of an indicator are built (and given their dimensions) once."""
+    if key not in ctx._cache:
+        ctx._cache[key] = build()
+    return ctx._cache[key]
+
+
+def _shared_key(name: str, params: dict[str, Any], *varying: str) -> tuple[Any, ...]:
+    return (name, *sorted((k, repr(v)) for k, v in params.items() if k not in varying))
+
+
 def compute_staying(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
-    return _person_facts(
-        staying_employed_events(inputs, ctx, indicator.params(variant)), inputs, ctx, indicator, variant
+    params = indicator.params(variant)
+    months = int(params["months"])
+    kinds = list(params.get("employment_kinds", ["open_market"]))
+
+    def build() -> pl.DataFrame:
+        exits = _events(exit_events(inputs, ctx, params).filter(pl.col("event_date") >= ctx.since))
+        return attach_dimensions(exits, inputs, ctx)
+
+    exits = _cached(ctx, _shared_key("exits", params, "months"), build)
+    exits = exits.with_columns(check=pl.col("event_date").dt.offset_by(f"{months}mo"))
+    exits = with_employment_on(exits, inputs.episodes, day="check", kinds=kinds).with_columns(
+        num=pl.col("outcome").cast(pl.Float64), den=pl.lit(1.0), observable=pl.col("check") <= ctx.as_of
     )
+    return _person_facts(exits, inputs, ctx, indicator, variant, dimensions_done=True)
 
 
 def compute_cost(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
     params = indicator.params(variant)
     note = f"employment within {params.get('window_months', 3)} months of the service's end"
-    return _person_facts(cost_events(inputs, ctx, params), inputs, ctx, indicator, variant, note=note)
+
+    def build() -> pl.DataFrame:
+        events = cost_events(inputs, ctx, params).filter(pl.col("event_date") >= ctx.since)
+        return attach_dimensions(_events(events), inputs, ctx)
+
+    events = _cached(ctx, _shared_key("cost", params, "denominator"), build)
+    return _person_facts(events, inputs, ctx, indicator, variant, note=note, dimensions_done=True)
 
 
 def compute_special_groups(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
@@ -900,42 +1003,45 @@ def compute_month_end(inputs: Inputs, ctx: Context) -> pl.DataFrame:
                 "persons": pl.Int64,
             }
         )
-    probe = _events(rows.select("person_id", event_date="day"))
-    dims = attach_dimensions(probe, inputs, ctx, groups=False).select("_event", "municipality_code")
-    persons = inputs.persons.select("person_id", "birth_date")
+    # one row per person and count day: counts are sums of the flags, and the area is the sum of its
+    # municipalities (everyone lives in exactly one municipality on the day)
+    probe = rows.select("person_id", event_date="day")
+    home = probe.join(
+        inputs.persons.select("person_id", "home_municipality_code", "birth_date"),
+        on="person_id",
+        how="left",
+        maintain_order="left",
+    )
     limits = pl.DataFrame(
         [
-            (
-                d,
-                ctx.rule_value("young.statistics_age_limit", d, 25),
-                ctx.area_youth_limit,
-            )
-            for d in sorted(set(rows.get_column("day").to_list()))
+            (d, ctx.rule_value("young.statistics_age_limit", d, 25))
+            for d in sorted(set(rows.get_column("day")))
         ],
-        schema={"day": pl.Date, "national_limit": pl.Int64, "area_limit": pl.Int64},
+        schema={"day": pl.Date, "national_limit": pl.Int64},
         orient="row",
     )
     frame = (
-        rows.with_row_index("_event")
-        .join(dims, on="_event", how="left")
-        .join(persons, on="person_id", how="left")
-        .join(limits, on="day", how="left")
+        rows.with_columns(
+            municipality_code=pl.coalesce(
+                _residence(probe, inputs.residences), home.get_column("home_municipality_code")
+            ),
+            birth_date=home.get_column("birth_date"),
+        )
         .filter(pl.col("municipality_code").is_in(ctx.in_area))
+        .join(limits, on="day", how="left")
         .with_columns(age=_age("birth_date", "day"))
         .with_columns(
             young_under_25=pl.col("unemployed") & (pl.col("age") < pl.col("national_limit")),
-            young_under_area_limit=pl.col("unemployed") & (pl.col("age") < pl.col("area_limit")),
+            young_under_area_limit=pl.col("unemployed") & (pl.col("age") < ctx.area_youth_limit),
         )
     )
-    parts = []
-    for by_m in (True, False):
-        keyed = frame.with_columns(municipality_code=pl.col("municipality_code") if by_m else pl.lit(ALL))
-        parts.append(
-            keyed.group_by("day", "municipality_code").agg(
-                [pl.col("person_id").filter(pl.col(m)).n_unique().alias(m) for m in MONTH_END_MEASURES]
-            )
-        )
-    wide = pl.concat(parts)
+    by_municipality = frame.group_by("day", "municipality_code").agg(
+        [pl.col(m).sum().alias(m) for m in MONTH_END_MEASURES]
+    )
+    total = by_municipality.group_by("day").agg([pl.col(m).sum() for m in MONTH_END_MEASURES])
+    wide = pl.concat(
+        [by_municipality, total.with_columns(municipality_code=pl.lit(ALL)).select(by_municipality.columns)]
+    )
     long = wide.unpivot(index=["day", "municipality_code"], variable_name="measure", value_name="persons")
     return long.select(
         month=pl.col("day").dt.strftime("%Y-%m"),

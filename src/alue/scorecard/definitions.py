@@ -117,7 +117,8 @@ class Indicator:
         """The strategy's target for the variant (a target without a variant applies to every variant)."""
         exact = [t for t in self.config.targets if t.variant == (variant or None)]
         general = [t for t in self.config.targets if t.variant is None]
-        return (exact or general or [None])[0]
+        found = exact or general
+        return found[0] if found else None
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from alue.area.config import Area, load_area
@@ -217,8 +217,8 @@ def rebuild(
         )
     session.execute(delete(FactMonthEnd).where(FactMonthEnd.month >= f"{since.year:04d}-{since.month:02d}"))
     stamp = pl.lit(now().replace(tzinfo=None), dtype=pl.Datetime("us"))  # Helsinki wall-clock time
-    insert_frame(session, FactIndicator.__table__, indicators.with_columns(computed_at=stamp))
-    insert_frame(session, FactMonthEnd.__table__, month_end.with_columns(computed_at=stamp))
+    insert_frame(session, cast(Table, FactIndicator.__table__), indicators.with_columns(computed_at=stamp))
+    insert_frame(session, cast(Table, FactMonthEnd.__table__), month_end.with_columns(computed_at=stamp))
     _write_state(
         session,
         current,

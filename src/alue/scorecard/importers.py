@@ -35,7 +35,7 @@ from alue.staff.models import ServiceLine
 
 #: Statistics that ``area_statistic`` keeps as monthly series; official monthly figures of these are also
 #: written there, where the month-end comparison reads them.
-AREA_STATISTICS = ("unemployed_month_end", "labour_force", "open_vacancies_month_end")
+AREA_STATISTICS = ("unemployed_month_end", "labour_force", "open_vacancies")
 SHORTAGE_CLASSES = ("much_shortage", "shortage")
 RATING_LABELS = {
     "much_shortage": ("suuri pula", "paljon pulaa", "suuri työvoimapula"),

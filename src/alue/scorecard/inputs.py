@@ -6,7 +6,6 @@ Only pseudonymous keys travel here: ``person_id`` is the surrogate key, no name 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -112,17 +111,6 @@ class Inputs:
 
     def tables(self) -> dict[str, pl.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    def latest_date(self) -> dt.date | None:
-        """The latest date any person-level input mentions (the data's reference date)."""
-        candidates = []
-        for name in ("periods", "spells", "episodes", "participations"):
-            frame = getattr(self, name)
-            for column in ("start_date", "end_date"):
-                value = frame.get_column(column).max() if frame.height else None
-                if value is not None:
-                    candidates.append(value)
-        return max(candidates) if candidates else None
 
 
 def conform(name: str, frame: pl.DataFrame) -> pl.DataFrame:

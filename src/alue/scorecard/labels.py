@@ -90,6 +90,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Figures about groups of fewer than five persons are suppressed (–), as are figures that would "
         "reveal them.",
     },
+    "also_serves": {
+        "fi": "Palvelee myös tätä painopistettä:",
+        "sv": "Tjänar också denna prioritering:",
+        "en": "Also serves this priority:",
+    },
+    "show": {"fi": "Näytä", "sv": "Visa", "en": "Show"},
     "area": {"fi": "Koko alue", "sv": "Hela området", "en": "Whole area"},
     "all_groups": {"fi": "Kaikki asiakkaat", "sv": "Alla kunder", "en": "All customers"},
     "all_lines": {"fi": "Kaikki palvelulinjat", "sv": "Alla servicelinjer", "en": "All service lines"},

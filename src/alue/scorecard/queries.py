@@ -19,7 +19,7 @@ from alue.area.config import Target
 from alue.area.models import AreaStatistic
 from alue.scorecard.definitions import Definitions, Indicator
 from alue.scorecard.models import ALL, FactIndicator, FactMonthEnd, OfficialIndicatorValue
-from alue.scorecard.periods import Period
+from alue.scorecard.periods import Period, PeriodKind
 
 STATUSES = ("met", "close", "not_met", "no_target", "no_data")
 
@@ -262,7 +262,7 @@ def series(
 def trend_periods(period: Period, count: int | None = None) -> list[Period]:
     """The periods a trend chart shows for ``period``: months for a month or a quarter, quarters for a year;
     reaching back ``count`` periods (default: two years' worth)."""
-    kind = "quarter" if period.kind == "year" else "month"
+    kind: PeriodKind = "quarter" if period.kind == "year" else "month"
     last = Period.of(kind, period.end)
     count = count or (8 if kind == "quarter" else 24)
     return [last.shift(-i) for i in range(count - 1, -1, -1)]

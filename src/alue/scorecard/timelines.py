@@ -36,12 +36,6 @@ FLAGS = (
 )
 
 
-def months_offset(column: str | pl.Expr, months: int) -> pl.Expr:
-    """``add_months`` of ``alue.shared.time`` as an expression (the day is clamped to the month's end)."""
-    expr = pl.col(column) if isinstance(column, str) else column
-    return expr.dt.offset_by(f"{months}mo")
-
-
 def _first_of_person(by: str) -> pl.Expr:
     return pl.col(by) != pl.col(by).shift(1, fill_value=-1)
 
