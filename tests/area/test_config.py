@@ -42,15 +42,29 @@ def _write(tmp_path: Path, data: dict) -> Path:
 
 def test_second_real_area_without_code_changes(tmp_path: Path, data_dir: Path) -> None:
     """Tampere region (employment area 39) configured by a file only."""
-    path = _write(tmp_path, {
-        "config_version": "1", "key": "tampere", "employment_area_code": "39",
-        "names": {"fi": "Tampereen seudun työllisyysalue"}, "responsible_municipality": "837",
-        "started_on": "2025-01-01",
-        "service_points": [{"key": "tre", "municipality": "837", "kind": "office",
-                            "name_fi": "Tampere", "name_sv": "Tammerfors"}],
-    })
+    path = _write(
+        tmp_path,
+        {
+            "config_version": "1",
+            "key": "tampere",
+            "employment_area_code": "39",
+            "names": {"fi": "Tampereen seudun työllisyysalue"},
+            "responsible_municipality": "837",
+            "started_on": "2025-01-01",
+            "service_points": [
+                {
+                    "key": "tre",
+                    "municipality": "837",
+                    "kind": "office",
+                    "name_fi": "Tampere",
+                    "name_sv": "Tammerfors",
+                }
+            ],
+        },
+    )
     area = load_area(str(path), data_dir=data_dir)
-    assert "837" in area.codes and "020" in area.codes  # Tampere and Akaa
+    assert "837" in area.codes  # Tampere
+    assert "020" in area.codes  # Akaa
     assert "609" not in area.codes
     assert area.municipalities["837"].name_sv == "Tammerfors"
 
@@ -58,7 +72,7 @@ def test_second_real_area_without_code_changes(tmp_path: Path, data_dir: Path) -
 def test_errors_name_the_file_and_field(tmp_path: Path, data_dir: Path) -> None:
     raw = yaml.safe_load((AREAS_DIR / "satakunta.yaml").read_text(encoding="utf-8"))
     raw["responsible_municipality"] = "837"
-    with pytest.raises(AreaConfigError, match="responsible_municipality.*837"):
+    with pytest.raises(AreaConfigError, match=r"responsible_municipality.*837"):
         load_area(str(_write(tmp_path, raw)), data_dir=data_dir)
     raw = yaml.safe_load((AREAS_DIR / "satakunta.yaml").read_text(encoding="utf-8"))
     del raw["service_points"][3]["visit_interval_days"]
@@ -68,3 +82,12 @@ def test_errors_name_the_file_and_field(tmp_path: Path, data_dir: Path) -> None:
     raw["strategy"]["indicators"][0]["priorities"] = [9]
     with pytest.raises(AreaConfigError, match="unknown priorities"):
         load_area(str(_write(tmp_path, raw)), data_dir=data_dir)
+
+
+def test_youth_age_limit_agrees_with_the_versioned_rule(area) -> None:
+    """Set in the area file and as the rule ``young.service_line_age_limit``: the two must agree."""
+    from alue.area.rules import load_rules
+    from alue.shared.time import today
+
+    rule = load_rules(area.key).value("young.service_line_age_limit", today())
+    assert rule == area.file.youth_age_limit

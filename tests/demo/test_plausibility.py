@@ -17,8 +17,7 @@ from alue.area.rules import load_rules
 from alue.demo import truth
 from alue.shared.identifiers import validate_hetu
 from alue.shared.time import HELSINKI, last_working_day_of_month, working_days_between
-
-from .conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY
 
 
 def _d(value: object) -> dt.date | None:

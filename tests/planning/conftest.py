@@ -1,6 +1,6 @@
 """Fixtures of the planning tests: the web application (from the web tests) and the demo area.
 
-The demo fixtures of ``tests/demo`` are reused: the effectiveness test needs a built demo area. Set
+The root conftest's demo fixtures are reused: the effectiveness test needs a built demo area. Set
 ``ALUE_PLANNING_DEMO_URL`` to a database that already holds the demo (seed 2025, today 23.11.2026) to
 skip the build when running the planning tests alone.
 """
@@ -34,6 +34,3 @@ def planning_demo_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
         engine.dispose()
         return
     yield request.getfixturevalue("demo_engine")
-
-
-from tests.demo.conftest import demo_build, demo_engine  # noqa: E402, F401  (fixtures)

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from alue.area.config import load_area
 from alue.settings import get_settings
-from alue.shared.db import get_engine
+from alue.shared.db import get_engine, redact_url
 
 console = Console()
 
@@ -48,7 +48,7 @@ def demo(
         return
     if scale not in ("area", "national"):
         raise typer.BadParameter("scale must be 'area' or 'national'")
-    console.print(f"Building the {scale} demo (seed {seed}) into {_safe_url(settings.database_url)}")
+    console.print(f"Building the {scale} demo (seed {seed}) into {redact_url(settings.database_url)}")
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -117,10 +117,3 @@ def _print_report(rows: list) -> None:  # type: ignore[type-arg]
         console.print(f"[red]{bad} municipality × statistic combinations outside the tolerance[/]")
         raise typer.Exit(1)
     console.print("[green]Every compared municipality-month is within the tolerance.[/]")
-
-
-def _safe_url(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url

@@ -9,7 +9,7 @@ from alue.area.config import load_area
 from alue.area.service import sync_area
 from alue.settings import get_settings
 from alue.shared import migrate
-from alue.shared.db import get_engine, session_scope
+from alue.shared.db import get_engine, redact_url, session_scope
 
 console = Console()
 db_app = typer.Typer(help="Create and upgrade the database.", no_args_is_help=True)
@@ -22,7 +22,7 @@ def upgrade(revision: str = typer.Argument("head", help="Alembic revision to upg
     migrate.upgrade(engine, revision)
     with session_scope(engine) as session:
         sync_area(session=session, area=load_area())
-    console.print(f"[green]Database is at {revision}[/] ({_safe_url(get_settings().database_url)})")
+    console.print(f"[green]Database is at {revision}[/] ({redact_url(get_settings().database_url)})")
 
 
 @db_app.command("heads")
@@ -46,13 +46,6 @@ def demo_users() -> None:
     for username, password, role in users:
         table.add_row(username, password, role)
     console.print(table)
-
-
-def _safe_url(url: str) -> str:
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
 
 
 def register(app: typer.Typer) -> None:
