@@ -120,7 +120,7 @@ def generate_history(
         foreign = tongue not in ("fi", "sv")
         person_id = add(
             Person,
-            customer_number=f"SYN{seed % 1000:03d}{n:07d}",
+            customer_number=f"SY{seed % 1000:03d}{n:07d}",  # 12 characters, the column width
             hetu=hetu,
             pseudo_key=uuid.UUID(int=rng.getrandbits(128)).hex,
             first_name="Testi",
