@@ -4,6 +4,7 @@ installed; the workbook is opened with openpyxl)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -101,3 +102,34 @@ def test_bad_survey_file_writes_nothing(app: typer.Typer, tmp_path: Path) -> Non
     result = runner.invoke(app, ["scorecard", "import", "survey-responses", str(bad)])
     assert result.exit_code == 1
     assert "nothing was written" in result.output
+
+
+def test_board_report_pdf_pages_and_text(session: Session, area, tmp_path: Path) -> None:
+    """The PDF has its fixed layout — the indicator tables (vision and priorities 1–2, then 3 and 5), two
+    pages of trend charts (14 charts, 9 a page), the month-end table and one page of definitions — and its
+    text names every indicator of the strategy; the workbook opens with openpyxl."""
+    from pypdf import PdfReader
+
+    from alue.scorecard.definitions import load_definitions
+    from alue.scorecard.facts import rebuild
+    from alue.scorecard.periods import Period
+    from alue.scorecard.report import write_report
+
+    build(session)
+    rebuild(session=session, area=area, as_of=dt.date(2025, 12, 31))
+    definitions = load_definitions(area)
+    pdf, xlsx = write_report(
+        session=session, definitions=definitions, period=Period.parse("2025-Q3"), lang="fi", output=tmp_path
+    )
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 6
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    for indicator in definitions.indicators.values():
+        assert indicator.name("fi") in text, indicator.id
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert "Strateginen visiotavoite" in pages[0]
+    assert pages[0].index("Strateginen visiotavoite") < pages[0].index("Painopiste 1")
+    assert "Kehitys" in pages[2]
+    assert "Määritelmät" in pages[5]
+    book = load_workbook(xlsx)
+    assert book.sheetnames[:2] == ["Mittari", "Kuntavertailu"]

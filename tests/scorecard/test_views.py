@@ -25,8 +25,10 @@ from alue.settings import Settings
 from alue.shared import migrate
 from alue.shared.auth import Role, create_user
 from alue.shared.db import make_engine
+from alue.surveys.service import Dimensions, issue, submit
 from alue.web.app import create_app
 from alue.web.config import OidcSettings, WebSettings
+from tests.surveys.helpers import NOW
 
 from .factories import add_episode, add_spell, end_spell, make_person
 
@@ -54,6 +56,16 @@ def build_area(session: Session) -> None:
                 add_spell(session, person, [(Status.UNEMPLOYED, start, None)])
 
 
+#: Customer answers collected in Pori in June 2025: accessibility 4 (five answers) and 5 (one) → 25 / 6
+ANSWERS = [{"acc_reach": "4", "acc_language": "4", "acc_timely": "4"}] * 5 + [{"acc_reach": "5"}]
+
+
+def collect_answers(session: Session) -> None:
+    for form in ANSWERS:
+        link = issue(session=session, kind="customer", dimensions=Dimensions("2025-06", "609"), now=NOW)
+        submit(session=session, token=link.token, form=form, now=NOW)
+
+
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory, area: Area) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{Path(tmp_path_factory.mktemp('scviews')) / 'web.db'}")
@@ -61,6 +73,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory, area: Area) -> Iterator[Eng
     with Session(engine) as session:
         sync_area(session=session, area=area)
         build_area(session)
+        collect_answers(session)
         rebuild(session=session, area=area, as_of=D(2025, 12, 31))
         create_user(session, username="analyytikko", role=Role.ANALYST, password=PASSWORD)
         create_user(
@@ -122,6 +135,29 @@ def test_scorecard_page_groups_indicators_by_priority(analyst: TestClient) -> No
     assert html.count('role="img"') >= 14  # a trend chart per indicator (variant)
     assert "/scorecard/definitions#inflow_over_3_months" in html
     assert analyst.get("/scorecard/").status_code == 200  # the latest period by default
+
+
+def test_scorecard_shows_the_mean_of_collected_survey_answers(analyst: TestClient, engine: Engine) -> None:
+    with Session(engine) as session:
+        fact = session.scalar(
+            select(FactIndicator).where(
+                FactIndicator.indicator_id == "accessibility",
+                FactIndicator.period == "2025",
+                FactIndicator.municipality_code == "*",
+                FactIndicator.service_line == "*",
+            )
+        )
+    assert fact is not None
+    assert (fact.persons, fact.suppression) == (6, "")
+    assert fact.value == pytest.approx(25 / 6)
+    api = analyst.get("/api/v1/scorecard?period=2025").json()
+    accessibility = next(i for i in api["indicators"] if i["indicator_id"] == "accessibility")
+    assert accessibility["value"] == pytest.approx(4.167)
+    assert accessibility["persons"] == 6
+    assert accessibility["status"] == "met"  # target: mean ≥ 4.0
+    page = analyst.get("/scorecard/indicator?id=accessibility&period=2025")
+    assert page.status_code == 200
+    assert "4,17" in page.text  # a mean is shown with two decimals, Finnish style
 
 
 def test_indicator_definitions_and_month_end_pages(analyst: TestClient) -> None:

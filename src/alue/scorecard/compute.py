@@ -121,12 +121,30 @@ class Context:
 # ------------------------------------------------------------------------------------------- helpers
 
 
+#: Packed as-of keys: ``by × _DAYS + (days since 1970 + _DAY_OFFSET)`` — one sorted 64-bit column, so that
+#: the as-of join is a single merge instead of one search per ``by`` group (several times faster).
+_DAYS = 1 << 18
+_DAY_OFFSET = 1 << 16
+
+
+def _packed(by: str, day: str) -> pl.Expr:
+    return pl.col(by).cast(pl.Int64) * _DAYS + (pl.col(day).cast(pl.Int32).cast(pl.Int64) + _DAY_OFFSET)
+
+
 def prepare_ranges(right: pl.DataFrame, *, by: str = "person_id") -> pl.DataFrame:
-    """A range table ready for :func:`_covering`: renamed and sorted by start (do it once, use it often)."""
+    """A range table ready for :func:`_covering`: renamed and sorted by its packed (``by``, start) key (do it
+    once, use it often)."""
     payload = [c for c in right.columns if c not in (by, "start_date", "end_date")]
-    return right.select(
-        by, _start=pl.col("start_date"), _end=pl.col("end_date"), **{f"_p_{c}": pl.col(c) for c in payload}
-    ).sort("_start")
+    return (
+        right.filter(pl.col(by).is_not_null() & pl.col("start_date").is_not_null())
+        .select(
+            _k=_packed(by, "start_date"),
+            _by=pl.col(by).cast(pl.Int64),
+            _end=pl.col("end_date"),
+            **{f"_p_{c}": pl.col(c) for c in payload},
+        )
+        .sort("_k")
+    )
 
 
 def _covering(
@@ -135,15 +153,23 @@ def _covering(
     """Add to each row of ``left`` the columns of the latest-starting row of ``right`` (same ``by``) that
     covers ``left[day]``. ``right`` has ``start_date`` / ``end_date`` (null = open) and payload columns (or
     is the result of :func:`prepare_ranges` with ``prepared=True``); rows without a covering row get nulls.
-    Ranges of one ``by`` are assumed not to overlap. Rows keep their order when ``left`` is sorted by day."""
+    Ranges of one ``by`` are assumed not to overlap. Rows come back in the order of ``left`` sorted (stably)
+    by day — unchanged when ``left`` is sorted by day."""
     r = right if prepared else prepare_ranges(right, by=by)
     payload = [c[3:] for c in r.columns if c.startswith("_p_")]
-    joined = left.sort(day, maintain_order=True).join_asof(
-        r, left_on=day, right_on="_start", by=by, check_sortedness=False
+    ordered = left.sort(day, maintain_order=True).with_row_index("_row")
+    keyed = ordered.with_columns(_lk=_packed(by, day)).sort("_lk", nulls_last=True)
+    joined = keyed.join_asof(r, left_on="_lk", right_on="_k", check_sortedness=False)
+    covered = (
+        pl.col("_k").is_not_null()
+        & pl.col(day).is_not_null()
+        & (pl.col("_by") == pl.col(by).cast(pl.Int64))
+        & (pl.col("_end").is_null() | (pl.col("_end") >= pl.col(day)))
     )
-    covered = pl.col("_start").is_not_null() & (pl.col("_end").is_null() | (pl.col("_end") >= pl.col(day)))
-    return joined.with_columns([pl.when(covered).then(pl.col(f"_p_{c}")).alias(c) for c in payload]).drop(
-        ["_start", "_end", *[f"_p_{c}" for c in payload]]
+    return (
+        joined.with_columns([pl.when(covered).then(pl.col(f"_p_{c}")).alias(c) for c in payload])
+        .sort("_row")
+        .drop(["_row", "_lk", "_k", "_by", "_end", *[f"_p_{c}" for c in payload]])
     )
 
 
@@ -923,7 +949,7 @@ def compute_partnership(inputs: Inputs, ctx: Context, indicator: Indicator, vari
         },
         orient="row",
     )
-    return frame.with_columns(
+    register = frame.with_columns(
         indicator_id=pl.lit(indicator.id),
         variant=pl.lit(variant),
         customer_group=pl.lit(ALL),
@@ -934,10 +960,75 @@ def compute_partnership(inputs: Inputs, ctx: Context, indicator: Indicator, vari
         complete=pl.lit(True),
         note=pl.lit(f"partner register on {ctx.as_of.isoformat()}"),
     ).select(list(FACT_SCHEMA))
+    # the partnership survey's answers, when there are any in a period, replace the register's snapshot
+    register = register.with_columns(_rank=pl.lit(IMPORTED_RANK, dtype=pl.Int64))
+    return prefer_sources([*_own_survey_facts(inputs, ctx, indicator.id, variant, "percent"), register])
+
+
+#: Slices of survey figures: answers carry only municipality, service line, channel and month.
+SURVEY_SLICES = ((False, False, False), (True, False, False), (False, False, True))
+#: Rank of the imported (CSV) answers among a survey indicator's sources: below every own series.
+IMPORTED_RANK = 0
+OWN_RANK = 1000
+
+
+def _own_survey_facts(
+    inputs: Inputs, ctx: Context, indicator_id: str, variant: str, value_kind: str
+) -> list[pl.DataFrame]:
+    """Facts from the platform's own answers, one frame per question series (never pooled), ranked."""
+    own = inputs.answers.filter(pl.col("indicator_id") == indicator_id)
+    frames = []
+    for (series, rank), answers in sorted(own.group_by("series", "series_rank"), key=lambda g: str(g[0])):
+        events = answers.with_row_index("unit_id").select(
+            "unit_id",
+            "municipality_code",
+            "service_line",
+            event_date="response_date",
+            num="score",
+            den=pl.lit(1.0),
+            outcome=pl.lit(True),
+            observable=pl.lit(True),
+        )
+        facts = aggregate(
+            events,
+            ctx,
+            indicator_id=indicator_id,
+            variant=variant,
+            value_kind=value_kind,
+            unit="response",
+            note=f"own survey, series {series}",
+            slices=SURVEY_SLICES,
+        )
+        frames.append(facts.with_columns(_rank=pl.lit(OWN_RANK + int(str(rank)), dtype=pl.Int64)))
+    return frames
+
+
+def prefer_sources(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """For each period keep the facts of one source only: the highest-ranked (``_rank``) whose area figure
+    rests on at least one answer (or partner) in the period. Sources are never pooled."""
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return pl.DataFrame(schema=FACT_SCHEMA)
+    facts = pl.concat(frames)
+    area = (pl.col("municipality_code") == ALL) & (pl.col("customer_group") == ALL)
+    rank = pl.col("_rank")
+    best = (
+        facts.filter(area & (pl.col("service_line") == ALL))
+        .group_by("period_kind", "period")
+        .agg(_best=rank.filter(pl.col("events") > 0).max().fill_null(rank.max()))
+    )
+    return (
+        facts.join(best, on=["period_kind", "period"], how="inner")
+        .filter(pl.col("_rank") == pl.col("_best"))
+        .select(list(FACT_SCHEMA))
+    )
 
 
 def compute_survey(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
-    """Mean score of a survey's answers; an answer without a municipality counts in the totals only."""
+    """Mean score of a survey's answers; an answer without a municipality counts in the totals only.
+
+    The platform's own answers are the main source; answers imported from CSV (external surveys) give the
+    figure of a period without own answers (:func:`prefer_sources`)."""
     kind = str(indicator.params(variant).get("survey_kind", indicator.id))
     events = (
         inputs.survey.filter(pl.col("survey_kind") == kind)
@@ -953,15 +1044,18 @@ def compute_survey(inputs: Inputs, ctx: Context, indicator: Indicator, variant: 
             observable=pl.lit(True),
         )
     )
-    return aggregate(
+    imported = aggregate(
         events,
         ctx,
         indicator_id=indicator.id,
         variant=variant,
         value_kind="mean",
         unit="response",
-        slices=((False, False, False), (True, False, False), (False, False, True)),
-    )
+        note="imported survey responses",
+        slices=SURVEY_SLICES,
+    ).with_columns(_rank=pl.lit(IMPORTED_RANK, dtype=pl.Int64))
+    own = _own_survey_facts(inputs, ctx, indicator.id, variant, "mean")
+    return prefer_sources([*own, imported])
 
 
 COMPUTATIONS: dict[str, Callable[[Inputs, Context, Indicator, str], pl.DataFrame]] = {

@@ -125,6 +125,11 @@ def protect_facts(facts: pl.DataFrame, rule: DisclosureRule | None = None) -> pl
     rule = rule or DisclosureRule()
     if facts.height == 0:
         return facts.with_columns(suppression=pl.lit("", dtype=pl.String))
+    # a fixed row order: ties between equally small cells are broken by ``_id``, so the same facts always
+    # give the same decisions (the order in which a parallel aggregation returns its groups varies); the
+    # order of the table's unique key, so that writing the rows appends to its index
+    identity = ["indicator_id", "variant", "period", "municipality_code", "customer_group", "service_line"]
+    facts = facts.sort(identity)
     frame = facts.with_row_index("_id").with_columns(hidden=primary(facts, rule), secondary=pl.lit(False))
     family = pl.concat_str(["indicator_id", "variant"], separator="|")
     m, g, line = pl.col("municipality_code"), pl.col("customer_group"), pl.col("service_line")

@@ -6,7 +6,7 @@ Only pseudonymous keys travel here: ``person_id`` is the surrogate key, no name 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import polars as pl
@@ -26,6 +26,7 @@ from alue.people.models import (
 )
 from alue.scorecard.models import ShortageOccupation, SurveyScore
 from alue.services.models import Participation, Partner, Service
+from alue.surveys.results import answer_scores
 
 DATE = pl.Date
 INT = pl.Int64
@@ -67,6 +68,18 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "score": pl.Float64,
     },
     "shortage": {"isco4": STR, "valid_from": DATE, "valid_to": DATE, "basis": STR, "source": STR},
+    # the platform's own survey answers (``alue.surveys``): one row per answer and indicator it feeds, with
+    # the answer's dimensions only; ``response_date`` is the first day of the answer's month
+    "answers": {
+        "indicator_id": STR,
+        "series": STR,
+        "series_rank": INT,
+        "response_date": DATE,
+        "municipality_code": STR,
+        "service_line": STR,
+        "channel": STR,
+        "score": pl.Float64,
+    },
 }
 
 #: For incremental rebuilds: the date column that places a row of a table in a month ("" = no date).
@@ -84,6 +97,7 @@ BUCKET_COLUMNS = {
     "partners": "",
     "survey": "response_date",
     "shortage": "",
+    "answers": "response_date",
 }
 
 
@@ -102,6 +116,7 @@ class Inputs:
     partners: pl.DataFrame
     survey: pl.DataFrame
     shortage: pl.DataFrame
+    answers: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SCHEMAS["answers"]))
 
     @classmethod
     def empty(cls, **frames: pl.DataFrame) -> Inputs:
@@ -240,7 +255,34 @@ def load_inputs(session: Session, *, in_area: list[str] | None = None) -> Inputs
         ),
     }
     frames = {name: _frame(connection, name, stmt) for name, stmt in statements.items()}
+    frames["answers"] = load_answers(session)
     return Inputs(**frames)
+
+
+def load_answers(session: Session) -> pl.DataFrame:
+    """The platform's own survey answers as scores per indicator (``alue.surveys.results.answer_scores``:
+    only the answer tables are read, never a token or a person)."""
+    scores = answer_scores(session=session)
+    if not scores:
+        return pl.DataFrame(schema=SCHEMAS["answers"])
+    raw = pl.DataFrame(
+        [
+            (
+                s.indicator_id,
+                s.series,
+                s.series_rank,
+                f"{s.month}-01",
+                s.municipality_code,
+                s.service_line,
+                s.service_channel,
+                s.score,
+            )
+            for s in scores
+        ],
+        schema={c: (pl.String if t == DATE else t) for c, t in SCHEMAS["answers"].items()},
+        orient="row",
+    )
+    return conform("answers", raw)
 
 
 def load_official_series(session: Session, statistic: str, area_codes: list[str]) -> pl.DataFrame:

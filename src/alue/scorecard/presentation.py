@@ -13,7 +13,7 @@ from alue.scorecard import labels
 from alue.scorecard.definitions import Definitions, Indicator
 from alue.scorecard.models import ALL, FactIndicator
 from alue.scorecard.periods import Period
-from alue.scorecard.queries import Figure, scorecard, series, trend_periods
+from alue.scorecard.queries import Figure, scorecard, series_all, trend_periods
 from alue.shared.time import today
 
 
@@ -83,23 +83,17 @@ def cards(
     with_trend: bool = True,
 ) -> list[Card]:
     figures = scorecard(session, definitions, period, municipality=municipality, group=group, line=line)
-    periods = trend_periods(period)
+    # every trend with one query
+    trends = (
+        series_all(
+            session, definitions, trend_periods(period), municipality=municipality, group=group, line=line
+        )
+        if with_trend
+        else {}
+    )
     result = []
     for f in figures:
-        trend = (
-            series(
-                session,
-                definitions,
-                f.indicator_id,
-                f.variant,
-                periods,
-                municipality=municipality,
-                group=group,
-                line=line,
-            )
-            if with_trend
-            else []
-        )
+        trend = trends.get((f.indicator_id, f.variant), [])
         result.append(Card(definitions.indicators[f.indicator_id], f.variant, f, trend))
     return result
 

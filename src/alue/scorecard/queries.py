@@ -100,7 +100,12 @@ def _facts(
     group: str | None = ALL,
     line: str | None = ALL,
 ) -> list[FactIndicator]:
-    query = select(FactIndicator).where(FactIndicator.period.in_(list(periods)))
+    labels = list(periods)
+    # the index is on (period_kind, period): name the kinds too so that it is used
+    kinds = sorted({Period.parse(label).kind for label in labels})
+    query = select(FactIndicator).where(
+        FactIndicator.period_kind.in_(kinds), FactIndicator.period.in_(labels)
+    )
     if indicator_id is not None:
         query = query.where(FactIndicator.indicator_id == indicator_id)
     if municipality is not None:
@@ -257,6 +262,40 @@ def series(
         )
         for p in periods
     ]
+
+
+def series_all(
+    session: Session,
+    definitions: Definitions,
+    periods: list[Period],
+    *,
+    municipality: str = ALL,
+    group: str = ALL,
+    line: str = ALL,
+    protect: bool = True,
+) -> dict[tuple[str, str], list[Figure]]:
+    """:func:`series` of every indicator (variant) at once, read with one query: ``(id, variant) → trend``."""
+    facts = _facts(
+        session, periods=[p.label for p in periods], municipality=municipality, group=group, line=line
+    )
+    by_key = {(f.indicator_id, f.variant, f.period): f for f in facts}
+    return {
+        (indicator.id, variant): [
+            figure(
+                indicator,
+                variant,
+                p,
+                by_key.get((indicator.id, variant, p.label)),
+                None,
+                definitions=definitions,
+                protect=protect,
+                slice_=(municipality, group, line),
+            )
+            for p in periods
+        ]
+        for indicator in definitions.indicators.values()
+        for variant in indicator.variants
+    }
 
 
 def trend_periods(period: Period, count: int | None = None) -> list[Period]:

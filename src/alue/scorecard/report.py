@@ -87,7 +87,7 @@ def indicator_rows(all_cards: list[Card], lang: str) -> list[list[str]]:
         )
         rows.append(
             [
-                ", ".join(str(p) for p in card.indicator.priorities),
+                ", ".join(str(p) for p in card.indicator.priorities if p) or labels.t("vision", lang),
                 card.name(lang),
                 _value(card, unit, lang),
                 card.target_text(lang),
@@ -272,6 +272,9 @@ def trend_png(card: Card, lang: str) -> bytes:
         axis.axhline(target, linestyle="--", linewidth=1.2, color="#b0461c")
     if card.indicator.config.scale:
         axis.set_ylim(*card.indicator.config.scale)
+    if all(f.value is None for f in card.trend):
+        empty = labels.t("no_data", lang)
+        axis.text(0.5, 0.5, empty, transform=axis.transAxes, ha="center", va="center", fontsize=8)
     step = max(1, len(xs) // 6)
     axis.set_xticks(xs[::step], [card.trend[i].period for i in xs[::step]], fontsize=6)
     axis.tick_params(axis="y", labelsize=6)
@@ -316,7 +319,9 @@ def build_pdf(
     headers = _headers(lang)
     rows = indicator_rows(all_cards, lang)
     by_key = dict(zip([c.key for c in all_cards], rows, strict=True))
-    for section in sections(definitions, all_cards, lang):
+    # the vision goal on top, then the five priorities
+    ordered = sorted(sections(definitions, all_cards, lang), key=lambda s: s.number != 0)
+    for section in ordered:
         if not section.cards:
             continue
         title = (f"{labels.t('priority', lang)} {section.number}: " if section.number else "") + section.title
@@ -325,7 +330,7 @@ def build_pdf(
             data.append([Paragraph(str(v), cell) for v in by_key[card.key]])
         table = Table(
             data,
-            colWidths=[18 * mm, 66 * mm, 22 * mm, 22 * mm, 24 * mm, 22 * mm, 24 * mm, 18 * mm, 45 * mm],
+            colWidths=[22 * mm, 66 * mm, 22 * mm, 22 * mm, 24 * mm, 22 * mm, 24 * mm, 18 * mm, 45 * mm],
             repeatRows=1,
         )
         style = [
@@ -395,10 +400,16 @@ def build_pdf(
 
     story.append(PageBreak())
     story.append(Paragraph(labels.t("definitions", lang), h2))
+    # compact, so that the twelve definitions fit on one page; an entry is never split across pages
+    term = ParagraphStyle("term", parent=body, fontSize=8, leading=10)
+    text = ParagraphStyle("text", parent=small, leading=8.4)
     for indicator in definitions.indicators.values():
-        story.append(Paragraph(f"<b>{indicator.name(lang)}</b> ({indicator.config.target_text})", body))
-        story.append(Paragraph(indicator.definition("sv" if lang == "sv" else lang), small))
-        story.append(Spacer(1, 2 * mm))
+        entry = [
+            Paragraph(f"<b>{indicator.name(lang)}</b> ({indicator.config.target_text})", term),
+            Paragraph(indicator.definition("sv" if lang == "sv" else lang), text),
+            Spacer(1, 1.2 * mm),
+        ]
+        story.append(KeepTogether(entry))
 
     def footer(canvas: Any, document: Any) -> None:
         canvas.saveState()

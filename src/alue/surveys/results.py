@@ -313,6 +313,106 @@ def indicator_table(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerScore:
+    """One answer's score for one indicator, with the answer's dimensions only (nothing identifies)."""
+
+    indicator_id: str
+    survey_kind: str
+    #: the questions (``id@version``) behind the score; scores of different series are not comparable
+    series: str
+    #: the highest survey version in which the indicator has this series (a newer series ranks higher)
+    series_rank: int
+    month: str
+    municipality_code: str | None
+    service_line: str | None
+    service_channel: str | None
+    #: the mean of the answer's answered items of the series (yes = 1, no = 0)
+    score: float
+    unit: Literal["mean", "percent"]
+
+
+def answer_scores(
+    *,
+    session: Session,
+    indicator_ids: Iterable[str] | None = None,
+    definitions: Definitions | None = None,
+) -> list[AnswerScore]:
+    """Every answer's score for each indicator it feeds, for the scorecard's fact rebuild (R-S3).
+
+    The same rule as :func:`indicator_table`: an answer's score is the mean of its answered items of the
+    indicator's questions in the answer's survey version (answers with none are left out), and the
+    ``series`` tells which questions those were. Only the answer tables are read — an answer is never joined
+    to a token, an event or a person. Suppression is the caller's job (the scorecard's disclosure control).
+    """
+    defs = definitions or load_definitions()
+    wanted = set(indicator_ids) if indicator_ids is not None else {i for d in defs for i in d.indicators}
+    # (kind, version) -> [(indicator, series, question ids)]
+    feeds: dict[tuple[SurveyKind, int], list[tuple[str, str, tuple[str, ...]]]] = defaultdict(list)
+    rank: dict[tuple[str, str], int] = {}
+    units: dict[str, Literal["mean", "percent"]] = {}
+    for d in defs:
+        for indicator_id in d.indicators:
+            if indicator_id not in wanted:
+                continue
+            qs = d.indicator_questions(indicator_id)
+            series = _series_of(d, indicator_id)
+            feeds[(d.kind, d.version)].append((indicator_id, series, tuple(q.id for q in qs)))
+            rank[(indicator_id, series)] = max(rank.get((indicator_id, series), 0), d.version)
+            if indicator_id not in units or units[indicator_id] == "percent":
+                units[indicator_id] = "percent" if all(q.scale == "yes_no" for q in qs) else "mean"
+    if not feeds:
+        return []
+    kinds = sorted({kind for kind, _ in feeds})
+    question_ids = sorted({q for entries in feeds.values() for _, _, ids in entries for q in ids})
+    answers = session.execute(
+        select(
+            SurveyAnswer.id,
+            SurveyAnswer.survey_kind,
+            SurveyAnswer.survey_version,
+            SurveyAnswer.month,
+            SurveyAnswer.municipality_code,
+            SurveyAnswer.service_line,
+            SurveyAnswer.service_channel,
+        ).where(SurveyAnswer.survey_kind.in_(kinds))
+    ).all()
+    items: dict[str, dict[str, int]] = defaultdict(dict)
+    item_rows = session.execute(
+        select(SurveyAnswerItem.answer_id, SurveyAnswerItem.question_id, SurveyAnswerItem.value)
+        .join(SurveyAnswer, SurveyAnswer.id == SurveyAnswerItem.answer_id)
+        .where(
+            SurveyAnswer.survey_kind.in_(kinds),
+            SurveyAnswerItem.question_id.in_(question_ids),
+            SurveyAnswerItem.value.is_not(None),
+        )
+    )
+    for answer_id, question_id, value in item_rows:
+        items[answer_id][question_id] = value
+    out: list[AnswerScore] = []
+    for answer_id, kind, version, month, muni, line, channel in answers:
+        answered = items.get(answer_id)
+        if not answered:
+            continue
+        for indicator_id, series, ids in feeds.get((SurveyKind(kind), version), []):
+            vals = [answered[q] for q in ids if q in answered]
+            if vals:
+                out.append(
+                    AnswerScore(
+                        indicator_id=indicator_id,
+                        survey_kind=str(SurveyKind(kind)),
+                        series=series,
+                        series_rank=rank[(indicator_id, series)],
+                        month=month,
+                        municipality_code=muni,
+                        service_line=line,
+                        service_channel=channel,
+                        score=statistics.fmean(vals),
+                        unit=units[indicator_id],
+                    )
+                )
+    return out
+
+
 def comments(
     *,
     session: Session,
