@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import pickle
 
+import numpy as np
 import pytest
 
-from alue.matching.coder import OccupationCoder
+from alue.matching.coder import STACK_FEATURES, OccupationCoder
 from alue.matching.taxonomy import Taxonomy
 from alue.matching.text import normalize
 
@@ -79,3 +80,64 @@ def test_confident_answers_are_mostly_right(coder: OccupationCoder, taxonomy: Ta
 def test_pickle_round_trip(coder: OccupationCoder) -> None:
     copy = pickle.loads(pickle.dumps(coder))  # noqa: S301 - our own object
     assert copy.code("kuorma-autonkuljettaja", top=3) == coder.code("kuorma-autonkuljettaja", top=3)
+
+
+#: Everyday titles as people write them, with the ISCO-08 groups a person would accept. None of them
+#: is an ESCO label of the development data; several need the synonym list (kuski, hitsari, talonmies).
+EVERYDAY = [
+    ("bussikuski", {"8331"}),
+    ("rekkakuski", {"8332"}),
+    ("taksikuski", {"8322"}),
+    ("trukkikuski", {"8344"}),
+    ("kassamyyjä", {"5230"}),
+    ("kaupan kassa", {"5230"}),
+    ("koodari", {"2512", "2513", "2514", "2519"}),
+    ("devaaja", {"2512", "2513", "2514"}),
+    ("hitsari", {"7212"}),
+    ("talonmies", {"5153", "7119", "9129"}),
+    ("kiinteistönhoitaja", {"5153"}),
+    ("yövahti", {"5414"}),
+    ("siistijä", {"9112"}),
+    ("sähkömies", {"7411", "7412", "7413"}),
+    ("putkimies", {"7126"}),
+    ("rakennusmies", {"7111", "7115", "7119", "9313"}),
+    ("lähihoitaja vanhustyöhön", {"5321", "5322"}),
+    ("lastentarhanopettaja", {"2342"}),
+    ("toimistosihteeri", {"3343", "4120"}),
+    ("myymäläpäällikkö", {"5222", "1420"}),
+    ("lastbilschaufför", {"8332"}),
+    ("busschaufför", {"8331"}),
+    ("undersköterska", {"5321"}),
+    ("städare", {"9112"}),
+    ("barnskötare", {"5311"}),
+    ("cashier", {"5230"}),
+    ("bus driver", {"8331"}),
+    ("warehouse worker", {"4321", "9333"}),
+]
+
+
+@pytest.mark.parametrize(("title", "acceptable"), EVERYDAY)
+def test_everyday_titles(coder: OccupationCoder, title: str, acceptable: set[str]) -> None:
+    best = coder.code(title, top=5)
+    assert best, title
+    assert best[0].isco in acceptable, [(c.isco, c.label, round(c.score, 2)) for c in best]
+
+
+def test_ambiguous_title_keeps_alternatives_in_the_top_five(coder: OccupationCoder) -> None:
+    # "kuljettaja" (driver) alone could be a car, bus or truck driver: all three are offered.
+    groups = {c.isco for c in coder.code("kuljettaja", top=5)}
+    assert {"8322", "8331", "8332"} <= groups
+
+
+def test_re_ranker_is_fitted_and_sees_well_formed_candidates(coder: OccupationCoder) -> None:
+    assert coder.params.rerank
+    assert coder.stacker.fitted
+    assert coder.stacker.coef.shape == (len(STACK_FEATURES),)
+    logp, sims, queries = coder._scores(["hitsaaja", "kuorma-autonkuljettaja"])
+    cand, features = coder._candidates(logp, sims, queries)
+    assert features.shape == (*cand.shape, len(STACK_FEATURES))
+    assert np.isfinite(features).all()
+    # Each query's candidates are distinct groups and include the naive Bayes favourite.
+    for row in range(cand.shape[0]):
+        assert len(set(cand[row].tolist())) == cand.shape[1]
+        assert int(np.argmax(logp[row])) in cand[row]

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import typer
 from typer.testing import CliRunner
@@ -56,3 +58,25 @@ def test_batches_from_a_real_pipe() -> None:
     with os.fdopen(read_fd, encoding="utf-8") as stream:
         lines = [line for batch in _stdin_batches(stream) for line in batch]
     assert lines == ["hitsaaja", "", "kokki"]
+
+
+def test_root_app_loads_only_the_needed_domain() -> None:
+    # In a fresh interpreter: running code-occupation must not import the other domains' modules.
+    script = (
+        "import sys, alue.cli as c; c.app.load_for(['code-occupation', '--json']); print(sorted(sys.modules))"
+    )
+    command = [sys.executable, "-c", script]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    assert "'alue.matching.cli'" in out
+    for heavy in ("'alue.web.cli'", "'alue.casework.cli'", "'alue.io.cli'", "'sklearn'"):
+        assert heavy not in out
+
+
+def test_root_app_lists_every_command() -> None:
+    from alue.cli import DOMAIN_CLIS, app
+
+    result = CliRunner().invoke(app, ["--help"])
+    assert result.exit_code == 0, result.output
+    for command in ("code-occupation", "demo", "import", "serve", "plan", "scorecard", "db"):
+        assert command in result.stdout
+    assert "alue.matching.cli" in DOMAIN_CLIS

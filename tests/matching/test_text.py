@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alue.matching.text import Lexicon, normalize, tokenize
+from alue.matching.text import Lexicon, Synonyms, default_synonyms, normalize, tokenize
 
 LABELS = {
     "fi": [
@@ -124,3 +124,42 @@ def test_lemma_and_split_are_stable(word: str) -> None:
     lemma = lexicon.lemma(word)
     assert lemma
     assert lexicon.lemma(word) == lemma
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("bussikuski", "linja-autokuljettaja"),  # ending, then prefix
+        ("Rekkakuski", "kuorma-autokuljettaja"),
+        ("hitsari", "hitsaaja"),
+        ("koodari", "ohjelmoija"),
+        ("talonmies", "kiinteistöhuollon työntekijä"),
+        ("lastbilschaufför", "lastbilsförare"),
+        ("yövahti, kauppakeskus", "yövartija , kauppakeskus"),
+        ("paikassa", "paikassa"),  # "kassa" is a whole-word rule only
+        ("hitsaaja", "hitsaaja"),
+        ("", ""),
+    ],
+)
+def test_shipped_synonyms(raw: str, expected: str) -> None:
+    assert default_synonyms().rewrite(raw) == expected
+
+
+def test_synonym_rules() -> None:
+    rules = Synonyms.from_mapping(
+        {
+            "fi": {
+                "endings": {"kuski": "kuljettaja"},
+                "prefixes": {"rekka": "kuorma-auto"},
+                "words": {"ope": "opettaja"},
+            }
+        }
+    )
+    assert rules.rewrite_word("kuski") == "kuljettaja"
+    assert rules.rewrite_word("xkuski") == "xkuski"  # a one-letter rest is not a compound
+    assert rules.rewrite_word("rekkakuski") == "kuorma-autokuljettaja"
+    assert rules.rewrite_word("rekka") == "rekka"  # a prefix needs a rest
+    assert rules.rewrite_word("ope") == "opettaja"
+    assert rules.rewrite_word("opettaja") == "opettaja"
+    with pytest.raises(ValueError, match="unknown kind"):
+        Synonyms.from_mapping({"fi": {"suffixes": {"a": "b"}}})

@@ -6,17 +6,24 @@ group (4 digits). The coder:
 
 1. Indexes every label the taxonomy has — preferred labels in Finnish, Swedish and English, the
    Finnish alternative and hidden labels, ISCO group names (ESCO's and Statistics Finland's
-   *Ammattiluokitus 2010* names from the labour-market file) and, with a lower weight, the first
-   sentence of each occupation's description.
-2. Represents each text (see :mod:`alue.matching.text`) by two TF-IDF vectors: character 3–5-grams
+   *Ammattiluokitus 2010* names from the labour-market file) and, with a lower weight, the first two
+   sentences of each occupation's description.
+2. Reads everyday words as their standard forms first (``bussikuski → linja-autokuljettaja``,
+   ``lastbilschaufför → lastbilsförare``; the general word equivalences of ``synonyms.yaml``).
+3. Represents each text (see :mod:`alue.matching.text`) by two TF-IDF vectors: character 3–5-grams
    of the lemmatised words (robust to unseen compounds and typos) and words plus compound parts plus
    the title's head word (``h:kuljettaja``). Both are L2-normalised and mixed with fixed weights.
-3. Scores the ISCO-4 groups with a multinomial naive Bayes model over those vectors (one sparse
-   matrix product for a batch of queries), backed off to the ISCO-3 and ISCO-2 groups; the best
-   occupation of a group is the one with the most similar single label (cosine).
-4. Turns the group log-probabilities into a **calibrated probability that the ISCO-4 group is
-   right** with a logistic model fitted on labels held out from the group models while the coder is
-   built (cross-fitting), so ``score`` is an honest probability for titles never seen before.
+4. Scores the ISCO-4 groups with a multinomial naive Bayes model over those vectors (one sparse
+   matrix product for a batch of queries), backed off to the ISCO-3 and ISCO-2 groups.
+5. Re-ranks the best groups with a **stacked logistic model** over several scorers
+   (:data:`STACK_FEATURES`): the naive Bayes posterior, the nearest single label and the nearest
+   description of each group (cosine), a head word → group model learnt from the labels, and the
+   naive Bayes mass of the group's ISCO-3 parent. The best occupation of a group is the one with
+   the most similar single label.
+6. Turns the ranked scores into a **calibrated probability that the ISCO-4 group is right** with a
+   logistic model. The re-ranker and the calibration are fitted on labels held out from the group
+   models while the coder is built (cross-fitting), so ``score`` is an honest probability for titles
+   never seen before.
 
 Building takes a few seconds; the built coder is cached on disk (``cache_dir()``), keyed by the data
 files and this module's :data:`INDEX_VERSION`.
@@ -40,10 +47,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from alue.matching.taxonomy import Taxonomy, build_taxonomy, data_files
-from alue.matching.text import Analysis, Lexicon, normalize
+from alue.matching.text import Analysis, Lexicon, default_synonyms, normalize
 
 #: Bump when the index format or the features change, to invalidate disk caches.
-INDEX_VERSION = "coder-8"
+INDEX_VERSION = "coder-9"
 
 #: Weight of each kind of indexed text in the label score (an alternative label counts as much as a
 #: preferred one; a description only gives weak evidence).
@@ -80,7 +87,17 @@ class CoderParams:
     #: Index occupation descriptions (weak evidence, slower build).
     use_descriptions: bool = True
     #: How many leading sentences of a description to index (0 = all).
-    description_sentences: int = 1
+    description_sentences: int = 2
+    #: Re-rank the candidate groups with a stacked logistic model over several scorers (naive Bayes,
+    #: nearest label, head word → group, ISCO-3 mass); off: rank by naive Bayes alone.
+    rerank: bool = True
+    #: Candidate groups per query that the re-ranker sees (the best by naive Bayes and by nearest label).
+    rerank_candidates: int = 20
+    #: Smoothing (pseudo-count spread over the group prior) of the head word → group model.
+    head_smoothing: float = 0.5
+    #: Read everyday words as their standard forms (``bussikuski → linja-autonkuljettaja``, see
+    #: ``synonyms.yaml``) before coding.
+    use_synonyms: bool = True
     #: Number of cross-fitting folds for calibration (0 = no calibration: scores are uncalibrated).
     calibration_folds: int = 3
     #: Seed of the calibration folds.
@@ -326,6 +343,60 @@ class _Calibration:
         return np.where(total > 1.0, prob / np.maximum(total, 1e-12), prob)
 
 
+#: Names of the re-ranker's features, in the order of :meth:`OccupationCoder._candidates`.
+STACK_FEATURES = (
+    "naive Bayes log-probability",
+    "naive Bayes probability",
+    "gap to the best naive Bayes group",
+    "naive Bayes rank (log)",
+    "best single-label similarity",
+    "gap to the best label similarity",
+    "label-similarity rank (log)",
+    "head word → group log-probability",
+    "query has a known head word",
+    "ISCO-3 group's naive Bayes mass (log)",
+    "naive Bayes top-1",
+    "label-similarity top-1",
+    "best description similarity",
+)
+
+
+@dataclass
+class _Stacker:
+    """Logistic model over the candidates' features: P(candidate group right | scorers).
+
+    Fitted on cross-fitted candidates (labels held out from the group models); it re-ranks the
+    candidates, and its log-odds, normalised over a query's candidates, go to :class:`_Calibration`.
+    """
+
+    coef: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    intercept: float = 0.0
+
+    @property
+    def fitted(self) -> bool:
+        return self.coef.size > 0
+
+    def fit(self, features: np.ndarray, correct: np.ndarray) -> None:
+        x = features.reshape(-1, features.shape[-1]).astype(np.float64)
+        y = correct.reshape(-1).astype(np.float64)
+        if y.min() == y.max():
+            self.coef = np.zeros(0)
+            return
+        self.coef, self.intercept = _fit_logistic(x, y)
+
+    def ranked(self, features: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(order, log-probabilities) of the best ``k`` candidates per query.
+
+        The log-probabilities are a softmax of the model's log-odds over each query's candidates;
+        :class:`_Calibration` turns them into calibrated probabilities.
+        """
+        z = features.astype(np.float64) @ self.coef + self.intercept
+        z -= z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        order = np.argsort(-logp, axis=1, kind="stable")[:, :k]
+        return order, np.take_along_axis(logp, order, axis=1)
+
+
 def _fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-3) -> tuple[np.ndarray, float]:
     """L2-regularised logistic regression by Newton's method (a handful of features)."""
     mean = x.mean(axis=0)
@@ -381,8 +452,14 @@ class OccupationCoder:
         self.occ_labels = occ_labels
         self.params = params
         self.calibration = _Calibration()
+        self.stacker = _Stacker()
         self.doc_texts: list[str] = []  # normalised text of each document, for held-out masking
         self.doc_is_pref = np.zeros(doc_matrix.shape[0], dtype=np.float32)
+        self.doc_is_desc = np.zeros(doc_matrix.shape[0], dtype=bool)
+        #: Vocabulary columns of the head-word features (``h:kuljettaja``).
+        self.head_cols = np.array(
+            sorted(col for key, col in vectorizer.vocab.items() if key.startswith("h:")), dtype=np.int64
+        )
         self._fit_groups(doc_matrix)
 
     def without_texts(self, texts: frozenset[str]) -> OccupationCoder:
@@ -397,6 +474,7 @@ class OccupationCoder:
         clone.__dict__.update(self.__dict__)
         clone.doc_weights = np.where(keep, self.doc_weights, 0.0).astype(np.float32)
         clone.calibration = _Calibration()
+        clone.stacker = _Stacker()
         clone._fit_groups(self.doc_matrix_t.T.tocsr())
         return clone
 
@@ -425,6 +503,13 @@ class OccupationCoder:
             self.nb_offset += weight * offset[parent]
             self.nb_prior += weight * prior[parent]
         self.nb_table = combined.tocsr().astype(np.float32)
+        # Head word → group model: how the labels with each head word spread over the groups.
+        weights = sp.diags(self.doc_weights.astype(np.float64))
+        heads = (doc_matrix[:, self.head_cols] > 0).astype(np.float64)
+        assign = sp.csr_matrix((np.ones(n_docs), (np.arange(n_docs), group_of_doc)), shape=(n_docs, n_groups))
+        self.head_counts = (heads.T @ weights @ assign).tocsr().astype(np.float32)
+        sizes = np.asarray((weights @ assign).sum(axis=0)).ravel() + 1e-3
+        self.head_prior = (sizes / sizes.sum()).astype(np.float64)
 
     def _naive_bayes(
         self, matrix: sp.csr_matrix, group_of_doc: np.ndarray, n_groups: int
@@ -447,8 +532,11 @@ class OccupationCoder:
 
     # -- scoring ---------------------------------------------------------------------------------
 
-    def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(queries × groups log-posteriors, queries × docs weighted label similarities)."""
+    def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
+        """(queries × groups log-posteriors, queries × docs weighted label similarities, query vectors)."""
+        if self.params.use_synonyms:
+            synonyms = default_synonyms()
+            texts = [synonyms.rewrite(normalize(t)) for t in texts]
         analyses = [self.lexicon.analyze(t) for t in texts]
         queries = self.vectorizer.transform(analyses)
         mass = np.asarray(queries.sum(axis=1)).ravel()
@@ -460,7 +548,104 @@ class OccupationCoder:
             joint += self.params.knn_weight * np.maximum.reduceat(sims, self.group_starts, axis=1)
         joint -= joint.max(axis=1, keepdims=True)
         logp = joint - np.log(np.exp(joint).sum(axis=1, keepdims=True))
-        return logp, sims
+        return logp, sims, queries
+
+    def _candidates(
+        self, logp: np.ndarray, sims: np.ndarray, queries: sp.csr_matrix, *, at_least: int = 0
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate groups per query (queries × m) and their features (queries × m × features).
+
+        The candidates are the best groups by naive Bayes and by nearest label; the features are
+        those of :data:`STACK_FEATURES`.
+        """
+        n, n_groups = logp.shape
+        k = min(self.params.rerank_candidates, n_groups)
+        rows = np.arange(n)[:, None]
+        nb_order = np.argsort(-logp, axis=1, kind="stable")
+        nb_rank = np.empty_like(nb_order)
+        nb_rank[rows, nb_order] = np.arange(n_groups)[None, :]
+        knn = np.maximum.reduceat(np.where(self.doc_is_desc[None, :], 0.0, sims), self.group_starts, axis=1)
+        desc = np.maximum.reduceat(np.where(self.doc_is_desc[None, :], sims, 0.0), self.group_starts, axis=1)
+        knn_order = np.argsort(-knn, axis=1, kind="stable")
+        knn_rank = np.empty_like(knn_order)
+        knn_rank[rows, knn_order] = np.arange(n_groups)[None, :]
+        chosen = (nb_rank < k) | (knn_rank < max(1, k // 2))
+        m = min(n_groups, max(k + max(1, k // 2), at_least))
+        key = np.where(chosen, 0.0, -1e6) - nb_rank
+        cand = np.argsort(-key, axis=1, kind="stable")[:, :m]
+
+        c_logp = np.maximum(np.take_along_axis(logp, cand, axis=1), -30.0)
+        best_logp = np.maximum(logp.max(axis=1, keepdims=True), -30.0)
+        c_knn = np.take_along_axis(knn, cand, axis=1)
+        best_knn = knn.max(axis=1, keepdims=True)
+        # Head word model: P(group | the query's head words), smoothed towards the group prior.
+        head_rows = (queries[:, self.head_cols] > 0).astype(np.float32) if self.head_cols.size else None
+        if head_rows is not None:
+            counts = (head_rows @ self.head_counts).toarray().astype(np.float64)
+        else:
+            counts = np.zeros((n, n_groups))
+        totals = counts.sum(axis=1, keepdims=True)
+        beta = self.params.head_smoothing
+        head_logp = np.log((counts + beta * self.head_prior[None, :]) / (totals + beta))
+        has_head = np.broadcast_to((totals > 0).astype(np.float64), cand.shape)
+        c_head = np.where(has_head > 0, np.take_along_axis(head_logp, cand, axis=1), 0.0)
+        # Mass of the candidate's ISCO-3 group under naive Bayes (back-off evidence).
+        prob = np.exp(logp)
+        mass3 = prob @ self.isco3_members
+        c_mass3 = np.log(np.maximum(np.take_along_axis(mass3, cand, axis=1), 1e-12))
+        c_nb_rank = np.take_along_axis(nb_rank, cand, axis=1)
+        c_knn_rank = np.take_along_axis(knn_rank, cand, axis=1)
+        features = np.stack(
+            [
+                c_logp,
+                np.exp(c_logp),
+                np.maximum(c_logp - best_logp, -30.0),
+                np.log1p(c_nb_rank),
+                c_knn,
+                c_knn - best_knn,
+                np.log1p(c_knn_rank),
+                np.maximum(c_head, -30.0),
+                has_head,
+                c_mass3,
+                (c_nb_rank == 0).astype(np.float64),
+                (c_knn_rank == 0).astype(np.float64),
+                np.take_along_axis(desc, cand, axis=1),
+            ],
+            axis=-1,
+        )
+        return cand, features
+
+    @property
+    def isco3_members(self) -> np.ndarray:
+        """Groups × groups 0/1 matrix: 1 where two ISCO-4 groups share their ISCO-3 group."""
+        cached = self.__dict__.get("_isco3_members")
+        if cached is None:
+            prefix = np.array([code[:3] for code in self.group_codes])
+            cached = (prefix[:, None] == prefix[None, :]).astype(np.float64)
+            self.__dict__["_isco3_members"] = cached
+        return cached
+
+    def _ranked(self, texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(queries × k group indices, their scores, label similarities), best group first.
+
+        The ranking is the re-ranker's when it is fitted, else naive Bayes'; the scores are the
+        calibrated probabilities (the raw posterior when there is no calibration).
+        """
+        logp, sims, queries = self._scores(texts)
+        width = max(k, 5)
+        if self.params.rerank and self.stacker.fitted:
+            cand, features = self._candidates(logp, sims, queries, at_least=width)
+            order, ranked = self.stacker.ranked(features, width)
+            groups = np.take_along_axis(cand, order, axis=1)[:, :k]
+        else:
+            order = np.argsort(-logp, axis=1, kind="stable")[:, :width]
+            ranked = np.take_along_axis(logp, order, axis=1)
+            groups = order[:, :k]
+        scores = self.calibration.apply(ranked)[:, :k]
+        # The groups of one query cannot sum above one.
+        total = scores.sum(axis=1, keepdims=True)
+        scores = np.where(total > 1.0, scores / np.maximum(total, 1e-12), scores)
+        return groups, scores, sims
 
     def _best_occupation(self, sims: np.ndarray, row: int, group: int) -> int:
         """The occupation (index into ``occ_uris``) of ``group`` with the label most like query ``row``."""
@@ -489,16 +674,13 @@ class OccupationCoder:
             nonempty = [i for i, t in enumerate(batch) if normalize(t)]
             out: list[list[Candidate]] = [[] for _ in batch]
             if nonempty:
-                logp, sims = self._scores([batch[i] for i in nonempty])
-                k = min(max(top, 5), logp.shape[1])
-                order = np.argsort(-logp, axis=1, kind="stable")[:, :k]
-                ranked = np.take_along_axis(logp, order, axis=1)
-                probs = self.calibration.apply(ranked)
+                k = min(top, len(self.group_codes))
+                groups, probs, sims = self._ranked([batch[i] for i in nonempty], k)
                 for row, i in enumerate(nonempty):
                     if not np.any(sims[row] > 0):
                         continue  # nothing in common with any label
-                    for rank in range(min(top, k)):
-                        group = int(order[row, rank])
+                    for rank in range(groups.shape[1]):
+                        group = int(groups[row, rank])
                         occ = self._best_occupation(sims, row, group)
                         if occ < 0:
                             continue
@@ -521,15 +703,26 @@ class OccupationCoder:
         return self.code_many([text], top=top, lang=lang)[0]
 
     def ranked_groups(self, texts: Sequence[str], *, k: int = 10) -> tuple[list[list[str]], np.ndarray]:
-        """The top ``k`` ISCO-4 codes per text and their log-probabilities (for evaluation)."""
+        """The top ``k`` ISCO-4 codes per text and their scores (for evaluation)."""
+        codes: list[list[str]] = []
+        parts = []
+        k = min(k, len(self.group_codes))
+        for start in range(0, len(texts), 256):
+            groups, scores, _ = self._ranked(list(texts[start : start + 256]), k)
+            parts.append(scores)
+            codes.extend([[self.group_codes[g] for g in row] for row in groups])
+        return codes, np.vstack(parts) if parts else np.zeros((0, k))
+
+    def candidate_features(self, texts: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
+        """The re-ranker's candidate ISCO-4 codes per text and their features (for fitting)."""
         codes: list[list[str]] = []
         parts = []
         for start in range(0, len(texts), 256):
-            logp, _ = self._scores(list(texts[start : start + 256]))
-            order = np.argsort(-logp, axis=1, kind="stable")[:, :k]
-            parts.append(np.take_along_axis(logp, order, axis=1))
-            codes.extend([[self.group_codes[g] for g in row] for row in order])
-        return codes, np.vstack(parts) if parts else np.zeros((0, k))
+            logp, sims, queries = self._scores(list(texts[start : start + 256]))
+            cand, features = self._candidates(logp, sims, queries)
+            parts.append(features)
+            codes.extend([[self.group_codes[g] for g in row] for row in cand])
+        return codes, np.concatenate(parts) if parts else np.zeros((0, 0, len(STACK_FEATURES)))
 
 
 def _lexicon_texts(docs: Sequence[_Doc], taxonomy: Taxonomy) -> dict[str, list[str]]:
@@ -589,6 +782,7 @@ def _build_index(
     )
     coder.doc_texts = norms
     coder.doc_is_pref = np.array([d.kind == "pref" for d in ordered], dtype=np.float32)
+    coder.doc_is_desc = np.array([d.kind == "desc" for d in ordered], dtype=bool)
     return coder
 
 
@@ -648,18 +842,35 @@ def build_coder(
         queries = held_out_queries(taxonomy, fraction=1.0, seed=params.seed, exclude=exclude)
         logps: list[np.ndarray] = []
         corrects: list[np.ndarray] = []
+        stack_x: list[np.ndarray] = []
+        stack_y: list[np.ndarray] = []
         folds = params.calibration_folds
         for fold in range(folds):
             part = queries[fold::folds]
             if not part:
                 continue
             fold_coder = coder.without_texts(frozenset(normalize(label) for label, _ in part))
-            codes, logp = fold_coder.ranked_groups([label for label, _ in part], k=5)
-            logps.append(logp)
+            texts = [label for label, _ in part]
+            codes, logp = fold_coder.ranked_groups(texts, k=5)  # naive Bayes order: not yet fitted
+            logps.append(np.log(np.maximum(logp, 1e-300)))
             corrects.append(
                 np.array([[c == isco for c in row] for row, (_, isco) in zip(codes, part, strict=True)])
             )
-        if logps:
+            if params.rerank:
+                cand_codes, features = fold_coder.candidate_features(texts)
+                stack_x.append(features)
+                stack_y.append(
+                    np.array(
+                        [[c == isco for c in row] for row, (_, isco) in zip(cand_codes, part, strict=True)]
+                    )
+                )
+        if stack_x:
+            features, correct = np.concatenate(stack_x), np.concatenate(stack_y)
+            coder.stacker.fit(features, correct)
+            if coder.stacker.fitted:
+                order, ranked = coder.stacker.ranked(features, 5)
+                coder.calibration.fit(ranked, np.take_along_axis(correct, order, axis=1))
+        if logps and not coder.stacker.fitted:
             coder.calibration.fit(np.vstack(logps), np.vstack(corrects))
     return coder
 

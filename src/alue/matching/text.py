@@ -25,7 +25,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Self
 
 #: Dash-like characters that join compound parts or pair titles (``hitsaaja-levyseppä``).
@@ -446,3 +448,59 @@ class Lexicon:
 def analyze(text: str, lexicon: Lexicon) -> Analysis:
     """Features of ``text`` with ``lexicon`` (a function form of :meth:`Lexicon.analyze`)."""
     return lexicon.analyze(text)
+
+
+#: Shortest rest of a word after a rewritten prefix or before a rewritten ending.
+_MIN_REST = 3
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Everyday words read as their standard forms (see ``synonyms.yaml`` beside this module).
+
+    ``endings`` rewrite a word that is, or ends in, a form (``bussikuski → bussikuljettaja``),
+    ``prefixes`` the start of a compound (``rekka… → kuorma-auto…``) and ``words`` whole words.
+    """
+
+    endings: dict[str, str] = field(default_factory=dict)
+    prefixes: dict[str, str] = field(default_factory=dict)
+    words: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Mapping[str, Mapping[str, str] | None]]) -> Synonyms:
+        """Merge the per-language sections (``{"fi": {"endings": {…}, …}, …}``) into one rule set."""
+        merged: dict[str, dict[str, str]] = {"endings": {}, "prefixes": {}, "words": {}}
+        for section in data.values():
+            for kind, rules in (section or {}).items():
+                if kind not in merged:
+                    raise ValueError(f"unknown kind of synonym rule: {kind!r}")
+                for source, target in (rules or {}).items():
+                    merged[kind][normalize(str(source))] = normalize(str(target))
+        return cls(**merged)
+
+    def rewrite_word(self, word: str) -> str:
+        """``word`` (normalised, one token) with the rules applied: whole word, then ending, then prefix."""
+        if word in self.words:
+            return self.words[word]
+        for source, target in self.endings.items():
+            if word.endswith(source) and (len(word) == len(source) or len(word) - len(source) >= 2):
+                word = word[: len(word) - len(source)] + target
+                break
+        for source, target in self.prefixes.items():
+            if word.startswith(source) and len(word) - len(source) >= _MIN_REST:
+                word = target + word[len(source) :]
+                break
+        return word
+
+    def rewrite(self, text: str) -> str:
+        """Normalised ``text`` with each word rewritten (separators kept)."""
+        return " ".join(self.rewrite_word(word) for word in normalize(text).split())
+
+
+@cache
+def default_synonyms() -> Synonyms:
+    """The rules of ``synonyms.yaml`` shipped with the package."""
+    import yaml
+
+    path = Path(__file__).with_name("synonyms.yaml")
+    return Synonyms.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
