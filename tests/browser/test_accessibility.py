@@ -49,6 +49,11 @@ def pages_for(world: World) -> list[tuple[str, Permission]]:
         ("/admin/audit", Permission.READ_AUDIT),
         ("/admin/access-report", Permission.ACCESS_REPORT),
         ("/employer-services", Permission.PUBLIC),
+        (f"/persons/{world.person_in_scope}/matches", Permission.READ_PERSON),
+        (f"/vacancies/{world.vacancy_id}/candidates", Permission.VIEW_EMPLOYERS),
+        ("/matching/", Permission.VIEW_AGGREGATES),
+        ("/matching/shortage", Permission.VIEW_AGGREGATES),
+        ("/matching/reskilling", Permission.VIEW_AGGREGATES),
     ]
 
 

@@ -16,6 +16,7 @@ from alue.io.fields import (
     Choice,
     Date,
     FieldType,
+    Industry,
     Integer,
     Isco4,
     LanguageLevels,
@@ -136,3 +137,14 @@ def test_no_parser_raises_anything_but_value_error(text: str, index: int) -> Non
         assert str(exc)  # noqa: PT017 - only ValueError, and always with a message
     else:
         assert field.parse(field.format(value), EMPTY) == value  # what is accepted round-trips
+
+
+@pytest.mark.parametrize(("text", "expected"), [("c", "C"), (" Q ", "Q"), ("x", "X")])
+def test_industry_accepts_tol_sections_and_unknown(text: str, expected: str) -> None:
+    assert Industry().parse(text, EMPTY) == expected
+
+
+@pytest.mark.parametrize("text", ["V", "W", "CC", "1", ""])
+def test_industry_rejects_other_letters(text: str) -> None:
+    with pytest.raises(ValueError, match="TOL 2008"):
+        Industry().parse(text, EMPTY)

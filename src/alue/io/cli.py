@@ -22,7 +22,7 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from alue.io.kinds import KINDS
+from alue.io.kinds import FORMAT_KINDS, KINDS
 from alue.io.service import ImportResult, format_of, import_file, write_export
 from alue.shared.db import session_scope
 
@@ -31,6 +31,10 @@ err_console = Console(stderr=True)
 MAX_ERRORS_SHOWN = 50
 
 KindName = StrEnum("KindName", {name.replace("-", "_").upper(): name for name in KINDS})  # type: ignore[misc]
+#: imports also take the import-only formats (the national job-market platform's JSON)
+ImportKindName = StrEnum(  # type: ignore[misc]
+    "ImportKindName", {n.replace("-", "_").upper(): n for n in (*KINDS, *FORMAT_KINDS)}
+)
 
 
 class ExportFormat(StrEnum):
@@ -53,7 +57,7 @@ def _actor(actor: str | None) -> str:
 
 
 def import_command(
-    kind: Annotated[KindName, typer.Argument(help="What the file holds.", case_sensitive=False)],
+    kind: Annotated[ImportKindName, typer.Argument(help="What the file holds.", case_sensitive=False)],
     file: Annotated[Path, typer.Argument(help="CSV (UTF-8, ',' or ';') or XLSX file.", dir_okay=False)],
     skip_invalid: Annotated[
         bool, typer.Option("--skip-invalid", help="Write the good rows even if some rows are bad.")

@@ -6,7 +6,7 @@ Regenerate with ``python -m alue.io.docs > docs/import-formats.md``; a test fail
 from __future__ import annotations
 
 from alue.io.fields import Choice, Column
-from alue.io.kinds import KINDS
+from alue.io.kinds import FORMAT_KINDS, KINDS
 
 INTRO = """\
 # Import and export formats
@@ -102,6 +102,7 @@ def render_import_formats() -> str:
         parts.append("| column | meaning | type | required | example | also accepted | rules |")
         parts.append("|---|---|---|---|---|---|---|")
         parts.extend(_column_row(c) for c in kind.columns)
+    parts.extend("\n" + kind.doc.strip("\n") for kind in FORMAT_KINDS.values() if getattr(kind, "doc", ""))
     return "\n".join(parts) + "\n"
 
 

@@ -366,12 +366,12 @@ class LanguageLevels(FieldType):
 
 
 class Industry(FieldType):
-    doc = "TOL 2008 section letter A–U (toimiala)"
+    doc = "TOL 2008 section letter A–U, or X for an unknown industry (toimiala tuntematon)"
 
     def parse(self, text: str, lookups: Lookups) -> str:
         value = text.strip().upper()
-        if re.fullmatch(r"[A-U]", value) is None:
-            raise ValueError(f"{text!r} is not a TOL 2008 section letter A–U")
+        if re.fullmatch(r"[A-UX]", value) is None:
+            raise ValueError(f"{text!r} is not a TOL 2008 section letter A–U or X (unknown)")
         return value
 
 

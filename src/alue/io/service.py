@@ -205,7 +205,8 @@ def import_file(
     headers: list[str] = []
     savepoint = session.begin_nested()
     try:
-        with open_table(Path(path), sheet=sheet) as table:
+        own_reader = getattr(spec, "open_table", None)  # a kind with its own file format (JSON)
+        with own_reader(Path(path)) if own_reader else open_table(Path(path), sheet=sheet) as table:
             headers = table.headers
             _run(spec, session, table, result, rejected, progress, batch_size)
     except FileFormatError as exc:
@@ -214,7 +215,8 @@ def import_file(
         message = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         result.errors.append(RowError(None, "", f"the database refused the data: {message}"))
 
-    file_problem = any(e.row is None or (e.row == 1) for e in result.errors)
+    header_row = 1 if getattr(spec, "open_table", None) is None else None  # JSON records have no header
+    file_problem = any(e.row is None or e.row == header_row for e in result.errors)
     keep = not dry_run and not file_problem and (skip_invalid or not result.errors)
     if keep:
         savepoint.commit()

@@ -6,6 +6,7 @@ from alue.io.kinds.base import Kind
 from alue.io.kinds.employers import EmployersKind, VacanciesKind
 from alue.io.kinds.people import EpisodesKind, PersonsKind, SpellsKind
 from alue.io.kinds.services import ParticipationsKind, PartnersKind, ServicesKind
+from alue.io.kinds.tmt import TMT_KINDS
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -22,11 +23,18 @@ KINDS: dict[str, Kind] = {
 }
 
 
+#: import-only kinds of other file formats (JSON of the national job-market platform): ``alue import`` takes
+#: them, exports and the CSV round trip do not
+FORMAT_KINDS: dict[str, Kind] = dict(TMT_KINDS)
+
+
 def get_kind(name: str) -> Kind:
     try:
-        return KINDS[name]
+        return KINDS.get(name) or FORMAT_KINDS[name]
     except KeyError:
-        raise ValueError(f"unknown kind {name!r}; choose one of: {', '.join(KINDS)}") from None
+        raise ValueError(
+            f"unknown kind {name!r}; choose one of: {', '.join([*KINDS, *FORMAT_KINDS])}"
+        ) from None
 
 
-__all__ = ["KINDS", "Kind", "get_kind"]
+__all__ = ["FORMAT_KINDS", "KINDS", "Kind", "get_kind"]

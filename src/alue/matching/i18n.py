@@ -1,0 +1,18 @@
+"""Translations of the matching pages: ``alue/matching/locale/<lang>/LC_MESSAGES/matching.po``, with the
+application's shared catalogue as the fallback (navigation, buttons and common words come from there).
+Message ids are English; Finnish and Swedish are complete."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alue.shared import i18n
+
+LOCALE_DIR = Path(__file__).with_name("locale")
+DOMAIN = "matching"
+
+CATALOGUE = i18n.DomainCatalogue(LOCALE_DIR, DOMAIN)
+po_path = CATALOGUE.po_path
+translations = CATALOGUE.translations
+gettext = CATALOGUE.gettext
+template_context = CATALOGUE.template_context

@@ -1,0 +1,409 @@
+"""Matching pages (R-G1, R-G2, R-G3, R-H1): a jobseeker's suitable vacancies, a vacancy's candidates,
+the shortage table and the area's reskilling paths.
+
+- ``/persons/{id}/matches`` (``READ_PERSON``): the person must be in the caller's scope
+  (``person_scope``); the read is audited (purpose job brokerage).
+- ``/vacancies/{id}/candidates`` (``VIEW_EMPLOYERS``): candidates are limited in SQL to the municipalities
+  the caller's staff member serves (administrators: the whole area). A caller who may read jobseekers'
+  data sees the candidates in their scope by name; employer services see them without names (the
+  municipality, the score and its parts) and contact the case worker. The list is audited.
+- ``/matching/shortage`` and ``/matching/reskilling`` (``VIEW_AGGREGATES``): aggregates; person counts
+  of 1–4 are suppressed.
+
+Every match row shows its score broken into parts, in the reader's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alue.employers.models import Employer, Vacancy
+from alue.matching.i18n import gettext, template_context
+from alue.people.models import Person
+from alue.shared import audit
+from alue.shared.audit import AuditAction, AuditPurpose
+from alue.shared.auth import N_, Permission, Principal, Role, person_scope
+from alue.shared.suppression import Cell, count_cell
+from alue.shared.time import today
+from alue.staff.models import StaffMunicipality
+from alue.web.deps import DbSession, IdPath, Lang, NotFound, actor_of, requires
+from alue.web.nav import NavItem, WebRegistry
+from alue.web.persons import get_in_scope
+from alue.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+TEMPLATES = Path(__file__).with_name("templates")
+TopQuery = Annotated[int, Query(ge=1, le=100)]
+
+#: part key → English msgid of its name (translated in the matching catalogue)
+PART_LABELS = {
+    "occupation": N_("Occupation"),
+    "skills": N_("Skills"),
+    "experience": N_("Work experience"),
+    "education": N_("Education"),
+    "language": N_("Languages"),
+    "driving_licence": N_("Driving licence"),
+    "working_time": N_("Working time"),
+    "commute": N_("Commuting"),
+}
+FAIL_LABELS = {
+    "occupation": N_("unrelated occupation"),
+    "driving_licence": N_("no driving licence"),
+    "commute": N_("beyond commuting reach"),
+}
+STATUS_LABELS = {"shortage": N_("shortage"), "balance": N_("balance"), "surplus": N_("surplus")}
+TREND_LABELS = {
+    "rising": N_("more vacancies per jobseeker"),
+    "falling": N_("fewer vacancies per jobseeker"),
+    "stable": N_("stable"),
+    "unknown": N_("not known"),
+}
+SIMILARITY_LABELS = {
+    "hierarchy": N_("ISCO hierarchy"),
+    "text": N_("tasks (ESCO texts)"),
+    "skills": N_("skills"),
+}
+TRAINING_MATCH_LABELS = {
+    "target": N_("aims at the group"),
+    "minor_group": N_("aims at the same minor group"),
+    "name": N_("by name"),
+}
+
+
+def register(web: WebRegistry) -> None:
+    from alue.matching.api import api
+
+    web.add_router(router)
+    web.add_router(api)
+    web.add_nav(NavItem("matching", N_("Matching"), "/matching/", Permission.VIEW_AGGREGATES, order=35))
+    web.add_templates(TEMPLATES)
+
+
+def _page(request: Request, lang: str, template: str, context: dict[str, Any]) -> Response:
+    return render(request, template, {**context, **template_context(lang)})
+
+
+# ------------------------------------------------------------------------------ shared with the API
+
+
+@dataclass(frozen=True, slots=True)
+class PartView:
+    key: str
+    label: str
+    weight: float
+    value: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchView:
+    person_id: int
+    vacancy_id: int
+    score: float
+    distance_km: float | None
+    hard_fail: str | None
+    parts: tuple[PartView, ...]
+
+
+def match_view(match: Any, lang: str) -> MatchView:
+    parts = tuple(
+        PartView(
+            key=p.key,
+            label=gettext(lang, PART_LABELS.get(p.key, p.key)),
+            weight=float(p.weight),
+            value=float(p.value),
+            text=p.explanation.get(lang) or p.explanation.get("fi", ""),
+        )
+        for p in match.parts
+    )
+    distance = float(match.distance_km)
+    return MatchView(
+        person_id=match.person_id,
+        vacancy_id=match.vacancy_id,
+        score=float(match.score),
+        distance_km=None if math.isnan(distance) or math.isinf(distance) else distance,
+        hard_fail=match.hard_fail,
+        parts=parts,
+    )
+
+
+def vacancies_for_person(
+    db: Session, person_id: int, *, top: int, lang: str
+) -> list[tuple[MatchView, Vacancy, Employer]]:
+    from alue.matching.engine import rank_vacancies_for_person
+
+    try:
+        matches = rank_vacancies_for_person(db, person_id, top=top)
+    except LookupError:
+        raise NotFound from None
+    views = [match_view(m, lang) for m in matches]
+    ids = [v.vacancy_id for v in views]
+    rows = {
+        v.id: (v, e)
+        for v, e in db.execute(
+            select(Vacancy, Employer)
+            .join(Employer, Employer.id == Vacancy.employer_id)
+            .where(Vacancy.id.in_(ids))
+        )
+    }
+    return [(view, *rows[view.vacancy_id]) for view in views if view.vacancy_id in rows]
+
+
+def served_municipalities(db: Session, principal: Principal) -> list[str] | None:
+    """The municipalities whose jobseekers the caller may see as candidates; None: the whole area."""
+    if principal.role == Role.ADMIN:
+        return None
+    if principal.staff_id is None:
+        return []
+    return list(
+        db.scalars(
+            select(StaffMunicipality.municipality_code).where(
+                StaffMunicipality.staff_id == principal.staff_id
+            )
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    match: MatchView
+    #: the person when the caller may read jobseekers' data, else None (shown without a name)
+    person: Person | None
+    home_municipality_code: str
+
+
+def candidates_for_vacancy(
+    db: Session, principal: Principal, vacancy_id: int, *, top: int, lang: str
+) -> list[Candidate]:
+    """The vacancy's best candidates among the jobseekers the caller may see (filtered in SQL)."""
+    from alue.matching.engine import rank_persons_for_vacancy
+
+    if db.get(Vacancy, vacancy_id) is None:
+        raise NotFound
+    codes = served_municipalities(db, principal)
+    if codes is not None and not codes:
+        return []
+    try:
+        matches = rank_persons_for_vacancy(db, vacancy_id, top=top, municipality_codes=codes)
+    except LookupError:
+        raise NotFound from None
+    views = [match_view(m, lang) for m in matches]
+    ids = [v.person_id for v in views]
+    if not ids:
+        return []
+    named = principal.has(Permission.READ_PERSON)
+    query = select(Person).where(Person.id.in_(ids))
+    if named:
+        query = query.where(person_scope(principal))
+    elif codes is not None:
+        query = query.where(Person.home_municipality_code.in_(codes))
+    people = {p.id: p for p in db.scalars(query)}
+    return [
+        Candidate(v, people[v.person_id] if named else None, people[v.person_id].home_municipality_code)
+        for v in views
+        if v.person_id in people
+    ]
+
+
+def audit_matches(request: Request, db: Session, principal: Principal, **details: Any) -> None:
+    person_ids = details.get("person_ids") or []
+    audit.append(
+        db,
+        actor=actor_of(request, principal),
+        action=AuditAction.READ,
+        object_type="person" if "person_id" in details else "vacancy",
+        object_id=details.get("person_id") or details.get("vacancy_id"),
+        person_id=details.get("person_id") or (person_ids[0] if len(person_ids) == 1 else None),
+        purpose=AuditPurpose.JOB_BROKERAGE,
+        details={"view": "matches", **details},
+    )
+    db.commit()
+
+
+_CACHE: dict[tuple[str, str, dt.date], tuple[float, Any]] = {}
+_CACHE_LOCK = threading.Lock()
+CACHE_SECONDS = 600
+
+
+def cached(db: Session, kind: str, compute: Any) -> Any:
+    """Area-wide figures (shortage table, reskilling paths) kept for ten minutes per database and day."""
+    key = (str(db.get_bind().url), kind, today())
+    now = time.monotonic()
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+    value = compute()
+    with _CACHE_LOCK:
+        _CACHE[key] = (now, value)
+    return value
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def area_balance(db: Session) -> list[Any]:
+    from alue.matching.shortage import occupation_balance
+
+    return cached(db, "balance", lambda: occupation_balance(db, on=today()))  # type: ignore[no-any-return]
+
+
+def area_paths(db: Session) -> list[Any]:
+    from alue.matching.reskilling import reskilling_paths
+
+    def compute() -> list[Any]:
+        status = {row.isco4: row for row in area_balance(db)}
+        return reskilling_paths(db, on=today(), status=status)
+
+    return cached(db, "paths", compute)  # type: ignore[no-any-return]
+
+
+def isco_label(code: str, lang: str) -> str:
+    from alue.matching.reskilling import group_similarity
+
+    try:
+        return group_similarity().taxonomy.isco_label(code, lang)  # type: ignore[no-any-return]
+    except KeyError:
+        return code
+
+
+# ----------------------------------------------------------------------------------------------- pages
+
+
+@router.get("/persons/{person_id}/matches", response_class=HTMLResponse)
+def person_matches(
+    request: Request,
+    person_id: IdPath,
+    principal: Annotated[Principal, requires(Permission.READ_PERSON)],
+    db: DbSession,
+    lang: Lang,
+    top: TopQuery = 20,
+) -> Response:
+    person = get_in_scope(db, principal=principal, person_id=person_id, on=today())
+    if person is None:
+        raise NotFound
+    rows = vacancies_for_person(db, person.id, top=top, lang=lang)
+    audit_matches(request, db, principal, person_id=person.id, vacancy_ids=[v.id for _m, v, _e in rows])
+    return _page(
+        request, lang, "matching/person_matches.html", {"p": person, "rows": rows, "fail_labels": FAIL_LABELS}
+    )
+
+
+@router.get("/vacancies/{vacancy_id}/candidates", response_class=HTMLResponse)
+def vacancy_candidates(
+    request: Request,
+    vacancy_id: IdPath,
+    principal: Annotated[Principal, requires(Permission.VIEW_EMPLOYERS)],
+    db: DbSession,
+    lang: Lang,
+    top: TopQuery = 20,
+) -> Response:
+    vacancy = db.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise NotFound
+    rows = candidates_for_vacancy(db, principal, vacancy_id, top=top, lang=lang)
+    audit_matches(request, db, principal, vacancy_id=vacancy_id, person_ids=[c.match.person_id for c in rows])
+    return _page(
+        request,
+        lang,
+        "matching/vacancy_candidates.html",
+        {
+            "v": vacancy,
+            "rows": rows,
+            "named": principal.has(Permission.READ_PERSON),
+            "area": request.app.state.area,
+            "fail_labels": FAIL_LABELS,
+        },
+    )
+
+
+@router.get("/matching/", response_class=HTMLResponse)
+def index(
+    request: Request, principal: Annotated[Principal, requires(Permission.VIEW_AGGREGATES)], lang: Lang
+) -> Response:
+    return _page(request, lang, "matching/index.html", {})
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceRow:
+    isco4: str
+    label: str
+    status: str
+    ratio: float | None
+    trend: str
+    vacancies: int
+    jobseekers: Cell
+    source: str
+
+
+@router.get("/matching/shortage", response_class=HTMLResponse)
+def shortage(
+    request: Request,
+    principal: Annotated[Principal, requires(Permission.VIEW_AGGREGATES)],
+    db: DbSession,
+    lang: Lang,
+    status: Annotated[str, Query(pattern="^(|shortage|balance|surplus)$")] = "",
+) -> Response:
+    rows = [
+        BalanceRow(
+            r.isco4,
+            isco_label(r.isco4, lang),
+            r.status,
+            r.ratio,
+            r.trend,
+            r.vacancies,
+            count_cell(r.jobseekers),
+            r.source,
+        )
+        for r in area_balance(db)
+        if not status or r.status == status
+    ]
+    period = area_balance(db)[0].period_start if area_balance(db) else None
+    return _page(
+        request,
+        lang,
+        "matching/shortage.html",
+        {
+            "rows": rows,
+            "status": status,
+            "period": period,
+            "status_labels": STATUS_LABELS,
+            "trend_labels": TREND_LABELS,
+        },
+    )
+
+
+@router.get("/matching/reskilling", response_class=HTMLResponse)
+def reskilling(
+    request: Request,
+    principal: Annotated[Principal, requires(Permission.VIEW_AGGREGATES)],
+    db: DbSession,
+    lang: Lang,
+    top: Annotated[int, Query(ge=1, le=200)] = 30,
+) -> Response:
+    paths = area_paths(db)[:top]
+    return _page(
+        request,
+        lang,
+        "matching/reskilling.html",
+        {
+            "paths": paths,
+            "label": lambda code: isco_label(code, lang),
+            "served": lambda n: count_cell(n),
+            "similarity_labels": SIMILARITY_LABELS,
+            "training_match_labels": TRAINING_MATCH_LABELS,
+        },
+    )
