@@ -87,6 +87,12 @@ def main() -> None:
                 f"  ECE {m.get('expected_calibration_error')}"
                 f"  observed {m.get('prevalence')}  mean estimate {m.get('mean_predicted')}"
             )
+        print("   AUC among spells of the same age (days since registration when scored):")
+        for landmark, m in entry["by_landmark"].items():
+            print(
+                f"     day {landmark:>3s}  n={m['n']:6d}  observed {m['prevalence']}"
+                f"  model {m['model_auc']}  baseline {m['baseline_auc']}"
+            )
         print("   reliability bins (estimate → observed):")
         for b in entry["model"]["calibration_bins"]:
             print(

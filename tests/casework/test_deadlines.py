@@ -29,6 +29,7 @@ from alue.casework.deadlines import (
     three_month_goal,
     working_day_on_or_before,
 )
+from alue.shared.time import add_months
 
 D = dt.date
 
@@ -198,6 +199,134 @@ def test_no_fixed_schedule_for_spells_starting_in_2026(rules: RuleBook) -> None:
     assert result.discussions == ()
     assert result.not_required == ()
     assert "HE 108/2025" in result.rules[0].source
+
+
+# The intensive period at six months runs from the spell start + 6 months up to and including the spell start
+# + 7 months (a period in months, Laki 150/1930: the day with the same number, or the month's last day).
+# When it falls in a February of 28 days both of its discussions (two and four weeks in) must still fall in
+# it; an exclusive end used to drop the second one.
+@pytest.mark.parametrize(
+    ("spell_start", "intensive"),
+    [
+        # Wed 31.7.2024 + 6 months = Fri 31.1.2025, + 7 months = Fri 28.2.2025 (no 31.2): Fri 14.2, Fri 28.2.
+        (D(2024, 7, 31), [(D(2025, 2, 14), D(2025, 2, 14)), (D(2025, 2, 28), D(2025, 2, 28))]),
+        # Thu 1.8.2024: 1.2.–1.3.2025; Sat 15.2 -> Fri 14.2, Sat 1.3 -> Fri 28.2.
+        (D(2024, 8, 1), [(D(2025, 2, 15), D(2025, 2, 14)), (D(2025, 3, 1), D(2025, 2, 28))]),
+        # Sun 31.7.2022 (the old law): 31.1.–28.2.2023; Tue 14.2, Tue 28.2.
+        (D(2022, 7, 31), [(D(2023, 2, 14), D(2023, 2, 14)), (D(2023, 2, 28), D(2023, 2, 28))]),
+        # Mon 31.7.2023, leap year: 31.1.–29.2.2024; Wed 14.2, Wed 28.2.
+        (D(2023, 7, 31), [(D(2024, 2, 14), D(2024, 2, 14)), (D(2024, 2, 28), D(2024, 2, 28))]),
+        # Tue 1.8.2023, leap year: 1.2.–1.3.2024; Thu 15.2, Thu 29.2.
+        (D(2023, 8, 1), [(D(2024, 2, 15), D(2024, 2, 15)), (D(2024, 2, 29), D(2024, 2, 29))]),
+        # Thu 31.8.2023 + 6 months = Thu 29.2.2024 (leap day), + 7 = 31.3.2024: Thu 14.3, Thu 28.3 (Maundy
+        # Thursday is a working day; Good Friday is 29.3).
+        (D(2023, 8, 31), [(D(2024, 3, 14), D(2024, 3, 14)), (D(2024, 3, 28), D(2024, 3, 28))]),
+        # Sat 31.8.2024 + 6 months = Fri 28.2.2025: Fri 14.3, Fri 28.3.2025.
+        (D(2024, 8, 31), [(D(2025, 3, 14), D(2025, 3, 14)), (D(2025, 3, 28), D(2025, 3, 28))]),
+        # Mon 10.6.2024: 10.12.2024–10.1.2025; Tue 24.12 is Christmas Eve (off) -> Mon 23.12; Tue 7.1.2025.
+        (D(2024, 6, 10), [(D(2024, 12, 24), D(2024, 12, 23)), (D(2025, 1, 7), D(2025, 1, 7))]),
+        # Sun 23.6.2024: 23.12.2024–23.1.2025; Mon 6.1.2025 is Epiphany -> Fri 3.1; Mon 20.1.2025.
+        (D(2024, 6, 23), [(D(2025, 1, 6), D(2025, 1, 3)), (D(2025, 1, 20), D(2025, 1, 20))]),
+    ],
+)
+def test_intensive_period_keeps_two_discussions_at_month_ends(
+    rules: RuleBook, spell_start: dt.date, intensive: list[tuple[dt.date, dt.date]]
+) -> None:
+    result = supplementary_discussion_schedule(spell_start=spell_start, rules=rules)
+    phase2 = [(d.nominal, d.due) for d in result.discussions if d.phase == 2]
+    assert phase2 == intensive
+    assert len([d for d in result.discussions if d.phase == 1]) == 6
+    assert result.not_required == ()
+
+
+@pytest.mark.parametrize(
+    ("spell_start", "first_three"),
+    [
+        # Wed 29.1.2025: the first 3 months run to 29.4.2025; Wed 12.2, 26.2, 12.3 ... six in all.
+        (D(2025, 1, 29), [D(2025, 2, 12), D(2025, 2, 26), D(2025, 3, 12)]),
+        # Thu 30.1.2025 -> 30.4.2025: 13.2, 27.2, 13.3.
+        (D(2025, 1, 30), [D(2025, 2, 13), D(2025, 2, 27), D(2025, 3, 13)]),
+        # Fri 31.1.2025 -> 30.4.2025: 14.2, 28.2, 14.3; the sixth, Fri 25.4, is inside the period.
+        (D(2025, 1, 31), [D(2025, 2, 14), D(2025, 2, 28), D(2025, 3, 14)]),
+        # Wed 1.2.2023 -> 1.5.2023 (89 days, the shortest three months): 15.2, 1.3, 15.3; the sixth is 26.4.
+        (D(2023, 2, 1), [D(2023, 2, 15), D(2023, 3, 1), D(2023, 3, 15)]),
+    ],
+)
+def test_first_three_months_over_february(
+    rules: RuleBook, spell_start: dt.date, first_three: list[dt.date]
+) -> None:
+    schedule = supplementary_discussion_schedule(spell_start=spell_start, rules=rules)
+    phase1 = [d.due for d in schedule.discussions if d.phase == 1]
+    assert phase1[:3] == first_three
+    assert len(phase1) == 6
+    assert phase1[-1] <= add_months(spell_start, 3)
+
+
+def test_supplementary_schedule_on_both_sides_of_2_5_2022_and_1_1_2026(rules: RuleBook) -> None:
+    # Sun 1.5.2022: no Nordic-model rule is in force on the spell start.
+    with pytest.raises(RuleNotInForceError):
+        supplementary_discussion_schedule(spell_start=D(2022, 5, 1), rules=rules)
+    # Mon 2.5.2022: Mondays 16.5 ... 25.7; intensive period 2.11.–2.12.2022: Wed 16.11, Wed 30.11.
+    first = supplementary_discussion_schedule(spell_start=D(2022, 5, 2), rules=rules)
+    assert [d.due for d in first.discussions] == [
+        D(2022, 5, 16),
+        D(2022, 5, 30),
+        D(2022, 6, 13),
+        D(2022, 6, 27),
+        D(2022, 7, 11),
+        D(2022, 7, 25),
+        D(2022, 11, 16),
+        D(2022, 11, 30),
+    ]
+    assert "916/2012" in first.rules[0].source
+    # Wed 31.12.2025: the schedule in force on the start is fixed, but every planned date is in 2026.
+    last = supplementary_discussion_schedule(spell_start=D(2025, 12, 31), rules=rules)
+    assert last.mode == "fixed"
+    assert last.discussions == ()
+    assert last.not_required[0] == D(2026, 1, 14)
+    assert len(last.not_required) == 8
+
+
+@pytest.mark.parametrize(
+    ("last", "due"),
+    [
+        # Fri 29.11.2024 + 3 months = Fri 28.2.2025 (2025 has no 29.2).
+        (D(2024, 11, 29), D(2025, 2, 28)),
+        # Thu 30.11.2023 + 3 months = Thu 29.2.2024 (leap day).
+        (D(2023, 11, 30), D(2024, 2, 29)),
+        # Mon 30.11.2026 + 3 months = Sun 28.2.2027 -> Fri 26.2.2027.
+        (D(2026, 11, 30), D(2027, 2, 26)),
+        # Wed 31.12.2025 (rule of 2025) + 3 months = Tue 31.3.2026.
+        (D(2025, 12, 31), D(2026, 3, 31)),
+        # Tue 6.10.2026 + 3 months = Wed 6.1.2027, Epiphany -> Tue 5.1.2027.
+        (D(2026, 10, 6), D(2027, 1, 5)),
+    ],
+)
+def test_job_search_discussion_at_month_ends(rules: RuleBook, last: dt.date, due: dt.date) -> None:
+    assert next_job_search_discussion_due(last=last, rules=rules).due == due
+
+
+@pytest.mark.parametrize(
+    ("status_start", "on", "months", "applications"),
+    [
+        # Fully laid off from 30.11.2025: three full months on 28.2.2026 (no 30.2), when the default starts.
+        (D(2025, 11, 30), D(2026, 2, 27), 2, 0),
+        (D(2025, 11, 30), D(2026, 2, 28), 3, 4),
+        # From 30.11.2023 in a leap year: three months are full on 29.2.2024, not on 28.2.
+        (D(2023, 11, 30), D(2024, 2, 28), 2, 0),
+        (D(2023, 11, 30), D(2024, 2, 29), 3, 4),
+        # From 31.1.2026: one full month on 28.2.2026, three on 30.4.2026.
+        (D(2026, 1, 31), D(2026, 4, 29), 2, 0),
+        (D(2026, 1, 31), D(2026, 4, 30), 3, 4),
+    ],
+)
+def test_laid_off_obligation_at_month_ends(
+    rules: RuleBook, status_start: dt.date, on: dt.date, months: int, applications: int
+) -> None:
+    result = job_search_obligation(
+        status=ObligationStatus.FULLY_LAID_OFF, on=on, status_start=status_start, rules=rules
+    )
+    assert (result.months_in_status, result.applications) == (months, applications)
 
 
 # ---------------------------------------------------------------------------- job-search obligation

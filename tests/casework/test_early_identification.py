@@ -192,6 +192,14 @@ def test_training_run_model_card_and_scoring(history: Session) -> None:
         assert model["auc"] > baseline["auc"]  # the baseline sees only spell age and customer groups
         assert model["expected_calibration_error"] < 0.08
         assert sum(b["n"] for b in model["calibration_bins"]) == entry["n_test"]
+        # AUC among spells of the same age: the synthetic history plants effects of the other inputs, so
+        # the model must beat the baseline where spell age cannot rank (new registrations).
+        by_landmark = entry["by_landmark"]
+        assert set(by_landmark) == {"0", "30", "60"}
+        assert sum(m["n"] for m in by_landmark.values()) == entry["n_test"]
+        assert by_landmark["0"]["n"] == entry["model_new_spells"]["n"]
+        assert by_landmark["0"]["model_auc"] == entry["model_new_spells"]["auc"]
+        assert by_landmark["0"]["model_auc"] > by_landmark["0"]["baseline_auc"]
         assert set(entry["fairness"]) == {"gender", "age_band", "language_group", "municipality"}
         assert {"female", "male"} == set(entry["fairness"]["gender"])
         assert "false_negative_rate" in entry["fairness"]["gender"]["female"]

@@ -188,7 +188,7 @@ def test_startup_grant_decision_needs_a_delegation(session: Session) -> None:
         ent.apply_startup_grant(
             session=session, person_id=person.id, on=D(2026, 2, 3), business_idea="Toinen"
         )
-    with pytest.raises(NoDelegationError, match="startup grant decision"):
+    with pytest.raises(NoDelegationError, match="start-up grant decisions"):
         ent.decide_startup_grant(
             session=session,
             application_id=application.id,

@@ -3,12 +3,24 @@ catalogue or the application's shared one), and the placeholders survive transla
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import pytest
 
-from alue.casework import i18n
+from alue.casework import (  # noqa: F401  (every module that defines a domain error is imported)
+    assignments,
+    deadlines,
+    early_identification,
+    entrepreneurship,
+    i18n,
+    journey,
+    referrals,
+)
+from alue.casework.authority import NoDelegationError
+from alue.casework.errors import TASK_LABELS, CaseworkError
+from alue.staff.models import DelegatedTask
 
 ROOT = Path(i18n.__file__).parent
 CALLS = re.compile(r"""(?:\b_|gettext)\(\s*(["'])((?:\\.|(?!\1).)*)\1""")
@@ -25,8 +37,54 @@ def message_ids() -> set[str]:
         ids |= {m.group(2) for m in CALLS.finditer(text)} | set(TITLES.findall(text))
     for module in ROOT.glob("*.py"):
         text = module.read_text(encoding="utf-8")
-        ids |= set(MARKED.findall(text)) | set(DIRECT.findall(text))
+        ids |= set(MARKED.findall(text)) | set(DIRECT.findall(text)) | error_messages(text)
     return ids
+
+
+def error_messages(source: str) -> set[str]:
+    """The message ids of ``raise SomeError("...", **variables)`` for the domain's translatable errors."""
+    names = {cls.__name__ for cls in _subclasses(CaseworkError)}
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)):
+            continue
+        func = node.exc.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        if name in names:
+            first = node.exc.args[0] if node.exc.args else None
+            where = f"{name} at line {node.lineno} must be raised with a constant message and variables"
+            assert isinstance(first, ast.Constant), where
+            assert isinstance(first.value, str), where
+            found.add(first.value)
+    return found
+
+
+def _subclasses(cls: type) -> set[type]:
+    out = set()
+    for sub in cls.__subclasses__():
+        out |= {sub} | _subclasses(sub)
+    return out
+
+
+def test_domain_errors_are_extracted_and_translated() -> None:
+    ids = message_ids()
+    assert "no person with id %(id)s" in ids
+    assert "%(name)s holds no delegation of authority for %(task)s on %(on)s (R-C5)" in ids
+    error = NoDelegationError(
+        "%(name)s holds no delegation of authority for %(task)s on %(on)s (R-C5)",
+        name="Maija",
+        task=TASK_LABELS[DelegatedTask.STARTUP_GRANT_DECISION],
+        on="2.3.2026",
+    )
+    assert (
+        str(error) == "Maija holds no delegation of authority for start-up grant decisions on 2.3.2026 (R-C5)"
+    )
+    assert error.translated(i18n.translations("fi")) == (
+        "henkilöllä Maija ei ole toimivallan siirtoa tehtävään starttirahapäätökset 2.3.2026 (R-C5)"
+    )
+    assert error.translated(i18n.translations("sv")) == (
+        "Maija har ingen delegering av befogenheter för beslut om startpeng 2.3.2026 (R-C5)"
+    )
 
 
 def test_the_extraction_finds_the_messages() -> None:

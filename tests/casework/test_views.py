@@ -186,6 +186,49 @@ def test_undeclared_step_is_refused_with_the_reason(clients, engine_and_world) -
     assert empty.status_code == 400  # a bare post does nothing
 
 
+@pytest.mark.parametrize(
+    ("lang", "refused_step", "registered_twice"),
+    [
+        (
+            "fi",
+            "Vaihe ei ole nyt mahdollinen. Asiakkuus on vaiheessa ”Ilmoittautunut”",
+            "Muutosta ei tallennettu: henkilöllä",
+        ),
+        (
+            "sv",
+            "Steget är inte möjligt nu. Kundens väg är i steget ”Anmäld”",
+            "Ändringen sparades inte:",
+        ),
+    ],
+)
+def test_refused_steps_are_explained_in_finnish_and_swedish(
+    clients, engine_and_world, lang: str, refused_step: str, registered_twice: str
+) -> None:
+    engine, _, _ = engine_and_world
+    client = clients[Role.CASE_WORKER]
+    pid = new_person(engine)
+    page = f"/casework/persons/{pid}/journey"
+    client.cookies.set(LANG_COOKIE, lang)
+    try:
+        assert post(client, page, page, step="register", on=today().isoformat()).status_code == 303
+        refused = post(client, page, page, step="discussion", on=today().isoformat())
+        assert refused.status_code == 400
+        assert refused_step in refused.text
+        assert "This step is not possible now" not in refused.text
+        # A refusal from the domain (a second registration while the spell is open) in the same language.
+        again = post(client, page, page, step="register", on=today().isoformat())
+        assert again.status_code == 400
+        assert registered_twice in again.text
+        expected = {
+            "fi": "päätä se ennen uutta rekisteröintiä",
+            "sv": "avsluta den innan en ny registrering",
+        }[lang]
+        assert expected in again.text
+        assert "close it before registering again" not in again.text
+    finally:
+        client.cookies.set(LANG_COOKIE, "en")
+
+
 def test_person_out_of_scope_is_not_found(clients, engine_and_world) -> None:
     _, world, _ = engine_and_world
     client = clients[Role.CASE_WORKER]

@@ -226,3 +226,38 @@ def test_matched_estimates_recover_the_planted_effects(planning_demo_engine: Eng
         if ranks_truth[order[i][0]] <= ranks_truth[order[j][0]]
     )
     assert concordant >= 0.75 * len(order) * (len(order) - 1) / 2
+
+    # The comparison with similar customers who were not in a service (not-yet participants, matched on the
+    # observables and the months unemployed in the last two years, on the same day).
+    np_checked = np_covered = 0
+    np_error = np_naive_error = np_signed = 0.0
+    for f in report.services:
+        n = f.non_participant_effect
+        if f.key not in truth or n is None or n.matched < 200 or n.log_hazard_ratio_ci is None:
+            continue
+        assert n.log_hazard_ratio is not None
+        assert n.naive_log_hazard_ratio is not None
+        planted = truth[f.key]
+        np_checked += 1
+        ci = n.log_hazard_ratio_ci
+        np_covered += ci.low <= planted <= ci.high
+        # where the interval misses, it misses narrowly
+        assert ci.low - 0.3 <= planted <= ci.high + 0.3, (f.key, planted, ci)
+        np_error += abs(n.log_hazard_ratio - planted)
+        np_signed += n.log_hazard_ratio - planted
+        np_naive_error += abs(n.naive_log_hazard_ratio - planted)
+    assert np_checked >= 8
+    assert np_covered >= 0.4 * np_checked, (np_covered, np_checked)
+    assert np_error / np_checked < 0.2, np_error / np_checked
+    assert np_error < 0.5 * np_naive_error, (np_error / np_checked, np_naive_error / np_checked)
+    # the remaining bias is upward and small (the treated restart their unemployment after the service)
+    assert -0.05 < np_signed / np_checked < 0.2, np_signed / np_checked
+
+    # The naive before/after comparison (employed 6 months after the end minus 6 months before the start)
+    # does not recover the effects: every service looks good, including the one whose planted effect is
+    # harmful.
+    before_after = {f.key: f.naive_before_after_6m for f in report.services if f.key in truth}
+    harmful = [key for key, planted in truth.items() if planted < 0 and before_after.get(key) is not None]
+    assert harmful
+    assert all(before_after[key] > 0 for key in harmful)
+    assert all(value > 0 for value in before_after.values() if value is not None)

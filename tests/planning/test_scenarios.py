@@ -16,6 +16,7 @@ from alue.people.models import PersonOccupation, Status, WorkingTime
 from alue.planning import scenario_service
 from alue.planning.export import plan_html, plan_pdf, plan_xlsx
 from alue.planning.scenarios import (
+    OccupationSimilarity,
     ScenarioError,
     ScenarioEvent,
     example_path,
@@ -153,6 +154,8 @@ def test_harjavalta_metal_layoff(session: Session, area: Area, market: None) -> 
     assert trucks.shortage
     assert trucks.trainings == ["KULJETUS-T"]
     assert r.training_cost == pytest.approx(r.training_starts * 5000)
+    # The matching engine's occupation similarity decided the levels (its data is in the data directory)
+    assert r.matching_method.startswith("the matching engine's occupation similarity")
     # Baseline side by side: the scenario adds the event's peak FTE to each municipality
     rows = {c.code: c for c in plan.comparison}
     assert rows["079"].scenario_need_fte - rows["079"].baseline_need_fte == pytest.approx(harjavalta.peak_fte)
@@ -230,3 +233,20 @@ def test_scenario_file_errors(tmp_path: Path) -> None:
     bad.write_text('{"name": "x"}', encoding="utf-8")
     with pytest.raises(ScenarioError, match="kind"):
         load_event(bad)
+
+
+def test_occupation_similarity_with_the_matching_engine_and_without(data_dir: Path) -> None:
+    engine = OccupationSimilarity(data_dir)
+    assert engine.space is not None
+    assert engine.level("7212", "7212") == "same"
+    assert engine.level("7212", "7214") == "neighbouring"  # same minor group
+    assert engine.level("7212", "7231") == "related"  # same sub-major group
+    assert engine.level("7212", "8332") is None
+    # The engine links groups outside the same sub-major group by their ESCO occupations' labels:
+    # metal-working machine setters and woodworking-machine setters; the ISCO hierarchy alone cannot.
+    assert engine.level("7223", "7523") == "related"
+    fallback = OccupationSimilarity(None)
+    assert fallback.space is None
+    assert fallback.method == "ISCO-08 groups"
+    assert fallback.level("7223", "7523") is None
+    assert fallback.level("7212", "7214") == "neighbouring"

@@ -102,11 +102,12 @@ def test_contact_frequencies_2025_fixed_schedule(book: RuleBook) -> None:
     # two weeks in months 0–3 and two more in months 6–7 if still unemployed (s = 0.5), but only those
     # due in 2025 count: Jan–Jun starts 6 + 2s each, Jul–Oct 6 (months 6–7 fall in 2026 under the
     # by-need rule), Nov 4 (15.11., 29.11., 13.12., 27.12.), Dec 2 (15.12., 29.12.). Spells of 2024 add
-    # what falls in 2025: Jul–Dec 2024 starts 2s each in months 6–7 — except Aug 2024, whose one-month
-    # period 1.2.–28.2.2025 holds only 15.2. (1.3. is past its end) — Nov 2024 two (10.1., 24.1.) and
-    # Dec 2024 four (12.1., 26.1., 9.2., 23.2.). Per year: (6·7 + 4·6 + 4 + 2 + 5.5·1 + 2 + 4) / 12.
+    # what falls in 2025: Jul–Dec 2024 starts 2s each in months 6–7 — Aug 2024 too: its one-month period
+    # runs 1.2.–1.3.2025 with 1.3. included (a period in months, Laki 150/1930), so it holds 15.2. and
+    # 1.3. (a Saturday, held on Fri 28.2.) — Nov 2024 two (10.1., 24.1.) and Dec 2024 four (12.1., 26.1.,
+    # 9.2., 23.2.). Per year: (6·7 + 4·6 + 4 + 2 + 6·1 + 2 + 4) / 12.
     f = contact_frequencies(2025, share_unemployed_at_6_months=0.5, rules=book)
-    assert f.supplementary_fixed_per_new_spell == pytest.approx(83.5 / 12)
+    assert f.supplementary_fixed_per_new_spell == pytest.approx(84 / 12)
     assert f.supplementary_by_need_months == 0
     assert {r.rule_id for r in f.rules} >= {
         "job_search_discussion.interval_months",

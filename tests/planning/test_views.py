@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
 from alue.shared.auth import Role
+from tests.web.conftest import csrf_from
 
 PAGES = (
     "/planning/",
@@ -63,3 +66,25 @@ def test_municipal_rep_sees_own_municipality_only(clients: dict[Role, TestClient
 def test_sign_in_is_required(anonymous: TestClient) -> None:
     response = anonymous.get("/planning/staffing", follow_redirects=False)
     assert response.status_code in (302, 303, 401)
+
+
+def test_saving_a_scenario_needs_the_planning_write_permission(clients: dict[Role, TestClient]) -> None:
+    page = "/planning/scenarios/example/harjavalta-metal-layoff"
+    save = f"{page}/save"
+    # An analyst reads the scenario but is not offered the form and is refused the save.
+    analyst = clients[Role.ANALYST]
+    assert save not in analyst.get(page).text
+    token = csrf_from(analyst.get(page).text)
+    assert analyst.post(save, data={"csrf_token": token}, follow_redirects=False).status_code == 403
+    # A team lead saves it; it is then listed and opens as a saved scenario.
+    lead = clients[Role.TEAM_LEAD]
+    text = lead.get(page).text
+    assert f'action="{save}"' in text
+    response = lead.post(
+        save, data={"csrf_token": csrf_from(text), "notes": "Varautuminen"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    saved = response.headers["location"]
+    assert re.fullmatch(r"/planning/scenarios/\d+", saved)
+    assert lead.get(saved).status_code == 200
+    assert saved in lead.get("/planning/scenarios").text

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
+from alue.casework.errors import CaseworkError
 from alue.casework.models import CaseAssignment
 from alue.people.models import Person
 from alue.staff.models import ServiceLine, StaffMember, Team, TeamMembership
@@ -23,7 +24,11 @@ ONE_DAY = dt.timedelta(days=1)
 NEVER_TOOK_EFFECT = "corrected on the day it started (never took effect)"
 
 
-class AssignmentError(ValueError):
+def _fi(day: dt.date) -> str:
+    return f"{day.day}.{day.month}.{day.year}"
+
+
+class AssignmentError(CaseworkError, ValueError):
     """An assignment cannot be made or changed as asked; the message says why."""
 
 
@@ -90,7 +95,7 @@ def team_members(*, session: Session, team_id: int, on: dt.date) -> list[StaffMe
 def _staff(session: Session, staff_id: int) -> StaffMember:
     staff = session.get(StaffMember, staff_id)
     if staff is None:
-        raise AssignmentError(f"no staff member with id {staff_id}")
+        raise AssignmentError("no staff member with id %(id)s", id=staff_id)
     return staff
 
 
@@ -116,22 +121,26 @@ def assign(
 ) -> CaseAssignment:
     """Make ``staff_id`` responsible from ``on``; an assignment in force is ended the day before."""
     if session.get(Person, person_id) is None:
-        raise AssignmentError(f"no person with id {person_id}")
+        raise AssignmentError("no person with id %(id)s", id=person_id)
     staff = _staff(session, staff_id)
     if not staff.active:
-        raise AssignmentError(f"{staff.name} is not active")
+        raise AssignmentError("%(name)s is not active", name=staff.name)
     line = service_line or ServiceLine(staff.service_line)
     if line in (ServiceLine.EMPLOYER_SERVICES, ServiceLine.ADMINISTRATION):
-        raise AssignmentError(f"a person customer cannot be assigned in the {line.value} line")
+        raise AssignmentError(
+            "a person customer cannot be assigned in the %(line)s line", line=line.value.replace("_", " ")
+        )
     later = session.scalar(
         select(CaseAssignment).where(CaseAssignment.person_id == person_id, CaseAssignment.start_date > on)
     )
     if later is not None:
-        raise AssignmentError(f"an assignment starting {later.start_date} already exists; end it first")
+        raise AssignmentError(
+            "an assignment starting %(start)s already exists; end it first", start=_fi(later.start_date)
+        )
     current = responsible_on(session=session, person_id=person_id, on=on)
     if current is not None:
         if current.staff_id == staff_id and current.service_line == line:
-            raise AssignmentError(f"{staff.name} is already responsible for the customer")
+            raise AssignmentError("%(name)s is already responsible for the customer", name=staff.name)
         _end(current, on=on, by=by, reason=reason or "reassigned")
     row = CaseAssignment(
         person_id=person_id,
@@ -164,7 +173,9 @@ def reassign(
     whose = current.staff_id if current is not None else to_staff_id
     if not led & {t.id for t in teams_of(session=session, staff_id=whose, on=on)}:
         who = _staff(session, whose).name
-        raise AssignmentError(f"{lead.name} does not lead a team of {who} on {on.isoformat()}")
+        raise AssignmentError(
+            "%(lead)s does not lead a team of %(who)s on %(on)s", lead=lead.name, who=who, on=_fi(on)
+        )
     return assign(
         session=session,
         person_id=person_id,

@@ -13,10 +13,11 @@ import datetime as dt
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from alue.casework.errors import TASK_LABELS, CaseworkError
 from alue.staff.models import DelegatedTask, Delegation, StaffMember
 
 
-class NoDelegationError(PermissionError):
+class NoDelegationError(CaseworkError, PermissionError):
     """The staff member may not perform the task on that day."""
 
 
@@ -30,7 +31,7 @@ def require_delegation(
     """
     staff = session.get(StaffMember, staff_id)
     if staff is None or not staff.active:
-        raise NoDelegationError(f"no active staff member with id {staff_id}")
+        raise NoDelegationError("no active staff member with id %(id)s", id=staff_id)
     if not staff.municipal_official:
         return None
     delegations = session.scalars(
@@ -45,7 +46,9 @@ def require_delegation(
     for delegation in delegations:
         if task.value in delegation.tasks:
             return delegation
-    day = f"{on.day}.{on.month}.{on.year}"
     raise NoDelegationError(
-        f"{staff.name} holds no delegation for {task.value.replace('_', ' ')} on {day} (R-C5)"
+        "%(name)s holds no delegation of authority for %(task)s on %(on)s (R-C5)",
+        name=staff.name,
+        task=TASK_LABELS[task],
+        on=f"{on.day}.{on.month}.{on.year}",
     )

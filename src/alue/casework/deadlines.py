@@ -40,6 +40,7 @@ from alue.area.rules import (
     SanctionStep,
     load_rules,
 )
+from alue.casework.errors import CaseworkError
 from alue.shared.time import ONE_DAY, add_months, add_working_days, is_working_day
 
 INITIAL_INTERVIEW = "initial_interview.deadline_working_days"
@@ -53,6 +54,10 @@ FIRST_OMISSION = "sanction.first_omission"
 FURTHER_OMISSIONS = "sanction.further_omissions"
 OMISSION_WINDOW = "sanction.omission_count_window_months"
 GOAL_MONTHS = "initial_services.goal_months"
+
+
+class ObligationError(CaseworkError, ValueError):
+    """An individually set job-search obligation outside the range in force."""
 
 
 class _Result(BaseModel):
@@ -200,9 +205,10 @@ def supplementary_discussion_schedule(
     """The supplementary discussions due for an unemployment spell starting on ``spell_start``.
 
     Each phase of the schedule in force on the spell start gives discussions every ``interval_weeks``
-    from the phase start (``from_month`` months after the spell start) while before the phase end, at
-    most ``count``. A discussion on a day off moves to the previous working day. A planned date on which
-    the rule in force has no fixed schedule (from 1.1.2026) is listed in ``not_required`` instead.
+    from the phase start (``from_month`` months after the spell start) up to and including the phase's
+    last day (``until_month`` months after the spell start), at most ``count``. A discussion on a day
+    off moves to the previous working day. A planned date on which the rule in force has no fixed
+    schedule (from 1.1.2026) is listed in ``not_required`` instead.
     """
     book = _book(rules)
     start_version = book.in_force(SUPPLEMENTARY_SCHEDULE, spell_start)
@@ -212,11 +218,15 @@ def supplementary_discussion_schedule(
     not_required: list[dt.date] = []
     for index, phase in enumerate(schedule.phases, start=1):
         phase_start = add_months(spell_start, phase.from_month)
-        phase_end = add_months(spell_start, phase.until_month)  # exclusive
+        # The phase's last day, counted as a period in months (Laki säädettyjen määräaikain
+        # laskemisesta 150/1930): the day with the same number, or the month's last day when there is
+        # none. It is part of the period: a one-month intensive period from 1.2.2025 runs to 1.3.2025, one
+        # from 31.1.2025 to 28.2.2025, so both hold their two discussions two and four weeks in.
+        phase_last = add_months(spell_start, phase.until_month)
         step = 1
         while phase.count is None or step <= phase.count:
             nominal = phase_start + dt.timedelta(weeks=phase.interval_weeks * step)
-            if nominal >= phase_end:
+            if nominal > phase_last:
                 break
             step += 1
             try:
@@ -284,9 +294,13 @@ def job_search_obligation(
             high = book.in_force(OBLIGATION_MAX, on)
             used.extend((low, high))
             if not low.value <= individual_applications <= high.value:
-                raise ValueError(
-                    f"an individual obligation must be {low.value}–{high.value} applications per month "
-                    f"on {_fi(on)}, not {individual_applications}"
+                raise ObligationError(
+                    "an individual obligation must be %(low)s–%(high)s applications per month on %(on)s, "
+                    "not %(given)s",
+                    low=low.value,
+                    high=high.value,
+                    on=_fi(on),
+                    given=individual_applications,
                 )
             applications = individual_applications
             explanation = f"individually set obligation of {applications} application(s) per month"

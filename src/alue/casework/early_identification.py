@@ -47,6 +47,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
+from alue.casework.errors import CaseworkError
 from alue.casework.journey_models import N_, JobseekerView, RiskModelRun, RiskScore, WorkerView
 from alue.casework.journey_models import utcnow as now
 from alue.people.models import (
@@ -706,6 +707,30 @@ def by_group(
     return result
 
 
+def _by_landmark(
+    rows: Sequence[Example], y: np.ndarray, p_model: np.ndarray, p_base: np.ndarray
+) -> dict[str, dict[str, Any]]:
+    """AUC of the model and the baseline among spells of the same age (one landmark at a time).
+
+    The pooled AUC mixes spells scored at different ages, and the age alone ranks them well (a spell that has
+    lasted 60 days has a shorter way to go); within one landmark only the other inputs can rank, so this is
+    where the model has to beat the baseline.
+    """
+    landmarks = np.array([e.landmark for e in rows])
+    result: dict[str, dict[str, Any]] = {}
+    for landmark in sorted(set(landmarks.tolist())):
+        mask = landmarks == landmark
+        n, positives = int(mask.sum()), int(y[mask].sum())
+        both = 0 < positives < n
+        result[str(landmark)] = {
+            "n": n,
+            "prevalence": round(positives / n, 4),
+            "model_auc": round(auc(y[mask], p_model[mask]), 4) if both else None,
+            "baseline_auc": round(auc(y[mask], p_base[mask]), 4) if both else None,
+        }
+    return result
+
+
 # -------------------------------------------------------------------------------------------- train
 
 
@@ -867,6 +892,7 @@ def _train(
             baseline=evaluate(y_test, p_base, threshold=threshold, bins=bins),
             model_new_spells=evaluate(y_test[new], p_model[new], threshold=threshold, bins=bins),
             baseline_new_spells=evaluate(y_test[new], p_base[new], threshold=threshold, bins=bins),
+            by_landmark=_by_landmark(test_rows, y_test, p_model, p_base),
             fairness={
                 attribute: by_group(
                     y_test,
@@ -938,7 +964,11 @@ def _train(
 # ------------------------------------------------------------------------------------------ scoring
 
 
-class ModelUnavailableError(LookupError):
+class ReviewError(CaseworkError, ValueError):
+    """A worker's review of an estimate that cannot be recorded as given."""
+
+
+class ModelUnavailableError(CaseworkError, LookupError):
     def __str__(self) -> str:
         return str(self.args[0])
 
@@ -963,7 +993,9 @@ def load_model(run: RiskModelRun) -> TrainedModel:
         return _MODELS[key]
     blob = run.model_blob if run.model_blob is not None else Path(run.model_path or "").read_bytes()
     if hashlib.sha256(blob).hexdigest() != run.model_sha256:
-        raise ModelUnavailableError(f"the model of run {run.id} does not match its recorded checksum")
+        raise ModelUnavailableError(
+            "the model of run %(run)s does not match its recorded checksum", run=run.id
+        )
     model: TrainedModel = joblib.load(io.BytesIO(blob))
     _MODELS[key] = model
     return model
@@ -1006,7 +1038,7 @@ def score_spell(
         return existing
     spell_row = session.get(JobseekingSpell, spell_id)
     if spell_row is None:
-        raise ModelUnavailableError(f"no jobseeking spell with id {spell_id}")
+        raise ModelUnavailableError("no jobseeking spell with id %(id)s", id=spell_id)
     model = load_model(run)
     person = load_people(session, until=on, person_ids=[spell_row.person_id])[0]
     spell = next(s for s in person.spells if s.id == spell_id)
@@ -1043,9 +1075,9 @@ def review_score(
     """The case worker's view of the estimate. Disagreement needs a reason (it is the worker who decides)."""
     score = session.get(RiskScore, score_id)
     if score is None:
-        raise ModelUnavailableError(f"no risk score with id {score_id}")
+        raise ModelUnavailableError("no risk score with id %(id)s", id=score_id)
     if view is WorkerView.DISAGREE and not reason.strip():
-        raise ValueError("say why you disagree with the estimate")
+        raise ReviewError("say why you disagree with the estimate")
     score.worker_view = view
     score.worker_reason = reason.strip()
     score.reviewed_by_staff_id = staff_id
@@ -1059,7 +1091,7 @@ def record_jobseeker_view(
 ) -> RiskScore:
     score = session.get(RiskScore, score_id)
     if score is None:
-        raise ModelUnavailableError(f"no risk score with id {score_id}")
+        raise ModelUnavailableError("no risk score with id %(id)s", id=score_id)
     score.jobseeker_view = view
     score.jobseeker_note = note.strip()
     score.jobseeker_recorded_at = now()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from alue.casework import transitions
 from alue.casework.authority import require_delegation
+from alue.casework.errors import CaseworkError
 from alue.casework.journey_models import StartupGrantApplication, StartupGrantStatus
 from alue.employers.models import Employer
 from alue.people.models import JobseekingSpell, Person
@@ -26,7 +27,7 @@ from alue.staff.models import DelegatedTask
 G = StartupGrantStatus
 
 
-class EntrepreneurshipError(ValueError):
+class EntrepreneurshipError(CaseworkError, ValueError):
     """A start-up grant step cannot be taken as asked."""
 
 
@@ -40,7 +41,7 @@ def apply_startup_grant(
     """Record a start-up grant application (linked to the jobseeking spell open on the day, if any)."""
     person = session.get(Person, person_id)
     if person is None:
-        raise EntrepreneurshipError(f"no person with id {person_id}")
+        raise EntrepreneurshipError("no person with id %(id)s", id=person_id)
     if not business_idea.strip():
         raise EntrepreneurshipError("describe the business idea")
     pending = session.scalar(
@@ -50,7 +51,7 @@ def apply_startup_grant(
         )
     )
     if pending is not None:
-        raise EntrepreneurshipError(f"application {pending} is still waiting for a decision")
+        raise EntrepreneurshipError("application %(id)s is still waiting for a decision", id=pending)
     spell_id = session.scalar(
         select(JobseekingSpell.id).where(
             JobseekingSpell.person_id == person_id,
@@ -75,7 +76,7 @@ def apply_startup_grant(
 def _application(session: Session, application_id: int) -> StartupGrantApplication:
     application = session.get(StartupGrantApplication, application_id)
     if application is None:
-        raise EntrepreneurshipError(f"no start-up grant application with id {application_id}")
+        raise EntrepreneurshipError("no start-up grant application with id %(id)s", id=application_id)
     return application
 
 
@@ -104,7 +105,7 @@ def decide_startup_grant(
     )
     if on < application.applied_on:
         raise EntrepreneurshipError(
-            f"the decision cannot precede the application ({_fi(application.applied_on)})"
+            "the decision cannot precede the application (%(on)s)", on=_fi(application.applied_on)
         )
     if not reason.strip():
         raise EntrepreneurshipError("a decision states its reasons")
@@ -144,9 +145,11 @@ def record_firm(
     """Mark a firm as founded by the jobseeker (and link it to their start-up grant, if any)."""
     employer = session.get(Employer, employer_id)
     if employer is None:
-        raise EntrepreneurshipError(f"no employer with id {employer_id}")
+        raise EntrepreneurshipError("no employer with id %(id)s", id=employer_id)
     if employer.founded_by_person_id not in (None, person_id):
-        raise EntrepreneurshipError(f"{employer.name} is already recorded as founded by another person")
+        raise EntrepreneurshipError(
+            "%(name)s is already recorded as founded by another person", name=employer.name
+        )
     employer.founded_by_person_id = person_id
     if application_id is not None:
         application = _application(session, application_id)

@@ -156,7 +156,7 @@ def deadline_fulfilment(
     spell_ids = [s[0] for s in spells]
     held: dict[int, dict[MeetingKind, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
     for offset in range(0, len(spell_ids), 500):
-        for spell_id, kind, held_at in session.execute(
+        for met_spell, kind, held_at in session.execute(
             select(Meeting.spell_id, Meeting.kind, Meeting.held_at).where(
                 Meeting.spell_id.in_(spell_ids[offset : offset + 500]),
                 Meeting.kind.in_(
@@ -164,7 +164,8 @@ def deadline_fulfilment(
                 ),
             )
         ):
-            held[spell_id][MeetingKind(kind)].append(local_date(held_at))
+            if met_spell is not None:
+                held[met_spell][MeetingKind(kind)].append(local_date(held_at))
     person_ids = sorted({s[1] for s in spells})
     responsibility = _Responsibility(session, person_ids)
     events = goal_events(session, person_ids=person_ids, since=min(s[2] for s in spells), until=last)

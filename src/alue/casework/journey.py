@@ -29,6 +29,7 @@ from alue.area.rules import RuleBook, RuleNotInForceError
 from alue.casework import deadlines, transitions
 from alue.casework.assignments import end_assignment
 from alue.casework.authority import require_delegation
+from alue.casework.errors import CaseworkError
 from alue.casework.goal import first_goal_event, goal_events
 from alue.casework.journey_models import (
     CaseJourney,
@@ -66,11 +67,11 @@ J = JourneyStatus
 T = TypeVar("T")
 
 
-class JourneyError(ValueError):
+class JourneyError(CaseworkError, ValueError):
     """A journey step cannot be taken as asked; the message says why."""
 
 
-class NotFoundError(LookupError):
+class NotFoundError(CaseworkError, LookupError):
     def __str__(self) -> str:
         return str(self.args[0])
 
@@ -109,9 +110,9 @@ def _staff(session: Session, staff_id: int | None) -> StaffMember | None:
         return None
     staff = session.get(StaffMember, staff_id)
     if staff is None:
-        raise NotFoundError(f"no staff member with id {staff_id}")
+        raise NotFoundError("no staff member with id %(id)s", id=staff_id)
     if not staff.active:
-        raise JourneyError(f"staff member {staff.name} is not active")
+        raise JourneyError("staff member %(name)s is not active", name=staff.name)
     return staff
 
 
@@ -131,7 +132,7 @@ def deadline_or_none(compute: Callable[..., T], **kwargs: Any) -> T | None:
 def get_journey(*, session: Session, journey_id: int) -> CaseJourney:
     journey = session.get(CaseJourney, journey_id)
     if journey is None:
-        raise NotFoundError(f"no journey with id {journey_id}")
+        raise NotFoundError("no journey with id %(id)s", id=journey_id)
     return journey
 
 
@@ -152,8 +153,10 @@ def _guard(
     previous = _last_event_day(session, journey)
     if on < previous:
         raise JourneyError(
-            f"journey {journey.id}: a {step.value.replace('_', ' ')} on {_fi(on)} cannot be recorded before "
-            f"the previous step on {_fi(previous)}"
+            "journey %(journey)s: a step on %(on)s cannot come before the previous step on %(previous)s",
+            journey=journey.id,
+            on=_fi(on),
+            previous=_fi(previous),
         )
 
 
@@ -212,7 +215,7 @@ def register(
     journey in status *registered*. Refused while the person has a spell open on that day."""
     person = session.get(Person, person_id)
     if person is None:
-        raise NotFoundError(f"no person with id {person_id}")
+        raise NotFoundError("no person with id %(id)s", id=person_id)
     staff = _staff(session, staff_id)
     open_spell = session.scalar(
         select(JobseekingSpell).where(
@@ -222,8 +225,9 @@ def register(
     )
     if open_spell is not None:
         raise JourneyError(
-            f"{person.name} already has a jobseeking spell from {_fi(open_spell.start_date)}; "
-            "close it before registering again"
+            "%(name)s already has a jobseeking spell from %(start)s; close it before registering again",
+            name=person.name,
+            start=_fi(open_spell.start_date),
         )
     spell = JobseekingSpell(
         person_id=person_id,
@@ -310,7 +314,7 @@ def ensure_journey(*, session: Session, spell_id: int) -> CaseJourney:
         return journey
     spell = session.get(JobseekingSpell, spell_id)
     if spell is None:
-        raise NotFoundError(f"no jobseeking spell with id {spell_id}")
+        raise NotFoundError("no jobseeking spell with id %(id)s", id=spell_id)
     journey = _inferred(session, spell)
     session.add(journey)
     session.flush()
@@ -513,7 +517,8 @@ def assess_service_need(
     derived = [g for g in groups if g in DERIVED_GROUPS]
     if derived:
         raise JourneyError(
-            f"{', '.join(g.value for g in derived)} are derived from the data and cannot be recorded"
+            "%(groups)s: derived from the data, cannot be recorded",
+            groups=", ".join(g.value for g in derived),
         )
     _guard(session, journey, target=J.ASSESSED, on=on, step=JourneyStep.ASSESSMENT)
     assessment = ServiceNeedAssessment(
@@ -651,13 +656,18 @@ def make_plan(
         if not task.text.strip():
             raise JourneyError("a plan task needs a text")
         if task.due is not None and task.due < on:
-            raise JourneyError(f"the task {task.text!r} is due {_fi(task.due)}, before the plan ({_fi(on)})")
+            raise JourneyError(
+                "the task “%(task)s” is due %(due)s, before the plan (%(on)s)",
+                task=task.text,
+                due=_fi(task.due),
+                on=_fi(on),
+            )
     codes = [c.strip() for c in agreed_services if c.strip()]
     if codes:
         known = set(session.scalars(select(Service.code).where(Service.code.in_(codes))))
         unknown = [c for c in codes if c not in known]
         if unknown:
-            raise JourneyError(f"unknown service codes: {', '.join(unknown)}")
+            raise JourneyError("unknown service codes: %(codes)s", codes=", ".join(unknown))
     _guard(session, journey, target=J.PLANNED, on=on, step=JourneyStep.PLAN)
     situation, since = obligation_situation(session, spell_id=journey.spell_id, on=on)
     if obligation_status is not None:
@@ -761,7 +771,7 @@ def complete_task(*, session: Session, task_id: int, on: dt.date, staff_id: int)
     """Mark a task of the plan in force done (a follow-up note on the version; its text and date stay)."""
     task = session.get(PlanTask, task_id)
     if task is None:
-        raise NotFoundError(f"no plan task with id {task_id}")
+        raise NotFoundError("no plan task with id %(id)s", id=task_id)
     staff = _staff(session, staff_id)
     assert staff is not None
     plan = session.get(EmploymentPlan, task.plan_id)
@@ -770,7 +780,7 @@ def complete_task(*, session: Session, task_id: int, on: dt.date, staff_id: int)
     if latest is None or latest.id != plan.id:
         raise JourneyError("the task belongs to an earlier plan version; mark it in the version in force")
     if task.done_on is not None:
-        raise JourneyError(f"the task was already marked done on {_fi(task.done_on)}")
+        raise JourneyError("the task was already marked done on %(on)s", on=_fi(task.done_on))
     if on < plan.made_on:
         raise JourneyError("a task cannot be done before the plan was made")
     journey = session.scalar(select(CaseJourney).where(CaseJourney.spell_id == plan.spell_id))
@@ -817,7 +827,7 @@ def goal_progress(*, session: Session, spell_id: int, on: dt.date) -> GoalProgre
     """How the three-month goal stands on ``on``: met (with the first job, training or referral) or not."""
     spell = session.get(JobseekingSpell, spell_id)
     if spell is None:
-        raise NotFoundError(f"no jobseeking spell with id {spell_id}")
+        raise NotFoundError("no jobseeking spell with id %(id)s", id=spell_id)
     goal = deadline_or_none(deadlines.three_month_goal, spell_start=spell.start_date)
     if goal is None:
         return GoalProgress(
@@ -852,12 +862,17 @@ def check_goal(
     staff = _staff(session, staff_id)
     if journey.goal_checked_on is not None:
         raise JourneyError(
-            f"journey {journey.id}: the goal was already checked on {_fi(journey.goal_checked_on)}"
+            "journey %(journey)s: the goal was already checked on %(on)s",
+            journey=journey.id,
+            on=_fi(journey.goal_checked_on),
         )
     _guard(session, journey, target=J.GOAL_CHECKED, on=on, step=JourneyStep.GOAL_CHECK)
     progress = goal_progress(session=session, spell_id=journey.spell_id, on=on)
     if progress.due is None:
-        raise JourneyError(f"journey {journey.id}: {progress.explanation}")
+        raise JourneyError(
+            "journey %(journey)s: no three-month goal rule is in force on the start of the spell",
+            journey=journey.id,
+        )
     journey.goal_checked_on = on
     journey.goal_met = progress.met
     journey.goal_basis = progress.basis
@@ -900,12 +915,12 @@ def record_outcome(
     assert spell is not None
     if end_spell:
         if spell.end_date is not None and spell.end_date != on:
-            raise JourneyError(f"the spell already ended on {_fi(spell.end_date)}")
+            raise JourneyError("the spell already ended on %(on)s", on=_fi(spell.end_date))
         later = session.scalar(
             select(StatusPeriod.id).where(StatusPeriod.spell_id == spell.id, StatusPeriod.start_date > on)
         )
         if later is not None:
-            raise JourneyError(f"the spell has a status period starting after {_fi(on)}")
+            raise JourneyError("the spell has a status period starting after %(on)s", on=_fi(on))
         spell.end_date = on
         spell.end_reason = outcome
         for period in session.scalars(

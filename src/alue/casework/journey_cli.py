@@ -106,7 +106,7 @@ def _int(value: str) -> int:
 @journey_app.command("transitions")
 def show_transitions(as_json: JsonOption = False) -> None:
     """The declared status changes of journeys, referrals and start-up grant applications."""
-    data = {
+    data: dict[str, Any] = {
         name: {k.value: [t.value for t in v] for k, v in table.items()}
         for name, table in transitions.TABLES.items()
     }
@@ -136,7 +136,7 @@ def show_journey(
         if journey is None:
             _fail(f"{p.customer_number} has never registered as a jobseeker")
         view = jr.overview(session=session, journey=journey, on=day)
-        data = {
+        data: dict[str, Any] = {
             "person": p.customer_number,
             "status": view.journey.status.value,
             "registered": view.spell.start_date,
@@ -211,7 +211,7 @@ def show_worklist(
             group = _team(session, team or "")
             result = wl.team_worklist(session=session, team_id=group.id, on=day, until=end, line=line)
             title = f"Worklist of team {group.name}"
-        items = [
+        items: list[dict[str, Any]] = [
             {
                 "bucket": i.bucket.value,
                 "due": i.due,
@@ -253,7 +253,7 @@ def show_caseload(
     with session_scope(get_engine()) as session:
         team_id = _team(session, team).id if team else None
         rows = wl.caseload(session=session, on=day, team_id=team_id)
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "staff": r.name,
             "line": r.service_line.value,
@@ -302,7 +302,7 @@ def show_fulfilment(
     def cells(row: dict[ff.Measure, ff.Cell]) -> dict[str, Any]:
         return {m.value: {"due": c.due, "met": c.met, "share": c.share} for m, c in row.items()}
 
-    data = {
+    data: dict[str, Any] = {
         "period": [period.start, period.end],
         "as_of": report.as_of,
         "total": cells(report.total),
@@ -404,7 +404,7 @@ def _report(run_id: int | None, as_json: bool) -> None:
         run = session.get(RiskModelRun, run_id) if run_id is not None else ei.latest_run(session)
         if run is None:
             _fail("no training runs: run `alue model train`")
-        meta = {
+        meta: dict[str, Any] = {
             "run": run.id,
             "created_at": run.created_at,
             "created_by": run.created_by,
@@ -482,6 +482,14 @@ def _report(run_id: int | None, as_json: bool) -> None:
                 _pct(m.get("false_negative_rate")),
             )
         console.print(grid)
+        landmarks = Table(title="AUC among spells of the same age (days since registration when scored)")
+        for column in ("days", "n", "observed", "model AUC", "baseline AUC"):
+            landmarks.add_column(column)
+        for landmark, m in entry.get("by_landmark", {}).items():
+            landmarks.add_row(
+                landmark, str(m["n"]), _pct(m["prevalence"]), _num(m["model_auc"]), _num(m["baseline_auc"])
+            )
+        console.print(landmarks)
         bins = Table(title="Calibration (reliability bins of the model)")
         for column in ("estimate", "n", "mean estimate", "observed"):
             bins.add_column(column)
@@ -548,7 +556,7 @@ def score_person(
             score = ei.score_spell(session=session, spell_id=spell_id, on=day)
         except ei.ModelUnavailableError as exc:
             _fail(str(exc))
-        data = {
+        data: dict[str, Any] = {
             "person": p.customer_number,
             "on": day,
             "run": score.run_id,

@@ -28,6 +28,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from alue.casework import transitions
+from alue.casework.errors import CaseworkError
 from alue.casework.journey_models import N_, ReferralEvent
 from alue.casework.journey_models import utcnow as now
 from alue.casework.models import EmploymentPlan, ServiceNeedAssessment
@@ -123,15 +124,15 @@ FIELD_LABELS = {
 OPEN_REFERRAL = (ReferralStatus.SENT,)
 
 
-class ConsentError(ValueError):
+class ConsentError(CaseworkError, ValueError):
     """A consent cannot be recorded or withdrawn as asked."""
 
 
-class ConsentRequiredError(PermissionError):
+class ConsentRequiredError(CaseworkError, PermissionError):
     """No consent of the person is in force for the partner on the day: nothing may be shared."""
 
 
-class ReferralError(ValueError):
+class ReferralError(CaseworkError, ValueError):
     """A referral cannot be made or changed as asked."""
 
 
@@ -155,7 +156,9 @@ def _scopes(values: Iterable[str | ConsentScope]) -> list[ConsentScope]:
             scope = ConsentScope(value)
         except ValueError as exc:
             known = ", ".join(s.value for s in ConsentScope)
-            raise ConsentError(f"unknown consent scope {value!r}; known scopes: {known}") from exc
+            raise ConsentError(
+                "unknown consent scope '%(scope)s'; known scopes: %(known)s", scope=value, known=known
+            ) from exc
         if scope not in result:
             result.append(scope)
     return result
@@ -177,18 +180,20 @@ def give_consent(
     """Record the customer's consent: what (scopes), with whom (partner), from ``given_on`` until
     ``valid_until``."""
     if session.get(Person, person_id) is None:
-        raise ConsentError(f"no person with id {person_id}")
+        raise ConsentError("no person with id %(id)s", id=person_id)
     partner = session.get(Partner, partner_id)
     if partner is None:
-        raise ConsentError(f"no partner with id {partner_id}")
+        raise ConsentError("no partner with id %(id)s", id=partner_id)
     if not partner.active:
-        raise ConsentError(f"{partner.name} is not an active partner")
+        raise ConsentError("%(name)s is not an active partner", name=partner.name)
     scopes = _scopes(scope)
     if not scopes:
         raise ConsentError("a consent must name at least one scope of data")
     if valid_until is not None and valid_until < given_on:
         raise ConsentError(
-            f"valid until {_fi(valid_until)} is before the consent was given ({_fi(given_on)})"
+            "valid until %(until)s is before the consent was given (%(given)s)",
+            until=_fi(valid_until),
+            given=_fi(given_on),
         )
     consent = Consent(
         person_id=person_id,
@@ -210,9 +215,9 @@ def withdraw_consent(
     """Withdraw a consent from ``on`` (that day included). Handovers still waiting on it are cancelled."""
     consent = session.get(Consent, consent_id)
     if consent is None:
-        raise ConsentError(f"no consent with id {consent_id}")
+        raise ConsentError("no consent with id %(id)s", id=consent_id)
     if consent.withdrawn_on is not None:
-        raise ConsentError(f"the consent was already withdrawn on {_fi(consent.withdrawn_on)}")
+        raise ConsentError("the consent was already withdrawn on %(on)s", on=_fi(consent.withdrawn_on))
     consent.withdrawn_on = max(on, consent.given_on)
     waiting = session.scalars(
         select(Referral).where(
@@ -386,7 +391,9 @@ def partner_view(*, session: Session, partner_id: int, person_id: int, on: dt.da
     consents = consents_in_force(session=session, person_id=person_id, partner_id=partner_id, on=on)
     if not consents:
         raise ConsentRequiredError(
-            f"no consent in force on {_fi(on)}: nothing of the person may be shared with partner {partner_id}"
+            "no consent in force on %(on)s: nothing of the person may be shared with partner %(partner)s",
+            on=_fi(on),
+            partner=partner_id,
         )
     scopes = tuple(sorted({s for c in consents for s in _scopes(c.scope)}, key=list(ConsentScope).index))
     allowed = {f for s in scopes for f in SCOPE_FIELDS[s]}
@@ -425,7 +432,7 @@ def shared_scopes(session: Session, *, person_id: int, partner_id: int | None, o
 def _staff(session: Session, staff_id: int) -> StaffMember:
     staff = session.get(StaffMember, staff_id)
     if staff is None:
-        raise ReferralError(f"no staff member with id {staff_id}")
+        raise ReferralError("no staff member with id %(id)s", id=staff_id)
     return staff
 
 
@@ -458,7 +465,10 @@ def _move(
     )
     if on < referral.referred_on:
         raise ReferralError(
-            f"referral {referral.id} was sent on {_fi(referral.referred_on)}, after {_fi(on)}"
+            "referral %(referral)s was sent on %(sent)s, after %(on)s",
+            referral=referral.id,
+            sent=_fi(referral.referred_on),
+            on=_fi(on),
         )
     staff = session.get(StaffMember, staff_id) if staff_id is not None else None
     event = ReferralEvent(
@@ -497,14 +507,14 @@ def refer(
 ) -> Referral:
     """Refer the customer to a service and/or hand them over to a partner, with the consent that allows it."""
     if session.get(Person, person_id) is None:
-        raise ReferralError(f"no person with id {person_id}")
+        raise ReferralError("no person with id %(id)s", id=person_id)
     staff = _staff(session, staff_id)
     responsible = _staff(session, responsible_staff_id or staff_id)
     if service_id is None and partner_id is None:
         raise ReferralError("a referral needs a service or a partner organisation")
     service = session.get(Service, service_id) if service_id is not None else None
     if service_id is not None and (service is None or not service.active):
-        raise ReferralError(f"no active service with id {service_id}")
+        raise ReferralError("no active service with id %(id)s", id=service_id)
     receiver = partner_id
     if service is not None and service.production == Production.PURCHASED:
         if partner_id is not None and service.provider_id not in (None, partner_id):
@@ -513,7 +523,7 @@ def refer(
     if partner_id is not None:
         partner = session.get(Partner, partner_id)
         if partner is None or not partner.active:
-            raise ReferralError(f"no active partner with id {partner_id}")
+            raise ReferralError("no active partner with id %(id)s", id=partner_id)
     consent: Consent | None = None
     if receiver is not None:
         in_force = consents_in_force(session=session, person_id=person_id, partner_id=receiver, on=on)
@@ -521,14 +531,17 @@ def refer(
             consent = next((c for c in in_force if c.id == consent_id), None)
             if consent is None:
                 raise ConsentRequiredError(
-                    f"consent {consent_id} is not in force for this person and receiver on {_fi(on)}"
+                    "consent %(consent)s is not in force for this person and receiver on %(on)s",
+                    consent=consent_id,
+                    on=_fi(on),
                 )
         elif in_force:
             consent = in_force[0]
         else:
             raise ConsentRequiredError(
-                f"the receiver (partner {receiver}) gets the customer's data: "
-                "record the customer's consent first"
+                "the receiver (partner %(partner)s) gets the customer's data: "
+                "record the customer's consent first",
+                partner=receiver,
             )
     duplicate = session.scalar(
         select(Referral.id).where(
@@ -539,7 +552,9 @@ def refer(
         )
     )
     if duplicate is not None:
-        raise ReferralError(f"an open referral to the same receiver already exists (referral {duplicate})")
+        raise ReferralError(
+            "an open referral to the same receiver already exists (referral %(referral)s)", referral=duplicate
+        )
     if service_id is not None:
         ongoing = session.scalar(
             select(Participation.id).where(
@@ -585,7 +600,7 @@ def refer(
 def _referral(session: Session, referral_id: int) -> Referral:
     referral = session.get(Referral, referral_id)
     if referral is None:
-        raise ReferralError(f"no referral with id {referral_id}")
+        raise ReferralError("no referral with id %(id)s", id=referral_id)
     return referral
 
 
@@ -600,7 +615,9 @@ def confirm_handover(
     if partner is not None and not consents_in_force(
         session=session, person_id=referral.person_id, partner_id=partner, on=on
     ):
-        raise ConsentRequiredError(f"the customer's consent for the receiver is not in force on {_fi(on)}")
+        raise ConsentRequiredError(
+            "the customer's consent for the receiver is not in force on %(on)s", on=_fi(on)
+        )
     _move(session, referral, ReferralStatus.CONFIRMED, on=on, staff_id=staff_id, actor=receiver.strip())
     referral.confirmed_on = on
     session.flush()

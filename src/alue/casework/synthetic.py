@@ -91,11 +91,11 @@ def generate_history(
     rng = random.Random(seed)
     used: set[str] = set(session.scalars(select(Person.hetu)))
     span = (end - start).days
-    tables = {
-        m: m.__table__
+    tables: dict[type, Table] = {
+        m: m.metadata.tables[m.__tablename__]
         for m in (Person, PersonOccupation, CustomerGroupMembership, JobseekingSpell, StatusPeriod)
     }
-    next_id = {m: _next_id(session, t) for m, t in tables.items()}
+    next_id: dict[type, int] = {m: _next_id(session, t) for m, t in tables.items()}
     rows: dict[type, list[dict[str, object]]] = {m: [] for m in tables}
 
     def add(model: type, **values: object) -> int:

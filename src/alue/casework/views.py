@@ -24,8 +24,10 @@ from alue.casework import journey as jr
 from alue.casework import referrals as rf
 from alue.casework import worklists as wl
 from alue.casework.authority import NoDelegationError
+from alue.casework.errors import CaseworkError
 from alue.casework.i18n import gettext as cw_gettext
 from alue.casework.i18n import template_context
+from alue.casework.i18n import translations as cw_translations
 from alue.casework.journey_models import (
     N_,
     CaseJourney,
@@ -155,7 +157,10 @@ def _explain(exc: Exception, lang: str) -> str:
     if isinstance(exc, StepError):
         return exc.message
     if isinstance(exc, rf.ConsentRequiredError):
-        return cw_gettext(lang, "The customer's consent for the receiver is needed first.") + f" ({exc})"
+        reason = exc.translated(cw_translations(lang))
+        return cw_gettext(lang, "The customer's consent for the receiver is needed first.") + f" ({reason})"
+    if isinstance(exc, CaseworkError):
+        return cw_gettext(lang, "The change was not saved:") + " " + exc.translated(cw_translations(lang))
     return cw_gettext(lang, "The change was not saved:") + f" {exc}"
 
 

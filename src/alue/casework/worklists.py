@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from alue.area.rules import RuleNotInForceError, RuleRef, load_rules
@@ -254,16 +254,18 @@ def _enrich(session: Session, cases: list[CaseRow], *, on: dt.date) -> None:
         ):
             by_spell[spell_id].journey_status = JourneyStatus(status)
             by_spell[spell_id].goal_checked_on = checked
-        for spell_id, path in session.execute(
+        for assessed_spell, path in session.execute(
             select(ServiceNeedAssessment.spell_id, ServiceNeedAssessment.path)
             .where(ServiceNeedAssessment.spell_id.in_(chunk))
             .order_by(ServiceNeedAssessment.assessed_on, ServiceNeedAssessment.id)
         ):
-            by_spell[spell_id].path = ServicePath(path)  # the latest wins
-        for spell_id, kind in session.execute(
+            if assessed_spell is not None:
+                by_spell[assessed_spell].path = ServicePath(path)  # the latest wins
+        for planned_spell, plan_kind in session.execute(
             select(EmploymentPlan.spell_id, EmploymentPlan.kind).where(EmploymentPlan.spell_id.in_(chunk))
         ):
-            by_spell[spell_id].plan_kinds.add(PlanKind(kind))
+            if planned_spell is not None:
+                by_spell[planned_spell].plan_kinds.add(PlanKind(plan_kind))
     for chunk in _chunks(person_ids):
         for person_id, group in session.execute(
             select(CustomerGroupMembership.person_id, CustomerGroupMembership.group).where(
@@ -273,13 +275,13 @@ def _enrich(session: Session, cases: list[CaseRow], *, on: dt.date) -> None:
         ):
             for c in by_person[person_id]:
                 c.groups.add(CustomerGroup(group))
-        for person_id, kind, business_id, name in session.execute(
+        for person_id, partner_kind, business_id, name in session.execute(
             select(Consent.person_id, Partner.kind, Partner.business_id, Partner.name)
             .join(Partner, Partner.id == Consent.partner_id)
             .where(Consent.person_id.in_(chunk), consent_in_force(on))
         ):
             for c in by_person[person_id]:
-                c.consent_partner_kinds.add(PartnerKind(kind))
+                c.consent_partner_kinds.add(PartnerKind(partner_kind))
                 if business_id == settings_kela or name.strip().lower() == "kela":
                     c.consent_kela = True
         for person_id, count in session.execute(
@@ -292,13 +294,13 @@ def _enrich(session: Session, cases: list[CaseRow], *, on: dt.date) -> None:
         ):
             for c in by_person[person_id]:
                 c.recognitions_pending = int(count)
-        for person_id, status in session.execute(
+        for person_id, grant_status in session.execute(
             select(StartupGrantApplication.person_id, StartupGrantApplication.status)
             .where(StartupGrantApplication.person_id.in_(chunk), StartupGrantApplication.applied_on <= on)
             .order_by(StartupGrantApplication.applied_on, StartupGrantApplication.id)
         ):
             for c in by_person[person_id]:
-                c.startup_grant = StartupGrantStatus(status)
+                c.startup_grant = StartupGrantStatus(grant_status)
 
 
 # ------------------------------------------------------------------------------------------ items
@@ -344,19 +346,21 @@ def build_items(
     meetings: dict[int, dict[MeetingKind, list[dt.date]]] = defaultdict(lambda: defaultdict(list))
     latest_plan: dict[int, tuple[int, int]] = {}
     for chunk in _chunks(spell_ids):
-        for spell_id, kind, held_at in session.execute(
+        for met_spell, kind, held_at in session.execute(
             select(Meeting.spell_id, Meeting.kind, Meeting.held_at).where(Meeting.spell_id.in_(chunk))
         ):
             day = local_date(held_at)
-            if day <= on:
-                meetings[spell_id][MeetingKind(kind)].append(day)
-        for plan_id, spell_id, version in session.execute(
+            if met_spell is not None and day <= on:
+                meetings[met_spell][MeetingKind(kind)].append(day)
+        for plan_id, planned_spell, version in session.execute(
             select(EmploymentPlan.id, EmploymentPlan.spell_id, EmploymentPlan.version).where(
                 EmploymentPlan.spell_id.in_(chunk), EmploymentPlan.made_on <= on
             )
         ):
-            if spell_id not in latest_plan or version > latest_plan[spell_id][1]:
-                latest_plan[spell_id] = (plan_id, version)
+            if planned_spell is None:
+                continue
+            if planned_spell not in latest_plan or version > latest_plan[planned_spell][1]:
+                latest_plan[planned_spell] = (plan_id, version)
     plan_spell = {plan_id: spell_id for spell_id, (plan_id, _) in latest_plan.items()}
     tasks: list[PlanTask] = []
     for chunk in _chunks(list(plan_spell)):
@@ -551,7 +555,7 @@ def team_worklist(
         TeamMembership.team_id == team_id,
         active_on(TeamMembership.start_date, TeamMembership.end_date, on),
     )
-    scope = CaseAssignment.staff_id.in_(members)
+    scope: ColumnElement[bool] = CaseAssignment.staff_id.in_(members)
     if include_unassigned:
         served = select(StaffMunicipality.municipality_code).where(StaffMunicipality.staff_id.in_(members))
         scope = or_(scope, and_(CaseAssignment.id.is_(None), JobseekingSpell.municipality_code.in_(served)))

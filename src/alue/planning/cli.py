@@ -434,11 +434,13 @@ def effectiveness(
             "€ / employed",
             "effect (HR)",
             "95 % CI",
+            "vs not in a service",
+            "95 % CI ",
             "naive HR",
         ):
             table.add_column(col)
         for f in rows:
-            e = f.effect
+            e, n = f.effect, f.non_participant_effect
             table.add_row(
                 f.name,
                 str(f.participants),
@@ -450,6 +452,10 @@ def effectiveness(
                 "–"
                 if e is None or e.hazard_ratio_ci is None
                 else f"{e.hazard_ratio_ci.low:.2f}–{e.hazard_ratio_ci.high:.2f}",
+                "–" if n is None or n.hazard_ratio is None else f"{n.hazard_ratio:.2f}",
+                "–"
+                if n is None or n.hazard_ratio_ci is None
+                else f"{n.hazard_ratio_ci.low:.2f}–{n.hazard_ratio_ci.high:.2f}",
                 "–" if e is None or e.naive_hazard_ratio is None else f"{e.naive_hazard_ratio:.2f}",
             )
         console.print(table)

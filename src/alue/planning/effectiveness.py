@@ -5,26 +5,29 @@ open labour market 3 and 6 months after the end, € per employed, employed per 
 the length of the participants' jobseeking spells — with Wilson intervals for shares and bootstrap
 intervals for € per employed.
 
-**Comparison with similar customers who did not take the service.** *This is not a randomised
-experiment*: it compares people who completed the service with people who looked the same on what the
-registers record, and anything not recorded (motivation, health not reported, networks) can still
-differ. The design:
+**Comparisons with similar customers.** *These are not randomised experiments*: they compare people who
+completed the service with people who looked the same on what the registers record, and anything not
+recorded (motivation, health not reported, networks) can still differ. Every **completed** participation
+gives a *treated* person on the day after the service ends, if they are then unemployed (people who moved
+straight into a job at the end are counted separately). Two comparison groups:
 
-* every **completed** participation gives a *treated* person at the day after the service ends, if
-  they are then unemployed (people who moved straight into a job at the end are counted separately);
-* **controls** are people unemployed on that same day who took no service that ended in the previous 12
-  months, in the same *cell*: municipality, age band, education, mother tongue (domestic / foreign),
-  recorded customer groups, and the length of the current unemployment (0, 1, 2, 3–5, 6–11, 12–23,
-  24+ months) — exact matching on coarsened characteristics, with up to ``controls_per_treated``
-  controls drawn at random from the cell; the same calendar day takes care of the season and the
-  local labour market;
-* both are followed for ``follow_up_months`` (6) from that day, until they leave unemployment or the
-  follow-up ends. **Effect** = the hazard ratio of leaving for open-market employment (treated against
-  matched controls, Mantel–Haenszel over the matched sets), with a bootstrap interval over the sets;
-  also the difference in the share employed in the open labour market 3 and 6 months later.
+* **not in a service** (:func:`non_participant_strata`, ``ServiceFigures.non_participant_effect``): people
+  unemployed on that same day, not returning from a service, with no completed service in the previous 12
+  months — never- or not-yet participants — in the same cell of municipality, age band, education, mother
+  tongue (domestic / foreign), recorded customer groups and the elapsed unemployment (months unemployed in
+  the two years before the day), up to ``controls_per_treated`` drawn at random;
+* **early leavers** (``ServiceFigures.effect``): people unemployed on the day after leaving a service
+  early (no completed service in the 12 months before), in the same cell without the elapsed unemployment.
 
-A **naive comparison** (the same treated against every unemployed person in the period, unmatched) is
-shown next to it so that a reader sees how much the matching changes the picture.
+Both are followed for ``follow_up_months`` (6) from that day, until they leave unemployment or the
+follow-up ends. **Effect** = the hazard ratio of leaving for open-market employment (treated against
+matched controls, Mantel–Haenszel over the matched strata), with a bootstrap interval over the strata;
+also the difference in the share employed in the open labour market 6 (and, for early leavers, 3) months
+later.
+
+A **naive comparison** (the same treated against every unemployed person in the period, unmatched) and a
+naive before/after share are shown next to them so that a reader sees how much the matching changes the
+picture.
 """
 
 from __future__ import annotations
@@ -61,10 +64,11 @@ from alue.shared.time import add_months, today
 EPOCH = dt.date(1970, 1, 1)
 DAYS_PER_MONTH = 365.25 / 12
 METHOD_NOTE = (
-    "Not a randomised estimate: people who completed the service are compared with unemployed people "
-    "who looked the same in the registers on the same day (municipality, age band, education, mother "
-    "tongue, customer groups, length of unemployment). Differences that the registers do not record can "
-    "remain."
+    "Not a randomised estimate: people who completed the service are compared with people who looked the "
+    "same in the registers on the same day (municipality, age band, education, mother tongue, customer "
+    "groups; for the comparison with people not in a service also the months unemployed in the last two "
+    "years) — once with people who were not in a service, once with people who left a service early. "
+    "Differences that the registers do not record can remain."
 )
 DURATION_BANDS_MONTHS = (0, 1, 2, 3, 6, 12, 24)
 #: months unemployed in the two years before the current unemployment began
@@ -162,7 +166,10 @@ class ServiceFigures(_Model):
     employed_per_10k_eur: float | None
     median_spell_days: float | None
     naive_before_after_6m: float | None
+    #: completers against early leavers of a service (the same selection into a service)
     effect: Effect | None
+    #: completers against similar unemployed people who were not in a service (``non_participant_effect``)
+    non_participant_effect: Effect | None = None
 
 
 class EffectivenessReport(_Model):
@@ -363,7 +370,11 @@ class _Data:
             bits = flags[persons]
         return bits
 
-    def cells(self, runs: np.ndarray, day: int, *, prior: np.ndarray | None = None) -> np.ndarray:
+    def cells(
+        self, runs: np.ndarray, day: int, *, prior: np.ndarray | None = None, duration: bool = True
+    ) -> np.ndarray:
+        """The matching cell of each run on ``day``. ``prior`` replaces the run's earlier unemployment
+        (days); without ``duration`` the length of the current run is left out of the cell."""
         persons = self.run_person[runs]
         run_start = self.run_start[runs]
         prior_days = self.run_prior[runs] if prior is None else prior
@@ -371,7 +382,9 @@ class _Data:
         age = (day - self.birth[persons]) / 365.25
         age_band = np.searchsorted(AGE_BANDS, age, side="right")
         months = (day - run_start) / DAYS_PER_MONTH
-        duration = np.searchsorted(DURATION_BANDS_MONTHS, months, side="right")
+        duration_band = np.searchsorted(DURATION_BANDS_MONTHS, months, side="right")
+        if not duration:
+            duration_band = np.zeros_like(duration_band)
         muni = self.municipality_on(persons, day)
         cell = muni.astype(np.int64)
         for value, size in (
@@ -379,7 +392,7 @@ class _Data:
             (self.education[persons], 8),
             (self.foreign[persons].astype(np.int64), 2),
             (self.groups_on(persons, day), 1 << len(MATCH_GROUPS)),
-            (duration, 8),
+            (duration_band, 8),
             (prior_band, 8),
         ):
             cell = cell * size + value
@@ -406,6 +419,147 @@ def _outcome(data: _Data, runs: np.ndarray, day: int, follow: int) -> tuple[np.n
 
 def _employed_at(data: _Data, persons: Sequence[int], day: int) -> np.ndarray:
     return np.array([data.employed_on(p, day) for p in persons], dtype=float)
+
+
+class _Strata:
+    """Matched sets pooled into strata: per stratum, the treated's and the controls' events and exposure."""
+
+    def __init__(self) -> None:
+        self.index: dict[tuple[str, int], int] = {}
+        self.rows: list[list[float]] = []  # events1, exposure1, n1, events0, exposure0, n0, emp6_1, emp6_0
+
+    def add(
+        self, key: tuple[str, int], treated: tuple[float, float, float], controls: tuple[np.ndarray, ...]
+    ) -> None:
+        k = self.index.setdefault(key, len(self.rows))
+        if k == len(self.rows):
+            self.rows.append([0.0] * 8)
+        row = self.rows[k]
+        exposure, event, employed = controls
+        row[0] += treated[1]
+        row[1] += treated[0]
+        row[2] += 1
+        row[3] += float(event.sum())
+        row[4] += float(exposure.sum())
+        row[5] += float(event.size)
+        row[6] += treated[2]
+        row[7] += float(employed.mean())
+
+
+def non_participant_strata(
+    data: _Data,
+    treated: Sequence[tuple[int, int, tuple[str, ...]]],
+    completed_ends: dict[int, list[int]],
+    *,
+    follow: int,
+    controls_per_treated: int,
+    rng: np.random.Generator,
+) -> dict[str, _Strata]:
+    """Match each treated (day, run, labels) with unemployed people who were not in a service that day.
+
+    Treated: a person back in unemployment on ``day``, the day after completing a service (their run starts
+    then). Controls: people unemployed on ``day`` whose unemployment began before it (so not returning from
+    a service that day) and who completed no service in the 12 months before (no service effect lingers);
+    they may start a service later (*not yet* participants: the follow-up then ends without an event). The
+    cell: municipality, age band, education, domestic or foreign mother tongue, recorded customer groups and
+    the **elapsed unemployment** — months unemployed in the two years before the day (for the treated the
+    unemployment before the service; for a control the earlier unemployment and the current run). That is
+    the dynamic selection the registers show: people who have stayed unemployed longer are, on average,
+    those who find work less easily. Up to ``controls_per_treated`` controls are drawn from the cell;
+    each matched set joins the stratum of its cell and calendar quarter.
+    """
+    ends = sorted(
+        np.int64(person) * KEY + np.int64(day) for person, days in completed_ends.items() for day in days
+    )
+    end_keys = np.array(ends, dtype=np.int64)
+    order = np.argsort(data.run_start, kind="stable")
+    starts, stops = data.run_start[order], data.run_end[order]
+    by_day: dict[int, list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
+    for day, run, labels in treated:
+        by_day[day].append((run, labels))
+    strata: dict[str, _Strata] = defaultdict(_Strata)
+    window = PRIOR_WINDOW_DAYS
+    for day, items in sorted(by_day.items()):
+        n = int(np.searchsorted(starts, day, side="left"))  # runs that began before the day
+        cand = order[:n][stops[:n] >= day]
+        if cand.size:
+            persons = data.run_person[cand].astype(np.int64)
+            lo = np.searchsorted(end_keys, persons * KEY + (day - 366), side="left")
+            hi = np.searchsorted(end_keys, persons * KEY + (day - 1), side="right")
+            cand = cand[hi == lo]
+        if not cand.size:
+            continue
+        cand_prior = np.minimum(data.run_prior[cand] + (day - data.run_start[cand]), window)
+        cand_cells = data.cells(cand, day, prior=cand_prior, duration=False)
+        pools: dict[int, np.ndarray] = {}
+        for cell_value in np.unique(cand_cells):
+            pools[int(cell_value)] = cand[cand_cells == cell_value]
+        runs = np.array([r for r, _ in items], dtype=np.int64)
+        cells = data.cells(runs, day, prior=np.minimum(data.run_prior[runs], window), duration=False)
+        when = _date(day)
+        quarter = when.year * 4 + (when.month - 1) // 3
+        for (run, labels), cell_value in zip(items, cells.tolist(), strict=True):
+            pool = pools.get(int(cell_value))
+            if pool is None:
+                continue
+            picked = rng.choice(pool, size=min(controls_per_treated, pool.size), replace=False)
+            e1, v1 = _outcome(data, np.array([run]), day, follow)
+            e0, v0 = _outcome(data, picked, day, follow)
+            employed1 = float(data.employed_on(int(data.run_person[run]), day + follow))
+            employed0 = _employed_at(data, data.run_person[picked].tolist(), day + follow)
+            for label in labels:
+                strata[label].add((str(cell_value), quarter), (e1[0], v1[0], employed1), (e0, v0, employed0))
+    return strata
+
+
+def _strata_effect(
+    strata: _Strata | None,
+    *,
+    rng: np.random.Generator,
+    min_treated: int,
+    cost: float,
+    completers: int,
+    direct: int,
+    naive_hr: float | None,
+) -> Effect | None:
+    """Mantel–Haenszel hazard ratio over the strata, with a bootstrap interval over them."""
+    if strata is None or len(strata.rows) < 2:
+        return None
+    m = np.array(strata.rows)
+    a, t1, n1, b, t0, n0, emp1, emp0 = (m[:, i] for i in range(8))
+    if n1.sum() < min_treated:
+        return None
+    hr = mantel_haenszel_rate_ratio(a, t1, b, t0)
+
+    def boot_hr(idx: np.ndarray) -> float:
+        value = mantel_haenszel_rate_ratio(a[idx], t1[idx], b[idx], t0[idx])
+        return math.log(value) if value > 0 else math.nan
+
+    ci = bootstrap_ci(boot_hr, len(a), rng=rng)
+    # employed at 6 months: treated share minus the mean of their matched sets' control shares
+    d6 = emp1 - emp0
+    diff6 = float(d6.sum() / n1.sum())
+    ci6 = bootstrap_ci(lambda idx: float(d6[idx].sum() / n1[idx].sum()), len(a), rng=rng)
+    additional = diff6 * completers
+    return Effect(
+        treated=int(n1.sum()),
+        direct_to_work=direct,
+        matched=int(n1.sum()),
+        controls=int(n0.sum()),
+        treated_events=int(a.sum()),
+        control_events=float(b.sum()),
+        hazard_ratio=hr if math.isfinite(hr) else None,
+        hazard_ratio_ci=Interval(low=math.exp(ci[0]), high=math.exp(ci[1])) if ci else None,
+        log_hazard_ratio=math.log(hr) if math.isfinite(hr) and hr > 0 else None,
+        log_hazard_ratio_ci=Interval(low=ci[0], high=ci[1]) if ci else None,
+        employed_3m_difference=None,
+        employed_6m_difference=diff6,
+        employed_6m_difference_ci=Interval(low=ci6[0], high=ci6[1]) if ci6 else None,
+        additional_employed=additional,
+        cost_per_additional_employed=cost / additional if additional > 0 else None,
+        naive_hazard_ratio=naive_hr,
+        naive_log_hazard_ratio=math.log(naive_hr) if naive_hr else None,
+    )
 
 
 def effectiveness_report(
@@ -538,6 +692,37 @@ def effectiveness_report(
     exits = data.run_job & (data.run_end >= lo_day) & (data.run_end <= hi_day)
     naive_rate = exits.sum() / max(np.clip(overlap, 0, None).sum() / DAYS_PER_MONTH, 1e-9)
 
+    # the comparison with similar people who were not in a service (not-yet participants)
+    np_strata = non_participant_strata(
+        data,
+        [
+            (int(d), int(r), (f"service:{g}", f"provider:{p}"))
+            for d, r, g, p, t in zip(days, runs, groups_arr, providers_arr, treated_flag, strict=True)
+            if t
+        ],
+        completed_ends,
+        follow=follow,
+        controls_per_treated=controls_per_treated,
+        rng=rng,
+    )
+
+    def non_participant_effect(keys: set[str], attr: str, cost: float, completers: int) -> Effect | None:
+        prefix = "service" if attr == "group" else "provider"
+        labels = groups_arr if attr == "group" else providers_arr
+        mine = treated_flag & np.isin(labels, list(keys))
+        rate = event[mine].sum() / max(exposure[mine].sum(), 1e-9)
+        naive_hr = rate / naive_rate if naive_rate > 0 and rate > 0 else None
+        key = next(iter(keys))
+        return _strata_effect(
+            np_strata.get(f"{prefix}:{key}"),
+            rng=rng,
+            min_treated=min_treated,
+            cost=cost,
+            completers=completers,
+            direct=sum((direct if attr == "group" else direct_provider).get(x, 0) for x in keys),
+            naive_hr=naive_hr,
+        )
+
     def effect_for(keys: set[str], attr: str, cost: float, completers: int) -> Effect | None:
         labels = groups_arr if attr == "group" else providers_arr
         mine = treated_flag & np.isin(labels, list(keys))
@@ -640,6 +825,7 @@ def effectiveness_report(
                     float(np.max(np.minimum(data.run_end[covering], data.as_of) - data.run_start[covering]))
                 )
         c_rate = len(completed) / len(ended) if ended else None
+        completed_cost = float(sum(float(p.cost) for p in completed))
         ci = wilson(len(completed), len(ended))
         ci3, ci6 = wilson(emp3, len(f3)), wilson(emp6, len(f6))
         return ServiceFigures(
@@ -668,7 +854,8 @@ def effectiveness_report(
             employed_per_10k_eur=emp6 / float(cost6.sum()) * 10_000 if cost6.sum() > 0 else None,
             median_spell_days=float(np.median(durations)) if durations else None,
             naive_before_after_6m=(emp6 - before) / len(f6) if f6 else None,
-            effect=effect_for(keys, attr, float(sum(float(p.cost) for p in completed)), len(completed)),
+            effect=effect_for(keys, attr, completed_cost, len(completed)),
+            non_participant_effect=non_participant_effect(keys, attr, completed_cost, len(completed)),
         )
 
     service_rows = []

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from alue.area.config import Area
 from alue.area.rules import RuleBook, RuleNotInForceError, RuleRef
-from alue.people.models import JobseekingSpell, Status, StatusPeriod
+from alue.people.models import JobseekingSpell, StatusPeriod
 from alue.planning.assumptions import planning_rules
 from alue.planning.financing import (
     FinancingEngine,
@@ -160,13 +160,6 @@ class _CohortSpell(_Model):
     days_beyond_3_months: int
 
 
-def _status_on(periods: Sequence[tuple[Status, dt.date, dt.date | None]], day: dt.date) -> Status | None:
-    for status, start, end in periods:
-        if start <= day and (end is None or end >= day):
-            return status
-    return None
-
-
 def _municipality_on(person: PersonHistory, day: dt.date) -> str:
     found = person.home
     for start, end, code in sorted(person.residences, key=lambda r: r[0]):
@@ -175,31 +168,56 @@ def _municipality_on(person: PersonHistory, day: dt.date) -> str:
     return found
 
 
+def unemployment_runs(person: PersonHistory) -> list[tuple[dt.date, dt.date | None]]:
+    """The person's unemployment runs: days unemployed or fully laid off, overlapping or adjacent periods
+    merged across spells (re-registering the next day continues the run); ``None`` = still running.
+
+    The same runs as the scorecard's inflow indicator (``alue.scorecard.timelines.merge_ranges`` over the
+    status periods that count as unemployed).
+    """
+    periods = sorted(
+        (start, end)
+        for spell in person.spells
+        for status, start, end in spell.periods
+        if status.counts_as_unemployed
+    )
+    runs: list[tuple[dt.date, dt.date | None]] = []
+    for start, end in periods:
+        if runs:
+            run_start, run_end = runs[-1]
+            if run_end is None or start <= run_end + dt.timedelta(days=1):
+                runs[-1] = (run_start, None if run_end is None or end is None else max(run_end, end))
+                continue
+        runs.append((start, end))
+    return runs
+
+
 def inflow_cohort(
     people: Sequence[PersonHistory], *, first: dt.date, last: dt.date, until: dt.date
 ) -> list[_CohortSpell]:
-    """Spells starting unemployed in [first, last], with whether they were unemployed 3 months in.
+    """Unemployment runs starting in [first, last], with whether they still ran 3 months after the start.
 
-    A move into a service ends the unemployment (the choice the statistics make; DOMAIN.md leaves it
-    open). ``until`` is the end of the data, for the days beyond 3 months of ongoing spells.
+    The definition is the scorecard's indicator ``inflow_over_3_months`` (so that the what-if starts from
+    the figure the scorecard shows for the same period and municipality): a run of days unemployed or fully
+    laid off (:func:`unemployment_runs`) — a move into a service, work or anything else ends it, and a
+    return to unemployment starts a new one; it "lasts over 3 months" when it still runs on the day 3
+    months after its start (31.1. + 3 months = 30.4.); the municipality is the residence on the start day.
+    ``until`` is the end of the data, for the days beyond 3 months of runs still going on.
     """
     cohort: list[_CohortSpell] = []
     for person in people:
-        for spell in person.spells:
-            if not first <= spell.start <= last or not spell.periods:
+        for start, end in unemployment_runs(person):
+            if not first <= start <= last:
                 continue
-            if not spell.periods[0][0].counts_as_unemployed or spell.periods[0][1] != spell.start:
-                continue
-            three = add_months(spell.start, 3)
-            status = _status_on(spell.periods, three) if spell.end is None or spell.end >= three else None
-            over = status is not None and status.counts_as_unemployed
-            end = min(spell.end or until, until)
+            three = add_months(start, 3)
+            over = end is None or end >= three
+            stop = min(end or until, until)
             cohort.append(
                 _CohortSpell(
-                    municipality=_municipality_on(person, spell.start),
-                    start=spell.start,
+                    municipality=_municipality_on(person, start),
+                    start=start,
                     over_3_months=over,
-                    days_beyond_3_months=max(0, (end - three).days + 1) if over else 0,
+                    days_beyond_3_months=max(0, (stop - three).days + 1) if over else 0,
                 )
             )
     return cohort

@@ -364,6 +364,64 @@ def _level(a: str, b: str) -> str | None:
     return None
 
 
+class OccupationSimilarity:
+    """How near two ISCO-08 unit groups are for a person moving from one to the other.
+
+    With the matching engine (``alue.matching``) installed, its occupation similarity decides: the ISCO-08
+    hierarchy plus the similarity of the ESCO occupations' labels, which also links groups outside the same
+    sub-major group (a sheet-metal worker and a welder, a warehouse worker and a driver). Without it, or
+    without the ESCO data, the ISCO-08 groups alone: the same unit group, the same minor group
+    (neighbouring), the same sub-major group (related).
+    """
+
+    def __init__(self, data_dir: Path | None) -> None:
+        self.space: Any = None
+        self.neighbouring = self.related = 0.0
+        self.method = "ISCO-08 groups"
+        try:
+            from alue.matching.features import occupation_space
+        except ImportError:  # the matching engine is a separate part of the platform
+            return
+        if data_dir is None:
+            return
+        try:
+            self.space = occupation_space(Path(data_dir).resolve())
+        except (OSError, LookupError, ValueError):  # no ESCO data in the data directory
+            self.space = None
+            return
+        levels = self.space.levels
+        self.neighbouring = float(levels.get("same_isco3", 0.55))
+        self.related = min(
+            float(levels.get("same_isco2", 0.30)),
+            float(levels.get("text_factor", 0.6)) * float(levels.get("min_text", 0.30)),
+        )
+        self.method = "the matching engine's occupation similarity (ISCO-08 and ESCO labels)"
+
+    def similarity(self, a: str, b: str) -> float | None:
+        """The engine's similarity of two groups (1 for the same group); None without the engine."""
+        if self.space is None:
+            return None
+        if a == b:
+            return 1.0
+        i, j = self.space.isco(a), self.space.isco(b)
+        if i < 0 or j < 0:
+            return None
+        return float(self.space.group_sim[i, j])
+
+    def level(self, a: str, b: str) -> str | None:
+        """same, neighbouring, related or None (not a move a person could make without reskilling)."""
+        value = self.similarity(a, b)
+        if value is None:
+            return _level(a, b)
+        if a == b:
+            return "same"
+        if value >= self.neighbouring:
+            return "neighbouring"
+        if value >= self.related:
+            return "related"
+        return None
+
+
 def _labels(area: Area) -> dict[str, str]:
     try:
         from alue.matching.taxonomy import load_taxonomy
@@ -578,6 +636,7 @@ def _match(
 ) -> dict[str, Any]:
     every = load_municipalities(area.data_dir)
     home = every[event.municipality]
+    similar = OccupationSimilarity(area.data_dir)
 
     def distance(code: str) -> float:
         info = every.get(code)
@@ -632,7 +691,7 @@ def _match(
     for isco, people in sorted(groups.items(), key=lambda kv: -kv[1]):
         same = neighbouring = related = 0
         for v, employer_name, d in reachable:
-            level = _level(isco, v.isco4)
+            level = similar.level(isco, v.isco4)
             if level is None:
                 continue
             if level == "same":
@@ -661,7 +720,7 @@ def _match(
             )
         competitors = sum(
             len(seekers_near.get(g, ()))
-            for g in {isco} | {g for g in seekers_near if _level(isco, g) in ("same", "neighbouring")}
+            for g in {isco} | {g for g in seekers_near if similar.level(isco, g) in ("same", "neighbouring")}
         )
         direct = same + neighbouring
         # The event's people compete with the jobseekers already looking for the same work.
@@ -700,7 +759,7 @@ def _match(
     order = ["same", "neighbouring", "related", "reskilling"]
 
     def level_of(isco: str) -> str:
-        levels = [lv for g in groups if (lv := _level(g, isco)) is not None]
+        levels = [lv for g in groups if (lv := similar.level(g, isco)) is not None]
         return min(levels, key=order.index) if levels else "reskilling"
 
     def surplus(isco: str) -> int:
@@ -745,7 +804,7 @@ def _match(
         wanted = set(groups)
         local_people: set[int] = set()
         for isco, ids in seekers_near.items():
-            if any(_level(g, isco) in ("same", "neighbouring") for g in wanted):
+            if any(similar.level(g, isco) in ("same", "neighbouring") for g in wanted):
                 local_people |= ids
         local = len(local_people)
     return {
@@ -755,7 +814,7 @@ def _match(
         "open_on": open_on,
         "training_cost": sum(costs) / len(costs) if costs else None,
         "local_candidates": local,
-        "method": f"ISCO-08 groups within {a.max_commute_km:g} km; shortage: {shortage_basis}",
+        "method": f"{similar.method} within {a.max_commute_km:g} km; shortage: {shortage_basis}",
     }
 
 

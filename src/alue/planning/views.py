@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 
 from alue.planning import scenario_service
@@ -33,6 +33,8 @@ from alue.web.templating import render
 router = APIRouter(prefix="/planning", include_in_schema=False)
 TEMPLATES = Path(__file__).with_name("templates")
 Aggregates = Annotated[Principal, requires(Permission.VIEW_AGGREGATES)]
+#: saving a scenario changes what every planner sees: team leads and administrators
+WritePlanning = Annotated[Principal, requires(Permission.WRITE_PLANNING)]
 
 
 def register(web: WebRegistry) -> None:
@@ -339,7 +341,11 @@ def _saved_plan(db: Any, scenario_id: int) -> scenario_service.ScenarioPlan:
 
 
 def _scenario_page(
-    request: Request, lang: str, plan: scenario_service.ScenarioPlan, export_base: str
+    request: Request,
+    lang: str,
+    plan: scenario_service.ScenarioPlan,
+    export_base: str,
+    save_url: str | None = None,
 ) -> Response:
     r = plan.result
     chart = bar_chart(
@@ -354,7 +360,7 @@ def _scenario_page(
         request,
         lang,
         "planning/scenario.html",
-        {"plan": plan, "r": r, "chart": chart, "export_base": export_base},
+        {"plan": plan, "r": r, "chart": chart, "export_base": export_base, "save_url": save_url},
     )
 
 
@@ -362,9 +368,26 @@ def _scenario_page(
 def scenario_example(
     request: Request, name: str, principal: Aggregates, db: DbSession, lang: Lang
 ) -> Response:
+    base = f"/planning/scenarios/example/{name}"
+    can_save = principal.has(Permission.WRITE_PLANNING)
     return _scenario_page(
-        request, lang, _example_plan(db, request, name), f"/planning/scenarios/example/{name}"
+        request, lang, _example_plan(db, request, name), base, save_url=f"{base}/save" if can_save else None
     )
+
+
+@router.post("/scenarios/example/{name}/save", response_class=HTMLResponse)
+def scenario_example_save(
+    request: Request,
+    name: str,
+    principal: WritePlanning,
+    db: DbSession,
+    notes: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Save an example scenario as computed now, so that it can be compared and exported later."""
+    plan = _example_plan(db, request, name)
+    row = scenario_service.save(session=db, plan=plan, created_by=principal.username, notes=notes.strip())
+    db.commit()
+    return RedirectResponse(f"/planning/scenarios/{row.id}", status_code=303)
 
 
 @router.get("/scenarios/{scenario_id}", response_class=HTMLResponse)
