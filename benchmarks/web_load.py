@@ -8,6 +8,12 @@ and drops nothing but its own database.
 
     .venv/bin/python benchmarks/web_load.py                 # 100,000 persons, 50 users
     .venv/bin/python benchmarks/web_load.py --persons 20000 --users 20 --requests 2000
+    .venv/bin/python benchmarks/web_load.py --build-only    # build the database and stop
+    .venv/bin/python benchmarks/web_load.py --reuse --think 2            # reuse it; users pause 2 s
+    .venv/bin/python benchmarks/web_load.py --reuse --in-process 200     # SQL and CPU ms per request
+
+The load run also prints the server's CPU time per request (its process tree, from ``/proc``) and when
+the requests over ``SLOW_MS`` finished, so that a stall of everything shows as such.
 """
 
 from __future__ import annotations
@@ -18,7 +24,6 @@ import datetime as dt
 import os
 import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,7 +32,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
+import served
 from faker import Faker
+from served import free_port, percentile, server_cpu_seconds
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -47,6 +54,10 @@ ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "alue_bench"
 SECRET = "benchmark-secret-key-0123456789-abcdefghij"  # noqa: S105 — a throw-away database
 REPO = Path(__file__).resolve().parents[1]
+#: the search form posts with htmx, which asks for the results fragment only
+HTMX = {"HX-Request": "true"}
+#: requests slower than this are listed with the second of the run they finished in
+SLOW_MS = 500
 
 
 def create_database() -> Engine:
@@ -252,49 +263,14 @@ def make_sessions(engine: Engine, user_id: int, count: int) -> list[tuple[str, s
     return result
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ,
         "ALUE_DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + f"/{BENCH_DB}",
         "ALUE_SECRET_KEY": SECRET,
         "ALUE_ENVIRONMENT": "development",
         "ALUE_WEB_IDLE_MINUTES": "120",
     }
-    process = subprocess.Popen(  # noqa: S603 — our own interpreter and module
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "alue.web.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=env,
-        cwd=REPO,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    process.terminate()
-    raise RuntimeError("the server did not start")
+    return served.start_server(port, workers, env)
 
 
 async def drive(
@@ -312,12 +288,14 @@ async def drive(
         "search by HETU": [],
         "jobseeker page": [],
         "errors": [],
+        "slow at": [],
     }
     visible: list[int] = data["visible"]  # type: ignore[assignment]
     hetus: list[str] = data["hetus"]  # type: ignore[assignment]
     last_names: list[str] = data["last_names"]  # type: ignore[assignment]
     done = 0
-    stop_at = time.monotonic() + max_seconds
+    began = time.monotonic()
+    stop_at = began + max_seconds
 
     async def user(cookie: str, csrf: str) -> None:
         nonlocal done
@@ -325,19 +303,27 @@ async def drive(
         async with httpx.AsyncClient(
             base_url=base, cookies={"alue_session": cookie}, limits=limits, timeout=30
         ) as client:
+            if think:  # users arrive spread over one pause, not all in the same millisecond
+                await asyncio.sleep(rng.uniform(0, think))
             while done < max_requests and time.monotonic() < stop_at:
                 roll = rng.random()
                 if roll < 0.3:
                     kind, call = (
                         "search by name",
                         client.post(
-                            "/persons/search", data={"query": rng.choice(last_names)[:4], "csrf_token": csrf}
+                            "/persons/search",
+                            data={"query": rng.choice(last_names)[:4], "csrf_token": csrf},
+                            headers=HTMX,
                         ),
                     )
                 elif roll < 0.5:
                     kind, call = (
                         "search by HETU",
-                        client.post("/persons/search", data={"query": rng.choice(hetus), "csrf_token": csrf}),
+                        client.post(
+                            "/persons/search",
+                            data={"query": rng.choice(hetus), "csrf_token": csrf},
+                            headers=HTMX,
+                        ),
                     )
                 else:
                     kind, call = "jobseeker page", client.get(f"/persons/{rng.choice(visible)}")
@@ -350,6 +336,8 @@ async def drive(
                     print(f"  {kind}: HTTP {response.status_code}", file=sys.stderr)
                 else:
                     latencies[kind].append(elapsed)
+                if elapsed > SLOW_MS:  # when in the run (s), to tell a stall of everything from a slow kind
+                    latencies["slow at"].append(round(time.monotonic() - began, 1))
                 if think:  # a person reads the page before the next click (exponential pause)
                     await asyncio.sleep(rng.expovariate(1 / think))
 
@@ -357,9 +345,62 @@ async def drive(
     return latencies
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+def in_process(engine: Engine, data: dict[str, object], requests: int) -> None:
+    """Call the routes in this process (TestClient) and print SQL statements and CPU ms per request.
+
+    No network and no concurrency: this is the cost of one request in the application, the figure that
+    decides how many requests a CPU can serve.
+    """
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from alue.settings import Settings
+    from alue.web.app import create_app
+
+    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+    os.environ.setdefault("ALUE_WEB_IDLE_MINUTES", "120")
+    settings = Settings(database_url=url, secret_key=SECRET, environment="development")
+    app_engine = make_engine(url)
+    app = create_app(settings, app_engine)
+    statements = 0
+
+    @event.listens_for(app_engine, "before_cursor_execute")
+    def _count(*_args: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    (cookie, csrf), *_ = make_sessions(engine, data["user_id"], 1)  # type: ignore[arg-type]
+    rng = random.Random(4)
+    visible: list[int] = data["visible"]  # type: ignore[assignment]
+    hetus: list[str] = data["hetus"]  # type: ignore[assignment]
+    last_names: list[str] = data["last_names"]  # type: ignore[assignment]
+    htmx = HTMX
+    calls = {
+        "search by name": lambda c: c.post(
+            "/persons/search", data={"query": rng.choice(last_names)[:4], "csrf_token": csrf}, headers=htmx
+        ),
+        "search by HETU": lambda c: c.post(
+            "/persons/search", data={"query": rng.choice(hetus), "csrf_token": csrf}, headers=htmx
+        ),
+        "jobseeker page": lambda c: c.get(f"/persons/{rng.choice(visible)}"),
+    }
+    print(f"in process, {requests} requests of each kind (TestClient, no network, one at a time)")
+    print(f"{'request':<18}{'SQL/request':>12}{'CPU ms':>9}{'wall ms':>9}")
+    with TestClient(app, cookies={"alue_session": cookie}) as client:
+        for kind, call in calls.items():
+            for _ in range(20):  # warm-up: templates compiled, caches filled
+                assert call(client).status_code == 200
+            statements = 0
+            cpu, wall = time.process_time(), time.perf_counter()
+            for _ in range(requests):
+                response = call(client)
+                assert response.status_code == 200, (kind, response.status_code)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            print(
+                f"{kind:<18}{statements / requests:>12.1f}{cpu / requests * 1000:>9.1f}"
+                f"{wall / requests * 1000:>9.1f}"
+            )
+    app_engine.dispose()
 
 
 def main() -> None:
@@ -370,7 +411,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50, help="concurrent virtual users")
     parser.add_argument("--requests", type=int, default=5000, help="stop after this many requests")
     parser.add_argument("--seconds", type=float, default=120, help="stop after this long")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="uvicorn worker processes (default: one a CPU)",
+    )
     parser.add_argument("--warmup", type=int, default=200, help="requests sent before measuring")
     parser.add_argument(
         "--think",
@@ -379,6 +425,14 @@ def main() -> None:
         help="mean pause in seconds between a user's requests (0: as fast as possible)",
     )
     parser.add_argument("--reuse", action="store_true", help=f"use the {BENCH_DB} built by an earlier run")
+    parser.add_argument("--build-only", action="store_true", help=f"build {BENCH_DB} and stop")
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        metavar="N",
+        default=0,
+        help="instead of the load test, call each route N times in this process and print SQL and CPU",
+    )
     args = parser.parse_args()
 
     if args.reuse:
@@ -389,17 +443,25 @@ def main() -> None:
         print(f"Building {BENCH_DB} with {args.persons:,} synthetic persons …")
         engine = create_database()
         data = populate(engine, args.persons)
+        if args.build_only:
+            engine.dispose()
+            return
+    if args.in_process:
+        in_process(engine, data, args.in_process)
+        engine.dispose()
+        return
     sessions = make_sessions(engine, data["user_id"], args.users)  # type: ignore[arg-type]
     port = free_port()
     server = start_server(port, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
         asyncio.run(drive(base, sessions[: min(10, len(sessions))], data, args.warmup, 60))
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), server_cpu_seconds(server.pid)
         results = asyncio.run(
             drive(base, sessions, data, args.requests, args.seconds, seed=3, think=args.think)
         )
         wall = time.monotonic() - started
+        server_cpu = server_cpu_seconds(server.pid) - cpu_before
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -407,7 +469,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
         engine.dispose()
-    total = sum(len(v) for v in results.values())
+    total = sum(len(v) for k, v in results.items() if k != "slow at")
     print(
         f"\n{total} requests by {args.users} concurrent users in {wall:.1f} s ({total / wall:.0f} req/s), "
         f"{args.persons:,} persons, {args.workers} uvicorn workers, {os.cpu_count()} CPUs, "
@@ -415,13 +477,18 @@ def main() -> None:
     )
     print(f"{'request':<18}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'mean ms':>9}")
     for kind, values in results.items():
-        if kind == "errors" or not values:
+        if kind in ("errors", "slow at") or not values:
             continue
         print(
             f"{kind:<18}{len(values):>7}{percentile(values, 50):>9.0f}{percentile(values, 95):>9.0f}"
             f"{percentile(values, 99):>9.0f}{statistics.fmean(values):>9.0f}"
         )
     print(f"errors: {len(results['errors'])}")
+    slow = results["slow at"]
+    if slow:
+        seconds = sorted({int(t) for t in slow})
+        print(f"requests over {SLOW_MS} ms: {len(slow)}, finishing in second(s) {seconds[:40]} of the run")
+    print(f"server CPU: {server_cpu:.1f} s, {server_cpu / max(total, 1) * 1000:.1f} ms per request")
 
 
 if __name__ == "__main__":

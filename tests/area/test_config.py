@@ -1,3 +1,4 @@
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -84,10 +85,27 @@ def test_errors_name_the_file_and_field(tmp_path: Path, data_dir: Path) -> None:
         load_area(str(_write(tmp_path, raw)), data_dir=data_dir)
 
 
-def test_youth_age_limit_agrees_with_the_versioned_rule(area) -> None:
-    """Set in the area file and as the rule ``young.service_line_age_limit``: the two must agree."""
-    from alue.area.rules import load_rules
+def test_youth_age_limit_comes_from_the_versioned_rule_only(area, tmp_path: Path, data_dir: Path) -> None:
+    """The rule ``young.service_line_age_limit`` is the single source; the area file cannot set it."""
+    from alue.area.rules import RuleNotInForceError, load_rules
     from alue.shared.time import today
 
-    rule = load_rules(area.key).value("young.service_line_age_limit", today())
-    assert rule == area.file.youth_age_limit
+    rules = load_rules(area.key)
+    assert area.file.youth_age_limit == rules.value("young.service_line_age_limit", today()) == 30
+    assert area.youth_age_limit == 30
+    assert area.youth_age_limit_on(dt.date(2025, 1, 1)) == 30  # Satakunta's version from 1.1.2025
+    with pytest.raises(RuleNotInForceError):  # no version before the areas started
+        area.youth_age_limit_on(dt.date(2024, 12, 31))
+    raw = yaml.safe_load((AREAS_DIR / "satakunta.yaml").read_text(encoding="utf-8"))
+    assert "youth_age_limit" not in raw
+    raw["youth_age_limit"] = 25
+    message = r"youth_age_limit is no longer set in the area file.*young\.service_line_age_limit"
+    with pytest.raises(AreaConfigError, match=message):
+        load_area(str(_write(tmp_path, raw)), data_dir=data_dir)
+
+
+def test_an_area_without_its_own_youth_rule_uses_the_national_default(tmp_path: Path, data_dir: Path) -> None:
+    raw = yaml.safe_load((AREAS_DIR / "satakunta.yaml").read_text(encoding="utf-8"))
+    raw["key"] = "no-rules-of-its-own"
+    other = load_area(str(_write(tmp_path, raw)), data_dir=data_dir)
+    assert other.file.youth_age_limit == 25  # national.yaml: the platform default

@@ -23,6 +23,7 @@ from alue.people.models import (
     Gender,
     JobseekingSpell,
     Person,
+    Residence,
     SpellEndReason,
     Status,
     StatusPeriod,
@@ -55,6 +56,7 @@ IO_TABLES = (
     Service,
     Partner,
     Employer,
+    Residence,
     Person,
 )
 
@@ -94,6 +96,13 @@ def make_person(session: Session, **overrides: object) -> Person:
     for key, value in overrides.items():
         setattr(person, key, value)
     session.add(person)
+    session.flush()
+    # the home municipality over time, as an import would have recorded it
+    session.add(
+        Residence(
+            person_id=person.id, municipality_code=person.home_municipality_code, start_date=D(2020, 1, 1)
+        )
+    )
     session.flush()
     return person
 

@@ -15,7 +15,8 @@ def test_unemployed_and_laid_off_count_as_unemployed() -> None:
     t = Timeline([Period(U, D(2025, 1, 1), D(2025, 3, 31)), Period(L, D(2025, 4, 1), None)])
     assert t.classify(D(2025, 2, 28)).unemployed
     c = t.classify(D(2025, 4, 30))
-    assert c.unemployed and c.laid_off_full
+    assert c.unemployed
+    assert c.laid_off_full
     assert c.unemployment_duration_days == 120  # 1.1.–30.4.2025, adjacent periods merge
     assert not t.classify(D(2024, 12, 31)).unemployed
 
@@ -47,7 +48,9 @@ def test_recurrent_unemployment_twelve_of_sixteen_months() -> None:
     )
     # On 28.2.2025: window 29.10.2023–28.2.2025 holds 274 + 120 = 394 days ≥ 365 → recurrent
     c = t.classify(D(2025, 2, 28))
-    assert c.recurrently_unemployed and not c.long_term_unemployed and c.structurally_unemployed
+    assert c.recurrently_unemployed
+    assert not c.long_term_unemployed
+    assert c.structurally_unemployed
     # On 31.12.2024: 274 + 61 = 335 days < 365 → not yet
     assert not t.classify(D(2024, 12, 31)).recurrently_unemployed
 
@@ -65,7 +68,8 @@ def test_after_service_and_service_to_service() -> None:
     assert t.classify(D(2024, 6, 28)).service_to_service  # 20 days wholly unemployed between services
     assert not t.classify(D(2024, 3, 29)).service_to_service  # the first service
     c = t.classify(D(2024, 10, 31))
-    assert c.unemployed_after_service and c.structurally_unemployed
+    assert c.unemployed_after_service
+    assert c.structurally_unemployed
     assert not t.classify(D(2025, 10, 31)).unemployed_after_service  # now long-term instead
     assert t.classify(D(2025, 10, 31)).long_term_unemployed
 
@@ -86,7 +90,8 @@ def test_sql_count_attributes_to_residence_on_the_day(session: Session) -> None:
     add_spell(session, laid_off, [(L, D(2025, 1, 20), D(2025, 3, 15))])
 
     jan = count_unemployed_by_municipality(session=session, day=D(2025, 1, 31))
-    assert jan.get("609") == 3 and "079" not in jan
+    assert jan.get("609") == 3
+    assert "079" not in jan
     feb = count_unemployed_by_municipality(session=session, day=D(2025, 2, 28))
     assert feb == {"079": 1, "609": 1}
     only_laid_off = count_unemployed_by_municipality(session=session, day=D(2025, 2, 28), statuses=[L])

@@ -14,7 +14,8 @@ def test_single_migration_head() -> None:
 def test_migration_ids_are_zero_padded() -> None:
     for path in migrate.migrations_dir().glob("versions/*.py"):
         prefix = path.name.split("_", 1)[0]
-        assert prefix.isdigit() and len(prefix) == 4, path.name
+        assert prefix.isdigit(), path.name
+        assert len(prefix) == 4, path.name
 
 
 def test_migrations_create_every_model_table(engine) -> None:
@@ -46,5 +47,9 @@ def test_models_and_migrations_agree(engine) -> None:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     # Expression indexes (e.g. lower(last_name) for case-insensitive search on PostgreSQL) exist only in
     # the migrations; the models cannot declare them portably.
-    diff = [d for d in diff if not (d[0] == "remove_index" and not all(hasattr(c, "name") for c in d[1].expressions))]
+    diff = [
+        d
+        for d in diff
+        if not (d[0] == "remove_index" and not all(hasattr(c, "name") for c in d[1].expressions))
+    ]
     assert diff == [], diff

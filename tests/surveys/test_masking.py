@@ -30,7 +30,7 @@ def phones(draw: st.DrawFn) -> str:
     prefix = draw(st.sampled_from(["+358 ", "+358", "0", "00358 ", "(0"]))
     area = draw(st.sampled_from(["40", "44", "50", "2", "9", "45"]))
     sep = draw(st.sampled_from([" ", "-", "", ") "] if prefix == "(0" else [" ", "-", ""]))
-    groups = draw(st.lists(st.integers(0, 9999), min_size=2, max_size=3))
+    groups = draw(st.lists(st.integers(0, 999), min_size=2, max_size=3))
     rest = draw(st.sampled_from([" ", "-", ""])).join(f"{g:03d}" for g in groups)
     return f"{prefix}{area}{sep}{rest}"
 

@@ -7,14 +7,17 @@ it needs with unique values and reads back only those.
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from alue.area.config import Area
@@ -32,8 +35,22 @@ CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
 
 
 @pytest.fixture(scope="session")
-def web_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return f"sqlite:///{tmp_path_factory.mktemp('webdb') / 'web.db'}"
+def web_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The web tests' database: SQLite, or a throw-away PostgreSQL one when ALUE_TEST_DATABASE_URL is set."""
+    base = os.environ.get("ALUE_TEST_DATABASE_URL")
+    if not base or not base.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('webdb') / 'web.db'}"
+        return
+    name = f"alue_web_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,9 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
 from alue.shared import i18n
-from alue.shared.auth import Role
+from alue.shared.auth import Permission, Role
 from alue.web.labels import LABELS
+from alue.web.nav import NavItem, WebRegistry
 
 SRC = Path(i18n.__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -108,3 +109,46 @@ def test_pages_in_each_language(clients: dict[Role, TestClient], lang: str, head
     assert f'<html lang="{lang}">' in page.text
     assert f"<h1>{heading}</h1>" in page.text
     client.get("/language/fi")
+
+
+def untranslated_nav_labels(registry: WebRegistry, langs: tuple[str, ...] = ("fi", "sv")) -> list[str]:
+    return [
+        f"{lang}: {item.key} {item.label!r}"
+        for item in registry.nav.values()
+        for lang in langs
+        if registry.label(item, lang) == item.label
+    ]
+
+
+def test_every_navigation_label_is_translated(app) -> None:  # type: ignore[no-untyped-def]
+    """Every nav entry of every domain, in Finnish and Swedish (from the web or the domain's catalogue)."""
+    registry = app.state.web_registry
+    assert len(registry.nav) >= 10  # the domains' entries are there, not only the core ones
+    missing = untranslated_nav_labels(registry)
+    assert not missing, f"translate these navigation labels (docs/web.md, Translations): {missing}"
+
+
+def test_an_untranslated_navigation_label_is_caught() -> None:
+    registry = WebRegistry()
+    registry.registering = "alue.casework"
+    registry.add_nav(NavItem("worklist", "Worklist", "/casework/worklist", Permission.READ_PERSON))
+    registry.registering = "alue.web"
+    registry.add_nav(NavItem("new", "A brand-new page", "/new", Permission.VIEW_AREA))
+    assert registry.label(registry.nav["worklist"], "sv") == "Arbetslista"  # the domain's own catalogue
+    assert untranslated_nav_labels(registry) == ["fi: new 'A brand-new page'", "sv: new 'A brand-new page'"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "labels"),
+    [("fi", ["Työjono", "Tuloskortti", "Työnhakijat"]), ("sv", ["Arbetslista", "Styrkort", "Arbetssökande"])],
+)
+def test_domain_navigation_is_translated_on_core_pages(
+    clients: dict[Role, TestClient], lang: str, labels: list[str]
+) -> None:
+    client = clients[Role.TEAM_LEAD]
+    client.get(f"/language/{lang}")
+    page = client.get("/")
+    client.get("/language/fi")
+    nav = page.text.split('class="main-nav"', 1)[1].split("</nav>", 1)[0]
+    for label in labels:
+        assert f">{label}</a>" in nav

@@ -27,6 +27,10 @@ class AreaConfigError(ValueError):
     """The area file is missing or invalid; the message names the file and the field."""
 
 
+#: the rule that holds the youth age limit (R-D7); the area file does not set it
+YOUTH_AGE_RULE = "young.service_line_age_limit"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -164,12 +168,38 @@ class AreaFile(_Strict):
     responsible_municipality: str
     started_on: dt.date
     sources: list[str] = []
-    youth_age_limit: int = Field(default=30, ge=18, le=35)
     service_languages: list[Literal["fi", "sv", "en"]] = ["fi", "sv"]
     service_points: list[ServicePointConfig] = []
     employer_contacts: dict[str, Contact] = {}
     staffing: StaffingConfig | None = None
     strategy: Strategy | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_youth_age_limit(cls, data: object) -> object:
+        if isinstance(data, dict) and "youth_age_limit" in data:
+            raise ValueError(
+                "youth_age_limit is no longer set in the area file: it is the versioned rule "
+                f"{YOUTH_AGE_RULE} (value, source and effective date) in src/alue/area/rules/<key>.yaml; "
+                "remove the line and, if the area's limit differs, add a version of that rule"
+            )
+        return data
+
+    @property
+    def youth_age_limit(self) -> int:
+        """The area's youth age limit today: the rule ``young.service_line_age_limit`` (the only source)."""
+        return self.youth_age_limit_on(None)
+
+    def youth_age_limit_on(self, day: dt.date | None) -> int:
+        """The youth age limit in force on ``day`` (today when None), from the area's rule book.
+
+        Jobseekers under this age belong to the youth service line (R-D7). Raises
+        ``alue.area.rules.RuleNotInForceError`` for a day before the rule's first version.
+        """
+        from alue.area.rules import load_rules
+        from alue.shared.time import today
+
+        return int(load_rules(self.key).value(YOUTH_AGE_RULE, day or today()))
 
 
 class Area(BaseModel):
@@ -192,6 +222,14 @@ class Area(BaseModel):
 
     def name(self, lang: str = "fi") -> str:
         return self.file.names.get(lang)
+
+    @property
+    def youth_age_limit(self) -> int:
+        """The youth age limit in force today (rule ``young.service_line_age_limit``)."""
+        return self.file.youth_age_limit_on(None)
+
+    def youth_age_limit_on(self, day: dt.date | None) -> int:
+        return self.file.youth_age_limit_on(day)
 
     def distance_km(self, a: str, b: str) -> float:
         return haversine_km(self.municipalities[a], self.municipalities[b])
@@ -259,9 +297,7 @@ def _load_area(path: Path, data_dir: Path) -> Area:
     except yaml.YAMLError as exc:
         raise AreaConfigError(f"{path}: not valid YAML: {exc}") from exc
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
         raise AreaConfigError(f"{path}: {problems}") from exc
 
     every = load_municipalities(data_dir)

@@ -40,4 +40,3 @@ def sync_area(*, session: Session, area: Area) -> None:
         if sp.key not in points:
             session.add(row)
     session.flush()
-

@@ -46,8 +46,15 @@ class EducationLevel(StrEnum):
 
     @property
     def vocational(self) -> bool:
-        """Whether the level includes a vocational or higher qualification (R-A3 'without vocational education')."""
-        return self not in (EducationLevel.BASIC, EducationLevel.GENERAL_UPPER_SECONDARY, EducationLevel.UNKNOWN)
+        """Whether the level includes a vocational or higher qualification.
+
+        R-A3 names people "without vocational education" as a group of their own.
+        """
+        return self not in (
+            EducationLevel.BASIC,
+            EducationLevel.GENERAL_UPPER_SECONDARY,
+            EducationLevel.UNKNOWN,
+        )
 
 
 class WorkingTime(StrEnum):
@@ -152,8 +159,12 @@ class CustomerGroup(StrEnum):
 
 #: Groups that are facts about a point in time and so computed, never stored.
 DERIVED_GROUPS = frozenset(
-    {CustomerGroup.YOUNG, CustomerGroup.LONG_TERM_UNEMPLOYED, CustomerGroup.NO_VOCATIONAL_EDUCATION,
-     CustomerGroup.LAID_OFF}
+    {
+        CustomerGroup.YOUNG,
+        CustomerGroup.LONG_TERM_UNEMPLOYED,
+        CustomerGroup.NO_VOCATIONAL_EDUCATION,
+        CustomerGroup.LAID_OFF,
+    }
 )
 
 

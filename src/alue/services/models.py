@@ -106,7 +106,9 @@ class Participation(Base):
     start_date: Mapped[dt.date] = mapped_column(Date, index=True)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
     cost: Mapped[Decimal] = mapped_column(Numeric(10, 2))
-    outcome: Mapped[ParticipationOutcome] = mapped_column(db_enum(ParticipationOutcome, "participation_outcome"))
+    outcome: Mapped[ParticipationOutcome] = mapped_column(
+        db_enum(ParticipationOutcome, "participation_outcome")
+    )
 
 
 class Consent(Base):

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, func, select, update
+from sqlalchemy import DateTime, Integer, String, Text, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from alue.shared.db import Base
@@ -156,20 +156,28 @@ def append(
     details: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> AuditEvent:
-    """Append one row to the chain in the caller's transaction; the caller commits promptly."""
-    # Lock first (row lock on PostgreSQL, write lock on SQLite), then read the head: see module docstring.
-    locked = session.execute(
-        update(AuditChainHead).where(AuditChainHead.id == 1).values(last_id=AuditChainHead.last_id)
-    )
-    if locked.rowcount == 0:  # type: ignore[attr-defined]  # the migration creates it; tests may not
-        session.add(AuditChainHead(id=1, last_id=0, last_hash=GENESIS_HASH))
-        session.flush()
+    """Append one row to the chain in the caller's transaction; the caller commits promptly.
+
+    Three statements: lock and read the chain head in one ``UPDATE … RETURNING``, insert the row, move the
+    head. Only the head row is read, never the log itself.
+    """
+    head_table = AuditChainHead.__table__
+    # Lock first (row lock on PostgreSQL, write lock on SQLite), reading the head in the same statement:
+    # see the module docstring.
     head = session.execute(
-        select(AuditChainHead.last_id, AuditChainHead.last_hash).where(AuditChainHead.id == 1)
-    ).one()
+        update(head_table)
+        .where(head_table.c.id == 1)
+        .values(last_id=head_table.c.last_id)
+        .returning(head_table.c.last_id, head_table.c.last_hash)
+    ).first()
+    if head is None:  # the migration creates it; tests may not
+        session.execute(insert(head_table).values(id=1, last_id=0, last_hash=GENESIS_HASH))
+        last_id, last_hash = 0, GENESIS_HASH
+    else:
+        last_id, last_hash = head.last_id, head.last_hash
     moment = as_utc(at or dt.datetime.now(tz=dt.UTC))
     row = AuditEvent(
-        id=head.last_id + 1,
+        id=last_id + 1,
         at=moment,
         actor_user_id=actor.user_id,
         actor_username=actor.username[:150],
@@ -181,16 +189,18 @@ def append(
         purpose=purpose.value,
         ip=actor.ip[:45],
         details=canonical_details(details),
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
         row_hash="",
     )
-    row.row_hash = compute_hash(head.last_hash, row)
-    session.add(row)
-    session.flush()
+    row.row_hash = compute_hash(last_hash, row)
+    session.execute(insert(AuditEvent.__table__).values({c: getattr(row, c) for c in _COLUMNS}))
     session.execute(
-        update(AuditChainHead).where(AuditChainHead.id == 1).values(last_id=row.id, last_hash=row.row_hash)
+        update(head_table).where(head_table.c.id == 1).values(last_id=row.id, last_hash=row.row_hash)
     )
-    return row
+    return row  # not added to the session: the row is already written
+
+
+_COLUMNS = tuple(c.key for c in AuditEvent.__table__.columns)
 
 
 # --------------------------------------------------------------------------------------------- verify

@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -41,7 +42,9 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from alue.area.models import Municipality
 from alue.casework.models import CaseAssignment
@@ -110,6 +113,7 @@ class Permission(StrEnum):
     READ_PERSON = "read_person"  # a jobseeker's page (audited)
     WRITE_CASEWORK = "write_casework"  # changes to a jobseeker's case (plans, meetings, referrals)
     MANAGE_TEAM = "manage_team"  # assign cases within the teams one leads
+    WRITE_PLANNING = "write_planning"  # save planning scenarios from the pages (aggregates only)
     MANAGE_USERS = "manage_users"
     MANAGE_DELEGATIONS = "manage_delegations"  # R-C5
     READ_AUDIT = "read_audit"
@@ -133,6 +137,7 @@ PERMISSION_LABELS = {
     Permission.READ_PERSON: N_("Jobseeker data"),
     Permission.WRITE_CASEWORK: N_("Casework changes"),
     Permission.MANAGE_TEAM: N_("Team case assignments"),
+    Permission.WRITE_PLANNING: N_("Saving planning scenarios"),
     Permission.MANAGE_USERS: N_("Users"),
     Permission.MANAGE_DELEGATIONS: N_("Delegations of authority"),
     Permission.READ_AUDIT: N_("Audit log"),
@@ -153,7 +158,7 @@ _CASEWORK = _BASE | {
 #: The role → permission matrix. Shown on the admin "Roles" page and tested route by route.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASE_WORKER: frozenset(_CASEWORK),
-    Role.TEAM_LEAD: frozenset(_CASEWORK | {Permission.MANAGE_TEAM}),
+    Role.TEAM_LEAD: frozenset(_CASEWORK | {Permission.MANAGE_TEAM, Permission.WRITE_PLANNING}),
     Role.EMPLOYER_SERVICES: frozenset(
         _BASE | {Permission.VIEW_AGGREGATES, Permission.VIEW_EMPLOYERS, Permission.VIEW_STAFF}
     ),
@@ -344,8 +349,13 @@ def person_scope(principal: Principal, *, on: dt.date | None = None) -> ColumnEl
         return true()
     if principal.staff_id is None:
         return false()
-    day = on or today()
-    sid = principal.staff_id
+    return _staff_scope(principal.staff_id, on or today())
+
+
+@lru_cache(maxsize=1024)
+def _staff_scope(sid: int, day: dt.date) -> ColumnElement[bool]:
+    """The scope clause of a staff member on a day, built once (SQL constructs are immutable, so the same
+    clause object is safely reused by every request and thread; building it costs more than running it)."""
     mine = aliased(TeamMembership)
     mates = aliased(TeamMembership)
     my_teams = select(mine.team_id).where(
@@ -400,19 +410,24 @@ def delegated_tasks(
     official holds only the tasks named in a delegation valid on the day.
     """
     day = on or today()
-    staff = session.get(StaffMember, staff_id)
-    if staff is None or not staff.active:
-        return frozenset()
-    if not staff.municipal_official:
-        return frozenset(DelegatedTask)
-    rows = session.scalars(
-        select(Delegation).where(
-            Delegation.staff_id == staff_id, _active_on(Delegation.valid_from, Delegation.valid_to, day)
+    rows = session.execute(  # one round trip: the staff member and their delegations valid on the day
+        select(StaffMember.active, StaffMember.municipal_official, Delegation.tasks)
+        .outerjoin(
+            Delegation,
+            and_(
+                Delegation.staff_id == StaffMember.id,
+                _active_on(Delegation.valid_from, Delegation.valid_to, day),
+            ),
         )
-    )
+        .where(StaffMember.id == staff_id)
+    ).all()
+    if not rows or not rows[0].active:
+        return frozenset()
+    if not rows[0].municipal_official:
+        return frozenset(DelegatedTask)
     tasks: set[DelegatedTask] = set()
-    for delegation in rows:
-        tasks.update(DelegatedTask(t) for t in delegation.tasks if t in DelegatedTask._value2member_map_)
+    for row in rows:
+        tasks.update(DelegatedTask(t) for t in row.tasks or () if t in DelegatedTask._value2member_map_)
     return frozenset(tasks)
 
 
@@ -558,20 +573,34 @@ def _aware(value: dt.datetime) -> dt.datetime:
 def resolve_session(
     session: Session, *, token: str, idle_timeout: dt.timedelta, touch_after: dt.timedelta
 ) -> tuple[UserSession, User] | None:
-    """The live session and its active user for a cookie token, or None. Ends an idle session."""
+    """The live session and its active user for a cookie token, or None. Ends an idle session.
+
+    One round trip: the session row, its user and the user's municipalities are read in a single query
+    (the user's municipalities are set on the loaded user, so ``Principal.of`` reads nothing more). The
+    session row is read on every request, so signing out, a new password, a deactivated account or a
+    changed role or scope take effect at the next request in every worker process.
+    """
     if not token or len(token) > 100:
         return None
-    row = session.get(UserSession, token_digest(token))
-    if row is None:
+    rows = session.execute(
+        select(UserSession, User, UserMunicipality)
+        .join(User, User.id == UserSession.user_id)
+        .outerjoin(UserMunicipality, UserMunicipality.user_id == User.id)
+        .where(UserSession.id == token_digest(token))
+        .order_by(UserMunicipality.municipality_code)
+    ).all()
+    if not rows:
         return None
+    row, user = rows[0][0], rows[0][1]
     now = utcnow()
     if _aware(row.expires_at) <= now or _aware(row.last_seen_at) + idle_timeout <= now:
         session.delete(row)
         session.commit()
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    if not user.active:
         return None
+    if "municipalities" not in sa_inspect(user).dict:  # not loaded yet: fill it from this query
+        set_committed_value(user, "municipalities", [r[2] for r in rows if r[2] is not None])
     if _aware(row.last_seen_at) + touch_after <= now:  # write at most every few minutes
         row.last_seen_at = now
         session.commit()

@@ -13,6 +13,7 @@ import io
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date as _format_date
@@ -47,18 +48,63 @@ def po_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
 
 
-@lru_cache(maxsize=len(LANGUAGES))
-def translations(lang: str) -> NullTranslations:
-    """The compiled catalogue of a language (English falls back to the message ids)."""
-    path = po_path(lang)
-    if not path.exists():
-        return NullTranslations()
+def compile_po(path: Path, lang: str) -> Translations:
+    """A ``.po`` file compiled in memory (fuzzy entries left out)."""
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=lang)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return Translations(fp=buffer)
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(lang: str) -> NullTranslations:
+    """The compiled catalogue of a language (English falls back to the message ids)."""
+    path = po_path(lang)
+    if not path.exists():
+        return NullTranslations()
+    return compile_po(path, lang)
+
+
+class DomainCatalogue:
+    """A domain's own catalogue ``<package>/locale/<lang>/LC_MESSAGES/<domain>.po`` with the application's
+    shared catalogue as its fallback, so a domain's pages use both their own messages and the common ones
+    (navigation, buttons, enum labels)."""
+
+    def __init__(self, locale_dir: Path, domain: str) -> None:
+        self.locale_dir = locale_dir
+        self.domain = domain
+        self.translations = lru_cache(maxsize=8)(self._translations)
+
+    def po_path(self, lang: str) -> Path:
+        return self.locale_dir / lang / "LC_MESSAGES" / f"{self.domain}.po"
+
+    def _translations(self, lang: str) -> NullTranslations:
+        shared = translations(lang)
+        path = self.po_path(lang)
+        if not path.exists():
+            return shared
+        own = compile_po(path, lang)
+        own.add_fallback(shared)
+        return own
+
+    def gettext(self, lang: str, message: str, **variables: Any) -> str:
+        text = self.translations(lang).gettext(message)
+        return text % variables if variables else text
+
+    def template_context(self, lang: str) -> dict[str, Any]:
+        """``_``, ``gettext`` and ``ngettext`` for a template, overriding the shared ones of ``render``."""
+        catalogue = self.translations(lang)
+
+        def _gettext(message: str, **variables: Any) -> str:
+            text = catalogue.gettext(message)
+            return text % variables if variables else text
+
+        def _ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+            return catalogue.ngettext(singular, plural, n) % {"num": n, **variables}
+
+        return {"_": _gettext, "gettext": _gettext, "ngettext": _ngettext}
 
 
 def gettext(lang: str, message: str) -> str:

@@ -16,8 +16,21 @@ from stdnum.fi import ytunnus as stdnum_ytunnus
 HETU_CHECK_CHARS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 #: century signs; since 2023 several signs per century are valid (the first is the traditional one)
 CENTURY_SIGNS = {1800: "+", 1900: "-", 2000: "A"}
-CENTURY_OF_SIGN = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900,
-                   "A": 2000, "B": 2000, "C": 2000, "D": 2000, "E": 2000, "F": 2000}
+CENTURY_OF_SIGN = {
+    "+": 1800,
+    "-": 1900,
+    "Y": 1900,
+    "X": 1900,
+    "W": 1900,
+    "V": 1900,
+    "U": 1900,
+    "A": 2000,
+    "B": 2000,
+    "C": 2000,
+    "D": 2000,
+    "E": 2000,
+    "F": 2000,
+}
 
 
 class InvalidIdentifier(ValueError):

@@ -76,7 +76,9 @@ def _load_views(registry: WebRegistry) -> None:
             if exc.name == name and name in DOMAIN_VIEWS:
                 continue
             raise
+        registry.registering = ".".join(name.split(".")[:2])  # alue.casework: its catalogues name its labels
         module.register(registry)
+    registry.registering = ""
 
 
 def check_route_permissions(app: FastAPI) -> None:

@@ -61,7 +61,7 @@ DbSession = Annotated[Session, Depends(get_db)]
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def get_lang(request: Request) -> str:
+async def get_lang(request: Request) -> str:  # async: no I/O, so no hop to the thread pool
     lang = negotiate(request.cookies.get(LANG_COOKIE), request.app.state.settings.default_locale)
     request.state.lang = lang
     return lang
@@ -101,7 +101,7 @@ class Requires:
     def __init__(self, permission: Permission) -> None:
         self.permission = permission
 
-    def __call__(self, principal: CurrentPrincipal) -> Principal | None:
+    async def __call__(self, principal: CurrentPrincipal) -> Principal | None:  # no I/O: no thread hop
         if self.permission == Permission.PUBLIC:
             return principal
         if principal is None:

@@ -17,16 +17,28 @@ A domain that has pages puts them in ``alue/<domain>/views.py`` with a ``registe
 
 and is listed in ``alue.web.app.DOMAIN_VIEWS``. Templates extend ``base.html`` and may use the macros in
 ``components.html`` (tables, charts, suppressed cells). See ``docs/web.md``.
+
+Navigation labels are shown on every page, whichever domain renders it, so they are translated here: from
+the web catalogue (``alue/locale``) first, else from the catalogues of the domain that registered the item
+(``alue/<domain>/locale/<lang>/LC_MESSAGES/*.po``). ``tests/web/test_i18n.py`` fails when a label is
+untranslated in Finnish or Swedish.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+from babel.support import NullTranslations
 from fastapi import APIRouter
 
-from alue.shared.auth import Permission, Principal
+from alue.shared import i18n
+from alue.shared.auth import N_, Permission, Principal
+
+#: labels of domains that keep no catalogue of their own: their translations live in the web catalogue
+DOMAIN_NAV_LABELS = (N_("Scorecard"), N_("Surveys"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +59,9 @@ class WebRegistry:
     routers: list[APIRouter] = field(default_factory=list)
     nav: dict[str, NavItem] = field(default_factory=dict)
     template_dirs: list[Path] = field(default_factory=list)
+    #: the package (``alue.casework``) of the module registering now, and of each navigation item
+    registering: str = ""
+    nav_packages: dict[str, str] = field(default_factory=dict)
 
     def add_router(self, router: APIRouter) -> None:
         self.routers.append(router)
@@ -55,6 +70,7 @@ class WebRegistry:
         if item.key in self.nav:
             raise ValueError(f"navigation key {item.key!r} is registered twice")
         self.nav[item.key] = item
+        self.nav_packages[item.key] = self.registering
 
     def add_templates(self, directory: Path) -> None:
         self.template_dirs.append(directory)
@@ -64,3 +80,32 @@ class WebRegistry:
             return []
         items = [i for i in self.nav.values() if i.section == section and principal.has(i.permission)]
         return sorted(items, key=lambda i: (i.order, i.key))
+
+    def label(self, item: NavItem, lang: str) -> str:
+        """The item's label in ``lang``: the web catalogue, else the registering domain's catalogues."""
+        text = i18n.gettext(lang, item.label)
+        if text != item.label:
+            return text
+        for catalogue in _package_catalogues(self.nav_packages.get(item.key, ""), lang):
+            translated = catalogue.gettext(item.label)
+            if translated != item.label:
+                return translated
+        return text
+
+
+@lru_cache(maxsize=64)
+def _package_catalogues(package: str, lang: str) -> tuple[NullTranslations, ...]:
+    """The compiled ``locale/<lang>/LC_MESSAGES/*.po`` catalogues of a package (compiled in memory)."""
+    if not package or package == "alue.web":
+        return ()
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return ()
+    if spec is None or not spec.submodule_search_locations:
+        return ()
+    found: list[NullTranslations] = []
+    for folder in spec.submodule_search_locations:
+        for path in sorted((Path(folder) / "locale" / lang / "LC_MESSAGES").glob("*.po")):
+            found.append(i18n.compile_po(path, lang))
+    return tuple(found)

@@ -17,8 +17,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Date, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from alue.casework.models import CaseAssignment, EmploymentPlan, Meeting, ServiceNeedAssessment
@@ -155,29 +157,75 @@ class PersonRecord:
     staff_names: dict[int, str] = field(default_factory=dict)
 
 
+PID = bindparam("pid")
+ON = bindparam("on", type_=Date())
+
+
+@lru_cache(maxsize=1)
+def _record_statements() -> dict[str, Any]:
+    """The record's queries, built once with bound parameters ``pid`` and ``on`` (building a statement
+    costs more Python time than running it; SQL constructs are immutable and safe to share)."""
+    return {
+        # spells and their status periods in one query (a period always belongs to a spell)
+        "spells": select(JobseekingSpell, StatusPeriod)
+        .outerjoin(StatusPeriod, StatusPeriod.spell_id == JobseekingSpell.id)
+        .where(JobseekingSpell.person_id == PID),
+        "groups": select(CustomerGroupMembership)
+        .where(CustomerGroupMembership.person_id == PID)
+        .order_by(CustomerGroupMembership.start_date),
+        "plan": select(EmploymentPlan, _staff_name(EmploymentPlan.staff_id))
+        .where(EmploymentPlan.person_id == PID)
+        .order_by(EmploymentPlan.made_on.desc(), EmploymentPlan.version.desc())
+        .limit(1),
+        "meetings": select(Meeting, _staff_name(Meeting.staff_id))
+        .where(Meeting.person_id == PID)
+        .order_by(Meeting.held_at.desc())
+        .limit(100),
+        "participations": select(Participation, Service)
+        .join(Service, Service.id == Participation.service_id)
+        .where(Participation.person_id == PID)
+        .order_by(Participation.start_date.desc()),
+        "referrals": select(Referral, Service, Partner)
+        .outerjoin(Service, Service.id == Referral.service_id)
+        .outerjoin(Partner, Partner.id == Referral.partner_id)
+        .where(Referral.person_id == PID)
+        .order_by(Referral.referred_on.desc()),
+        "outcomes": select(EmploymentEpisode, Employer)
+        .outerjoin(Employer, Employer.id == EmploymentEpisode.employer_id)
+        .where(EmploymentEpisode.person_id == PID)
+        .order_by(EmploymentEpisode.start_date.desc()),
+        "assessments": select(ServiceNeedAssessment, _staff_name(ServiceNeedAssessment.staff_id))
+        .where(ServiceNeedAssessment.person_id == PID)
+        .order_by(ServiceNeedAssessment.assessed_on.desc()),
+        "responsible": select(CaseAssignment, StaffMember)
+        .join(StaffMember, StaffMember.id == CaseAssignment.staff_id)
+        .where(
+            CaseAssignment.person_id == PID,
+            CaseAssignment.start_date <= ON,
+            or_(CaseAssignment.end_date.is_(None), CaseAssignment.end_date >= ON),
+        ),
+        "occupations": select(PersonOccupation)
+        .where(PersonOccupation.person_id == PID)
+        .order_by(PersonOccupation.id),
+    }
+
+
 def record(session: Session, *, person: Person, on: dt.date, youth_age_limit: int = 30) -> PersonRecord:
-    """Everything the jobseeker page shows, in a handful of queries."""
-    pid = person.id
-    spells = list(
-        session.scalars(
-            select(JobseekingSpell)
-            .where(JobseekingSpell.person_id == pid)
-            .order_by(JobseekingSpell.start_date)
-        )
-    )
-    periods = session.scalars(
-        select(StatusPeriod)
-        .where(StatusPeriod.person_id == pid)
-        .order_by(StatusPeriod.start_date.desc(), StatusPeriod.id.desc())
-    )
+    """Everything the jobseeker page shows: one query a section (spells and status periods together)."""
+    q = _record_statements()
+    params = {"pid": person.id, "on": on}
+    spells_by_id: dict[int, JobseekingSpell] = {}
+    period_rows: list[StatusPeriod] = []
+    for spell, period in session.execute(q["spells"], params):
+        spells_by_id.setdefault(spell.id, spell)
+        if period is not None:
+            period_rows.append(period)
+    spells = sorted(spells_by_id.values(), key=lambda s: (s.start_date, s.id))
+    periods = sorted(period_rows, key=lambda p: (p.start_date, p.id), reverse=True)
     timeline = [TimelineEntry(p.start_date, p.end_date, Status(p.status), p.spell_id) for p in periods]
     groups: list[tuple[CustomerGroup, dt.date | None, dt.date | None, bool]] = [
         (CustomerGroup(m.group), m.start_date, m.end_date, False)
-        for m in session.scalars(
-            select(CustomerGroupMembership)
-            .where(CustomerGroupMembership.person_id == pid)
-            .order_by(CustomerGroupMembership.start_date)
-        )
+        for m in session.scalars(q["groups"], params)
         if CustomerGroup(m.group) not in DERIVED_GROUPS
     ]
     if person.age_on(on) < youth_age_limit:
@@ -195,81 +243,32 @@ def record(session: Session, *, person: Person, on: dt.date, youth_age_limit: in
         since = _unemployed_since(timeline, on)
         if since is not None and (on - since).days >= 365:
             groups.append((CustomerGroup.LONG_TERM_UNEMPLOYED, since, None, True))
-    plan = session.scalar(
-        select(EmploymentPlan)
-        .where(EmploymentPlan.person_id == pid)
-        .order_by(EmploymentPlan.made_on.desc(), EmploymentPlan.version.desc())
-        .limit(1)
-    )
-    meetings = list(
-        session.scalars(
-            select(Meeting).where(Meeting.person_id == pid).order_by(Meeting.held_at.desc()).limit(100)
-        )
-    )
-    participations = list(
-        session.execute(
-            select(Participation, Service)
-            .join(Service, Service.id == Participation.service_id)
-            .where(Participation.person_id == pid)
-            .order_by(Participation.start_date.desc())
-        )
-    )
-    referrals = list(
-        session.execute(
-            select(Referral, Service, Partner)
-            .outerjoin(Service, Service.id == Referral.service_id)
-            .outerjoin(Partner, Partner.id == Referral.partner_id)
-            .where(Referral.person_id == pid)
-            .order_by(Referral.referred_on.desc())
-        )
-    )
-    outcomes = list(
-        session.execute(
-            select(EmploymentEpisode, Employer)
-            .outerjoin(Employer, Employer.id == EmploymentEpisode.employer_id)
-            .where(EmploymentEpisode.person_id == pid)
-            .order_by(EmploymentEpisode.start_date.desc())
-        )
-    )
-    assessments = list(
-        session.scalars(
-            select(ServiceNeedAssessment)
-            .where(ServiceNeedAssessment.person_id == pid)
-            .order_by(ServiceNeedAssessment.assessed_on.desc())
-        )
-    )
-    responsible = list(
-        session.execute(
-            select(CaseAssignment, StaffMember)
-            .join(StaffMember, StaffMember.id == CaseAssignment.staff_id)
-            .where(
-                CaseAssignment.person_id == pid,
-                CaseAssignment.start_date <= on,
-                or_(CaseAssignment.end_date.is_(None), CaseAssignment.end_date >= on),
-            )
-        )
-    )
-    staff_ids = {m.staff_id for m in meetings if m.staff_id} | (
-        {plan.staff_id} if plan and plan.staff_id else set()
-    )
-    staff_ids |= {a.staff_id for a in assessments if a.staff_id}
-    staff_names = (
-        {s.id: s.name for s in session.scalars(select(StaffMember).where(StaffMember.id.in_(staff_ids)))}
-        if staff_ids
-        else {}
-    )
+    staff_names: dict[int, str] = {}
+
+    def named(rows: Any) -> list[Any]:
+        """Objects of ``select(Model, _staff_name(Model.staff_id))``, remembering the staff names."""
+        result = []
+        for obj, name in rows:
+            if obj.staff_id and name:
+                staff_names[obj.staff_id] = name
+            result.append(obj)
+        return result
+
+    plans = named(session.execute(q["plan"], params))
+    plan = plans[0] if plans else None
+    meetings = named(session.execute(q["meetings"], params))
+    participations = list(session.execute(q["participations"], params))
+    referrals = list(session.execute(q["referrals"], params))
+    outcomes = list(session.execute(q["outcomes"], params))
+    assessments = named(session.execute(q["assessments"], params))
+    responsible = list(session.execute(q["responsible"], params))
+    occupations = list(session.scalars(q["occupations"], params))
     return PersonRecord(
         person=person,
         spells=spells,
         timeline=timeline,
         groups=groups,
-        occupations=list(
-            session.scalars(
-                select(PersonOccupation)
-                .where(PersonOccupation.person_id == pid)
-                .order_by(PersonOccupation.id)
-            )
-        ),
+        occupations=occupations,
         plan=plan,
         meetings=meetings,
         participations=participations,
@@ -278,6 +277,15 @@ def record(session: Session, *, person: Person, on: dt.date, youth_age_limit: in
         assessments=assessments,
         responsible=responsible,
         staff_names=staff_names,
+    )
+
+
+def _staff_name(staff_id: Any) -> Any:
+    """The name of the staff member ``staff_id`` refers to, as a column (no separate query)."""
+    return (
+        select(StaffMember.first_name + " " + StaffMember.last_name)
+        .where(StaffMember.id == staff_id)
+        .scalar_subquery()
     )
 
 

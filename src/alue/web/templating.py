@@ -125,6 +125,7 @@ def render(
         "principal": principal,
         "nav_main": registry.nav_for(principal, "main"),
         "nav_admin": registry.nav_for(principal, "admin"),
+        "nav_label": lambda item: registry.label(item, lang),
         "csrf_token": csrf_token(request, app.state.secret),
         "area_name": app.state.area.name(lang) if app.state.area is not None else "alue",
         "current_path": request.url.path,

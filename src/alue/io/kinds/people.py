@@ -52,13 +52,14 @@ from alue.people.models import (
     Gender,
     JobseekingSpell,
     Person,
+    Residence,
     SpellEndReason,
     Status,
     StatusPeriod,
     WorkingTime,
 )
 from alue.shared.identifiers import CENTURY_OF_SIGN
-from alue.shared.time import DateRange
+from alue.shared.time import DateRange, today
 
 NAME = r"[^\x00-\x1f\x7f]*"  # no control characters
 ISO = "ISO 8601 date"
@@ -74,7 +75,15 @@ class PersonsKind(Kind):
     title = "Persons (henkilöasiakkaat)"
     summary = (
         "One row per person customer. Birth date and gender come from the HETU. A column left out of "
-        "the file is not touched on existing persons; a blank cell sets the column's default."
+        "the file is not touched on existing persons; a blank cell sets the column's default. "
+        "The home municipality is also kept over time (`person_residence`: figures are attributed to the "
+        "municipality on the count day). A new person, or a person without residence history, gets a "
+        "residence from `home_municipality_since`, or from the import date when that is blank or absent "
+        "(the file has no registration date of its own, and the import date is the first day the area "
+        "knows the municipality). When a row changes a person's home municipality, the open residence "
+        "ends the day before the new one starts (`home_municipality_since`, else the import date); a "
+        "start before the open residence's start is a row error. The same municipality with another "
+        "`home_municipality_since` corrects the start of the open residence."
     )
     natural_key = "`hetu`"
     columns = (
@@ -118,6 +127,14 @@ class PersonsKind(Kind):
             "609",
             required=True,
             aliases=("kotikunta", "kunta", "hemkommun", "municipality"),
+        ),
+        Column(
+            "home_municipality_since",
+            Date(),
+            "first day in the home municipality (kotikunta alkaen)",
+            "2024-06-01",
+            aliases=("kotikunta_alkaen", "kotikunta_alkupvm", "hemkommun_fran"),
+            rules="blank: the import date, for a new residence; see above",
         ),
         Column(
             "street_address",
@@ -237,6 +254,13 @@ class PersonsKind(Kind):
         existing: dict[str, Person] = {}
         for part in chunks(hetus):
             existing.update((p.hetu, p) for p in session.scalars(select(Person).where(Person.hetu.in_(part))))
+        history: dict[int, list[Residence]] = defaultdict(list)
+        for part in chunks(sorted(p.id for p in existing.values())):
+            query = select(Residence).where(Residence.person_id.in_(part)).order_by(Residence.start_date)
+            for residence in session.scalars(query):
+                history[residence.person_id].append(residence)
+        day = today()
+        opened: list[tuple[str, str, dt.date]] = []  # hetu, municipality, start
         owner_of_number: dict[str, str] = {}
         for part in chunks(numbers):
             query = select(Person.customer_number, Person.hetu).where(Person.customer_number.in_(part))
@@ -255,6 +279,9 @@ class PersonsKind(Kind):
                     row.error("customer_number", f"customer number {number} belongs to another person")
                     continue
             person = existing.get(hetu)
+            move = self._residence_change(row, history.get(person.id, []) if person is not None else [], day)
+            if move is False:
+                continue
             insert = self.insert_values(row.values, self.MAPPING)
             insert.update(
                 hetu=hetu,
@@ -269,11 +296,70 @@ class PersonsKind(Kind):
             if number:
                 update["customer_number"] = number
             existing[hetu] = upsert(session, row, person, Person, insert, update)
+            if move is not None:
+                opened.extend(move)
+                if row.outcome == "unchanged":
+                    row.outcome = "updated"
         with session.no_autoflush:  # the new persons have no number yet
             numbers = self._new_numbers(ctx, len(needs_number))
         for insert, number in zip(needs_number, numbers, strict=True):
             existing[insert["hetu"]].customer_number = number
         session.flush()
+        if opened:
+            session.add_all(
+                Residence(person_id=existing[hetu].id, municipality_code=code, start_date=start)
+                for hetu, code, start in opened
+            )
+            session.flush()
+
+    @staticmethod
+    def _residence_change(
+        row: ParsedRow, history: list[Residence], day: dt.date
+    ) -> list[tuple[str, str, dt.date]] | bool | None:
+        """Bring the residence history in line with the row: residences to open, None, or False (error).
+
+        Changes to existing residence rows are made here; new ones are returned to be added once the person
+        has an id. Nothing is changed when the row is refused.
+        """
+        hetu, code = row.values["hetu"], row.values["home_municipality"]
+        since: dt.date | None = row.values.get("home_municipality_since")
+        start = since or day
+        current = next((r for r in reversed(history) if r.end_date is None), None)
+        earlier = [r.end_date for r in history if r is not current and r.end_date is not None]
+        last_end = max(earlier, default=None)
+        if current is None:
+            if last_end is not None and start <= last_end:
+                row.error(
+                    "home_municipality_since",
+                    f"{start.isoformat()} is not after the end {last_end.isoformat()} of the previous home "
+                    "municipality",
+                )
+                return False
+            return [(hetu, code, start)]
+        if current.municipality_code != code:
+            if start < current.start_date:
+                row.error(
+                    "home_municipality_since",
+                    f"the move to {code} on {start.isoformat()} is before the current home municipality "
+                    f"{current.municipality_code} started ({current.start_date.isoformat()})",
+                )
+                return False
+            if start == current.start_date:  # corrected on the day it started
+                current.municipality_code = code
+                return []
+            current.end_date = start - dt.timedelta(days=1)
+            return [(hetu, code, start)]
+        if since is not None and since != current.start_date:
+            if last_end is not None and since <= last_end:
+                row.error(
+                    "home_municipality_since",
+                    f"{since.isoformat()} is not after the end {last_end.isoformat()} of the previous home "
+                    "municipality",
+                )
+                return False
+            current.start_date = since
+            return []
+        return None
 
     @staticmethod
     def _new_numbers(ctx: ImportContext, count: int) -> list[str]:
@@ -293,10 +379,17 @@ class PersonsKind(Kind):
         return numbers
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
-        for p in session.scalars(select(Person).order_by(Person.hetu)).yield_per(1000):
+        current = aliased(Residence)
+        query = (
+            select(Person, current.start_date)
+            .outerjoin(current, (current.person_id == Person.id) & current.end_date.is_(None))
+            .order_by(Person.hetu)
+        )
+        for p, since in session.execute(query).yield_per(1000):
             yield {
                 "hetu": p.hetu,
                 "customer_number": p.customer_number,
+                "home_municipality_since": since,
                 **{column: getattr(p, attr) for column, attr in self.MAPPING.items()},
             }
 

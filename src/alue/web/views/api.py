@@ -202,7 +202,9 @@ def area(
     config = request.app.state.area
     codes = visible_codes(request, principal)
     day = today()
-    figures, _ = municipality_figures(db, day=day, codes=codes, youth_age_limit=config.file.youth_age_limit)
+    figures, _ = municipality_figures(
+        db, day=day, codes=codes, youth_age_limit=config.youth_age_limit_on(day)
+    )
     points = db.scalars(
         select(ServicePoint).where(ServicePoint.municipality_code.in_(codes)).order_by(ServicePoint.key)
     )
@@ -237,9 +239,7 @@ def municipality(
         raise NotFound
     if not may_see_municipality(principal, code):
         raise Forbidden
-    figures, _ = municipality_figures(
-        db, day=today(), codes=[code], youth_age_limit=config.file.youth_age_limit
-    )
+    figures, _ = municipality_figures(db, day=today(), codes=[code], youth_age_limit=config.youth_age_limit)
     return _figures_out(code, config.municipalities[code].name_fi, figures[code])
 
 
@@ -302,7 +302,7 @@ def person(
     found = get_in_scope(db, principal=principal, person_id=person_id, on=day)
     if found is None:
         raise NotFound
-    data = record(db, person=found, on=day, youth_age_limit=request.app.state.area.file.youth_age_limit)
+    data = record(db, person=found, on=day, youth_age_limit=request.app.state.area.youth_age_limit_on(day))
     audit.append(
         db,
         actor=actor_of(request, principal),

@@ -40,7 +40,9 @@ def home(
     area = request.app.state.area
     codes = visible_codes(request, principal)
     day = today()
-    figures, total = municipality_figures(db, day=day, codes=codes, youth_age_limit=area.file.youth_age_limit)
+    figures, total = municipality_figures(
+        db, day=day, codes=codes, youth_age_limit=area.youth_age_limit_on(day)
+    )
     points = list(
         db.scalars(
             select(ServicePoint)
@@ -89,7 +91,7 @@ def municipality_page(
     info = area.municipalities[code]
     day = today()
     figures, _total = municipality_figures(
-        db, day=day, codes=[code], youth_age_limit=area.file.youth_age_limit
+        db, day=day, codes=[code], youth_age_limit=area.youth_age_limit_on(day)
     )
     points = list(
         db.scalars(

@@ -80,7 +80,7 @@ def person_page(
     person = get_in_scope(db, principal=principal, person_id=person_id, on=day)
     if person is None:
         raise NotFound  # absent or outside the scope: the same answer
-    data = record(db, person=person, on=day, youth_age_limit=request.app.state.area.file.youth_age_limit)
+    data = record(db, person=person, on=day, youth_age_limit=request.app.state.area.youth_age_limit_on(day))
     tasks = (
         sorted(auth.delegated_tasks(db, staff_id=principal.staff_id, on=day)) if principal.staff_id else []
     )
