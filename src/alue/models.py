@@ -9,7 +9,8 @@ from alue.people import models as people_models
 from alue.planning import models as planning_models  # noqa: F401  (scenarios, benefit facts, snapshots)
 from alue.scorecard import models as scorecard_models  # noqa: F401  (scorecard inputs and fact tables)
 from alue.services import models as service_models
-from alue.shared import audit as audit_models  # noqa: F401  (web: users, sessions, audit log)
+from alue.shared import audit as audit_models  # noqa: F401  (web: audit log)
+from alue.shared import auth as auth_models  # noqa: F401  (web: users, sessions, login attempts)
 from alue.shared.db import Base
 from alue.staff import models as staff_models
 from alue.surveys import models as survey_models

@@ -236,7 +236,10 @@ def parse_date(text: str) -> dt.date:
         if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
             raise ValueError(f"not a date in the form 31.1.2025: {text!r}")
         day, month, year = (int(p) for p in parts)
-        return dt.date(year, month, day)
+        try:
+            return dt.date(year, month, day)
+        except ValueError as exc:
+            raise ValueError(f"not a date ({exc}): {text!r}") from exc
     if len(value) != 10 or value[4] != "-" or value[7] != "-":
         raise ValueError(f"not a date (use 2025-01-31 or 31.1.2025): {text!r}")
     try:
