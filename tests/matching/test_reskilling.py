@@ -144,14 +144,14 @@ def test_no_surplus_no_paths(session: Session, data_dir: Path) -> None:
 def test_the_command_writes_json_with_small_counts_suppressed(
     session: Session, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import alue.shared.db
+    import alue.matching.reskilling_cli
     from alue.cli import app
 
     @contextmanager
     def scope() -> Iterator[Session]:
         yield session
 
-    monkeypatch.setattr(alue.shared.db, "session_scope", scope)
+    monkeypatch.setattr(alue.matching.reskilling_cli, "session_scope", scope)
     open_on = {"published_on": DAY - dt.timedelta(days=3), "closes_on": DAY + dt.timedelta(days=30)}
     make_vacancy(session, make_employer(session, municipality_code=PORI), isco4="8160", **open_on)
     seeker(

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from alue.shared.db import session_scope
 from alue.shared.suppression import count_cell
 
 console = Console()
@@ -40,7 +41,6 @@ def reskilling_paths_command(
     """The area's reskilling paths: surplus occupation → nearest shortage occupations and the trainings
     that lead there, with the number of jobseekers each could serve (counts 1–4 are suppressed)."""
     from alue.matching.reskilling import group_similarity, path_as_dict, reskilling_paths
-    from alue.shared.db import session_scope
 
     with session_scope() as session:
         paths = reskilling_paths(session, on=_day(on))[:top]
@@ -74,7 +74,6 @@ def shortage_table_command(
     """Shortage, balance or surplus per ISCO-08 group and half-year, with the area's vacancies and
     jobseekers (counts 1–4 are suppressed) and the source of each status."""
     from alue.matching.shortage import occupation_balance
-    from alue.shared.db import session_scope
 
     with session_scope() as session:
         rows = occupation_balance(session, on=_day(on), periods=periods)
