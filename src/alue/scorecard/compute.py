@@ -85,6 +85,12 @@ class Context:
     rules: RuleBook | None = None
     _cache: dict[Any, Any] = field(default_factory=dict)
 
+    def once(self, key: Any, build: Callable[[], Any]) -> Any:
+        """``build()``, cached under ``key`` for the whole computation."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
     @property
     def in_area(self) -> list[str]:
         return self.definitions.area.codes
@@ -94,12 +100,16 @@ class Context:
         return self.definitions.area.file.youth_age_limit
 
     def rule_book(self) -> RuleBook | None:
-        if self.rules is None and "rules" not in self._cache:
+        if self.rules is not None:
+            return self.rules
+
+        def load() -> RuleBook | None:
             try:
-                self._cache["rules"] = load_rules(self.definitions.area.key)
+                return load_rules(self.definitions.area.key)
             except RuleError:
-                self._cache["rules"] = None
-        return self.rules or self._cache.get("rules")
+                return None
+
+        return self.once("rules", load)
 
     def rule_value(self, rule_id: str, day: dt.date, default: int) -> int:
         book = self.rule_book()
@@ -155,30 +165,35 @@ def _covering(
     is the result of :func:`prepare_ranges` with ``prepared=True``); rows without a covering row get nulls.
     Ranges of one ``by`` are assumed not to overlap. Rows come back in the order of ``left`` sorted (stably)
     by day — unchanged when ``left`` is sorted by day."""
-    r = right if prepared else prepare_ranges(right, by=by)
-    payload = [c[3:] for c in r.columns if c.startswith("_p_")]
+    return _covering_many(left, [right if prepared else prepare_ranges(right, by=by)], day, by=by)
+
+
+def _covering_many(
+    left: pl.DataFrame, rights: list[pl.DataFrame], day: str, *, by: str = "person_id"
+) -> pl.DataFrame:
+    """:func:`_covering` with several prepared range tables (their payload columns distinct): the rows of
+    ``left`` are keyed and sorted once for all of them."""
     ordered = left.sort(day, maintain_order=True).with_row_index("_row")
-    keyed = ordered.with_columns(_lk=_packed(by, day)).sort("_lk", nulls_last=True)
-    joined = keyed.join_asof(r, left_on="_lk", right_on="_k", check_sortedness=False)
-    covered = (
-        pl.col("_k").is_not_null()
-        & pl.col(day).is_not_null()
-        & (pl.col("_by") == pl.col(by).cast(pl.Int64))
-        & (pl.col("_end").is_null() | (pl.col("_end") >= pl.col(day)))
-    )
-    return (
-        joined.with_columns([pl.when(covered).then(pl.col(f"_p_{c}")).alias(c) for c in payload])
-        .sort("_row")
-        .drop(["_row", "_lk", "_k", "_by", "_end", *[f"_p_{c}" for c in payload]])
-    )
+    joined = ordered.with_columns(_lk=_packed(by, day)).sort("_lk", nulls_last=True)
+    for r in rights:
+        payload = [c[3:] for c in r.columns if c.startswith("_p_")]
+        joined = joined.join_asof(r, left_on="_lk", right_on="_k", check_sortedness=False)
+        covered = (
+            pl.col("_k").is_not_null()
+            & pl.col(day).is_not_null()
+            & (pl.col("_by") == pl.col(by).cast(pl.Int64))
+            & (pl.col("_end").is_null() | (pl.col("_end") >= pl.col(day)))
+        )
+        joined = joined.with_columns(
+            [pl.when(covered).then(pl.col(f"_p_{c}")).alias(c) for c in payload]
+        ).drop(["_k", "_by", "_end", *[f"_p_{c}" for c in payload]])
+    return joined.sort("_row").drop("_row", "_lk")
 
 
 def _ranges(ctx: Context, name: str, build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
     """A prepared range table, kept for the whole computation."""
     key = ("ranges", name)
-    if key not in ctx._cache:
-        ctx._cache[key] = prepare_ranges(build())
-    return ctx._cache[key]
+    return ctx.once(key, lambda: prepare_ranges(build()))
 
 
 def _age(birth: str, day: str) -> pl.Expr:
@@ -291,20 +306,42 @@ def attach_dimensions(
     result = base.drop([c for c in ("municipality_code",) if c in base.columns]).with_columns(
         municipality_code=pl.coalesce(residence, persons.get_column("home_municipality_code"))
     )
+    wanted = ctx.definitions.customer_groups
+    # the range tables looked up on the event date, all in one pass over the probe
+    rights = []
     if lines:
-        assignments = _ranges(
-            ctx,
-            "assignments",
-            lambda: inputs.assignments.select("person_id", "service_line", "start_date", "end_date"),
+        rights.append(
+            _ranges(
+                ctx,
+                "assignments",
+                lambda: inputs.assignments.select("person_id", "service_line", "start_date", "end_date"),
+            )
         )
-        line = _covering(probe, assignments, "event_date", prepared=True).get_column("service_line")
+    if groups and "laid_off" in wanted and status is None:
+        rights.append(
+            _ranges(
+                ctx, "periods", lambda: inputs.periods.select("person_id", "status", "start_date", "end_date")
+            )
+        )
+    if groups and "long_term_unemployed" in wanted and long_term is None:
+        rights.append(
+            _ranges(
+                ctx,
+                "runs",
+                lambda: merge_ranges(inputs.periods.filter(pl.col("status").is_in(UNEMPLOYED))).select(
+                    "person_id", start_date="run_start", end_date="run_end", run_start="run_start"
+                ),
+            )
+        )
+    covered = _covering_many(probe, rights, "event_date") if rights else probe
+    if lines:
+        line = covered.get_column("service_line")
         if "service_line" in result.columns:
             result = result.with_columns(service_line=pl.coalesce(pl.col("service_line"), line))
         else:
             result = result.with_columns(service_line=line)
     if not groups:
         return result
-    wanted = ctx.definitions.customer_groups
     flags: dict[str, pl.Series | pl.Expr] = {}
     recorded = inputs.groups.filter(pl.col("group").is_in(wanted))
     if recorded.height:
@@ -329,24 +366,14 @@ def attach_dimensions(
         if status is not None:
             flags["laid_off"] = pl.col(status).is_in(LAID_OFF)
         else:
-            periods = _ranges(
-                ctx, "periods", lambda: inputs.periods.select("person_id", "status", "start_date", "end_date")
-            )
-            on_day = _covering(probe, periods, "event_date", prepared=True).get_column("status")
+            on_day = covered.get_column("status")
             flags["laid_off"] = pl.lit(on_day.is_in(LAID_OFF).fill_null(False))
     if "long_term_unemployed" in wanted:
         if long_term is not None:
             flags["long_term_unemployed"] = pl.col(long_term)
         else:
             months = ctx.long_term_months(ctx.as_of)
-            runs = _ranges(
-                ctx,
-                "runs",
-                lambda: merge_ranges(inputs.periods.filter(pl.col("status").is_in(UNEMPLOYED))).select(
-                    "person_id", start_date="run_start", end_date="run_end", run_start="run_start"
-                ),
-            )
-            run_start = _covering(probe, runs, "event_date", prepared=True).get_column("run_start")
+            run_start = covered.get_column("run_start")
             flags["long_term_unemployed"] = pl.lit(
                 (run_start <= probe.get_column("event_date").dt.offset_by(f"-{months}mo")).fill_null(False)
             )
@@ -623,12 +650,13 @@ def count_days(ctx: Context, first: dt.date) -> list[dt.date]:
 
 def month_end_rows(inputs: Inputs, ctx: Context) -> pl.DataFrame:
     """The classification of every person on every count day since ``ctx.since`` (cached per context)."""
-    if "month_end" not in ctx._cache:
+
+    def build() -> pl.DataFrame:
         days = count_days(ctx, ctx.since)
         rows = classify(inputs.periods, days, rules=ctx.rule_book())
-        rows = rows.filter(pl.col("status").is_in([*UNEMPLOYED, *LAID_OFF, Status.IN_SERVICE.value]))
-        ctx._cache["month_end"] = rows
-    return ctx._cache["month_end"]
+        return rows.filter(pl.col("status").is_in([*UNEMPLOYED, *LAID_OFF, Status.IN_SERVICE.value]))
+
+    return ctx.once("month_end", build)
 
 
 def special_group_events(inputs: Inputs, ctx: Context, params: dict[str, Any]) -> pl.DataFrame:
@@ -779,9 +807,7 @@ def compute_inflow(inputs: Inputs, ctx: Context, indicator: Indicator, variant: 
 
 def _cached(ctx: Context, key: tuple[Any, ...], build: Callable[[], pl.DataFrame]) -> pl.DataFrame:
     """Events shared by the variants of an indicator are built (and given their dimensions) once."""
-    if key not in ctx._cache:
-        ctx._cache[key] = build()
-    return ctx._cache[key]
+    return ctx.once(key, build)
 
 
 def _shared_key(name: str, params: dict[str, Any], *varying: str) -> tuple[Any, ...]:
@@ -885,31 +911,78 @@ def compute_employer_usage(inputs: Inputs, ctx: Context, indicator: Indicator, v
     )
     if employers.height == 0:
         return pl.DataFrame(schema=FACT_SCHEMA)
-    rows = []
-    for period in _periods_between(ctx.since, ctx.as_of):
-        active = employers.filter(pl.col("founded_on").is_null() | (pl.col("founded_on") <= period.end))
-        used = served.filter((pl.col("event_date") >= period.start) & (pl.col("event_date") <= period.end))
-        used_ids = used.select("employer_id", "municipality_code").unique()
-        totals = (
-            active.group_by("municipality_code")
-            .len("active")
-            .join(used_ids.group_by("municipality_code").len("served"), on="municipality_code", how="left")
-        )
-        for code, n_active, n_served in totals.iter_rows():
-            rows.append((period, code, n_active, n_served or 0))
-        rows.append((period, ALL, active.height, used_ids.height))
-    frame = pl.DataFrame(
-        [(p.label, p.kind, code, float(s), float(a), s, a) for p, code, a, s in rows],
-        schema={
-            "period": pl.String,
-            "period_kind": pl.String,
-            "municipality_code": pl.String,
-            "numerator": pl.Float64,
-            "denominator": pl.Float64,
-            "outcome_persons": pl.Int64,
-            "persons": pl.Int64,
-        },
+    # every period at once: employers active by a period's end (counted per founding day, then summed) and
+    # the distinct employers served in it, by municipality and for the area
+    periods = pl.DataFrame(
+        [(p.label, p.kind, p.start, p.end) for p in _periods_between(ctx.since, ctx.as_of)],
+        schema={"period": pl.String, "period_kind": pl.String, "start": pl.Date, "end": pl.Date},
         orient="row",
+    ).with_row_index("_order")
+    founded = employers.group_by("municipality_code", "founded_on").len("n")
+    undated = founded.filter(pl.col("founded_on").is_null()).select("municipality_code", _undated="n")
+    dated = (
+        founded.filter(pl.col("founded_on").is_not_null())
+        .sort("municipality_code", "founded_on")
+        .with_columns(_founded=pl.col("n").cum_sum().over("municipality_code"))
+        .sort("founded_on")
+    )
+    grid = periods.select("_order", "end").join(founded.select("municipality_code").unique(), how="cross")
+    active = (
+        grid.sort("end")
+        .join_asof(
+            dated.select("municipality_code", "founded_on", "_founded"),
+            left_on="end",
+            right_on="founded_on",
+            by="municipality_code",
+            check_sortedness=False,
+        )
+        .join(undated, on="municipality_code", how="left")
+        .select(
+            "_order",
+            "municipality_code",
+            active=pl.col("_founded").fill_null(0) + pl.col("_undated").fill_null(0),
+        )
+        .filter(pl.col("active") > 0)
+    )
+    labels = served.select("employer_id", "municipality_code", *_period_columns("event_date"))
+    used = pl.concat(
+        [
+            labels.select("employer_id", "municipality_code", period=kind).with_columns(
+                period_kind=pl.lit(kind)
+            )
+            for kind in KINDS
+        ]
+    ).unique()
+    used = used.join(periods.select("_order", "period", "period_kind"), on=["period", "period_kind"])
+    by_municipality = active.join(
+        used.group_by("_order", "municipality_code").len("served"),
+        on=["_order", "municipality_code"],
+        how="left",
+    )
+    area = (
+        periods.select("_order")
+        .join(active.group_by("_order").agg(pl.col("active").sum()), on="_order", how="left")
+        .join(used.group_by("_order").len("served"), on="_order", how="left")
+    )
+    counts = pl.concat(
+        [
+            by_municipality.select("_order", "municipality_code", "active", "served"),
+            area.select("_order", municipality_code=pl.lit(ALL), active="active", served="served"),
+        ],
+        how="vertical_relaxed",
+    ).with_columns(pl.col("active", "served").fill_null(0).cast(pl.Int64))
+    frame = (
+        counts.join(periods, on="_order")
+        .sort("_order", "municipality_code")
+        .select(
+            "period",
+            "period_kind",
+            "municipality_code",
+            numerator=pl.col("served").cast(pl.Float64),
+            denominator=pl.col("active").cast(pl.Float64),
+            outcome_persons="served",
+            persons="active",
+        )
     )
     return frame.with_columns(
         indicator_id=pl.lit(indicator.id),
@@ -1109,7 +1182,7 @@ def compute_month_end(inputs: Inputs, ctx: Context) -> pl.DataFrame:
     limits = pl.DataFrame(
         [
             (d, ctx.rule_value("young.statistics_age_limit", d, 25))
-            for d in sorted(set(rows.get_column("day")))
+            for d in rows.get_column("day").unique().sort().to_list()
         ],
         schema={"day": pl.Date, "national_limit": pl.Int64},
         orient="row",

@@ -170,13 +170,23 @@ def protect_facts(facts: pl.DataFrame, rule: DisclosureRule | None = None) -> pl
             pl.when(kind == "quarter").then(pl.lit("part")).otherwise(pl.lit("total")),
         ),
     ]
+    # the relation keys are computed once (as small integers), not in every pass
+    frame = frame.with_columns(
+        [
+            column
+            for i, (relation, role) in enumerate(relations)
+            for column in (relation.rank("dense").alias(f"_rel{i}"), role.alias(f"_role{i}"))
+        ]
+    )
+    keyed = [(pl.col(f"_rel{i}"), pl.col(f"_role{i}")) for i in range(len(relations))]
     for _ in range(50):
         added_total = 0
-        for relation, role in relations:
+        for relation, role in keyed:
             frame, added = _secondary_pass(frame, relation, role, rule)
             added_total += added
         if added_total == 0:
             break
+    frame = frame.drop([f"_{c}{i}" for i in range(len(relations)) for c in ("rel", "role")])
     return frame.with_columns(
         suppression=pl.when(pl.col("secondary"))
         .then(pl.lit("secondary"))

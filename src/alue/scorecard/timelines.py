@@ -147,13 +147,26 @@ def service_periods(periods: pl.DataFrame, runs: pl.DataFrame) -> pl.DataFrame:
 
 def _days_upto(points: pl.DataFrame, runs: pl.DataFrame, day_column: str, out: str) -> pl.DataFrame:
     """Add ``out``: the person's unemployed days on or before ``day_column`` (over all runs)."""
+    # one as-of join on a packed (person, day) key — a single merge instead of a search per person; a match
+    # from another person (who sorts just before) is no match
     right = runs.select(
-        "person_id", _rs=pl.col("run_start"), _re=pl.col("run_end"), _before=pl.col("days_before")
-    ).sort("_rs")
+        _k=_packed_day("person_id", "run_start"),
+        _rp=pl.col("person_id"),
+        _rs=pl.col("run_start"),
+        _re=pl.col("run_end"),
+        _before=pl.col("days_before"),
+    ).sort("_k")
     joined = (
         points.with_row_index("_upto_row")
-        .sort(day_column)
-        .join_asof(right, left_on=day_column, right_on="_rs", by="person_id", check_sortedness=False)
+        .with_columns(_lk=_packed_day("person_id", day_column))
+        .sort("_lk")
+        .join_asof(right, left_on="_lk", right_on="_k", check_sortedness=False)
+        .with_columns(
+            [
+                pl.when(pl.col("_rp") == pl.col("person_id")).then(pl.col(c)).alias(c)
+                for c in ("_rs", "_re", "_before")
+            ]
+        )
     )
     inside = (pl.min_horizontal(pl.col(day_column), pl.col("_re")) - pl.col("_rs")).dt.total_days() + 1
     return (
@@ -164,8 +177,13 @@ def _days_upto(points: pl.DataFrame, runs: pl.DataFrame, day_column: str, out: s
             .alias(out)
         )
         .sort("_upto_row")
-        .drop("_upto_row", "_rs", "_re", "_before")
+        .drop("_upto_row", "_lk", "_k", "_rp", "_rs", "_re", "_before")
     )
+
+
+def _packed_day(by: str, day: str) -> pl.Expr:
+    """``by × 2²² + days since 1970 (+ 2²¹)``: one sortable 64-bit key for as-of joins per ``by``."""
+    return pl.col(by).cast(pl.Int64) * (1 << 22) + (pl.col(day).cast(pl.Int32).cast(pl.Int64) + (1 << 21))
 
 
 def _with_order(periods: pl.DataFrame) -> pl.DataFrame:
@@ -173,22 +191,27 @@ def _with_order(periods: pl.DataFrame) -> pl.DataFrame:
     return periods if "order" in periods.columns else periods.with_row_index("order")
 
 
-def expand_to_days(periods: pl.DataFrame, days: Sequence[dt.date]) -> pl.DataFrame:
+def expand_to_days(
+    periods: pl.DataFrame, days: Sequence[dt.date], *, index: str | None = None
+) -> pl.DataFrame:
     """One row per (status period, count day inside it), carrying every column of ``periods`` plus ``day``.
 
     Rows come out in the order of ``periods``, each period's days ascending: sort the periods by person and
-    start first to get rows sorted by person and day.
+    start first to get rows sorted by person and day. ``index`` names a column to keep with the day's
+    position among the sorted distinct ``days``.
     """
     day_series = pl.Series("day", sorted(set(days)), dtype=pl.Date)
     if periods.height == 0 or day_series.len() == 0:
-        return periods.clear().with_columns(day=pl.lit(None, dtype=pl.Date))
+        empty = periods.clear().with_columns(day=pl.lit(None, dtype=pl.Date))
+        return empty.with_columns(pl.lit(None, dtype=pl.UInt32).alias(index)) if index else empty
     first = day_series.search_sorted(periods.get_column("start_date"), side="left")
     last = day_series.search_sorted(periods.get_column("end_date").fill_null(OPEN_END), side="right")
     frame = periods.with_columns(_first=first, _last=last).filter(pl.col("_last") > pl.col("_first"))
     exploded = frame.with_columns(_index=pl.int_ranges("_first", "_last", dtype=pl.UInt32)).explode("_index")
-    return exploded.with_columns(day=day_series.gather(exploded.get_column("_index"))).drop(
-        "_first", "_last", "_index"
+    result = exploded.with_columns(day=day_series.gather(exploded.get_column("_index"))).drop(
+        "_first", "_last"
     )
+    return result.rename({"_index": index}) if index else result.drop("_index")
 
 
 def thresholds_frame(days: Sequence[dt.date], rules: RuleBook | None = None) -> pl.DataFrame:
@@ -252,35 +275,35 @@ def classify(
         .join(services, on="order", how="left")
         .sort("person_id", "start_date", "order")
     )
-    rows = expand_to_days(enriched, days)
+    rows = expand_to_days(enriched, days, index="_day")
     # The first period (in start order) covering the day wins, as in Timeline.status_on.
     rows = rows.filter(
         (pl.col("person_id") != pl.col("person_id").shift(1, fill_value=-1))
         | (pl.col("day") != pl.col("day").shift(1))
         | pl.col("day").shift(1).is_null()
     )
-    limits = thresholds_frame(days, rules)
-    uniform = limits.drop("day").unique().height == 1
-    if uniform:
-        first = limits.row(0, named=True)
-        long_term_start = pl.col("day").dt.offset_by(first["long_term_offset"])
-        after_service_start = pl.col("day").dt.offset_by(first["after_service_offset"])
-        window_start = pl.col("day").dt.offset_by(first["window_offset"])
-        min_days = pl.lit(first["recurrent_min_days"])
-    else:
-        rows = rows.join(limits, on="day", how="left")
-        long_term_start = pl.col("day").dt.offset_by(pl.col("long_term_offset"))
-        after_service_start = pl.col("day").dt.offset_by(pl.col("after_service_offset"))
-        window_start = pl.col("day").dt.offset_by(pl.col("window_offset"))
-        min_days = pl.col("recurrent_min_days")
+    # The thresholds' start days are computed once per count day (a few dozen) and joined on, instead of
+    # a calendar-month offset on every row.
+    day = pl.col("day")
+    limits = thresholds_frame(days, rules).select(
+        "day",
+        _long_term_start=day.dt.offset_by(pl.col("long_term_offset")),
+        _after_service_start=day.dt.offset_by(pl.col("after_service_offset")),
+        _window_start=day.dt.offset_by(pl.col("window_offset")),
+        _min_days=pl.col("recurrent_min_days"),
+    )
+    # (the limits' rows are the sorted distinct days, as the index expand_to_days keeps)
+    rows = rows.with_columns(
+        [pl.lit(limits.get_column(c)).gather(pl.col("_day")).alias(c) for c in limits.columns if c != "day"]
+    )
+    long_term_start = pl.col("_long_term_start")
+    after_service_start = pl.col("_after_service_start")
     unemployed = pl.col("status").is_in(UNEMPLOYED)
     current = (pl.col("day") - pl.col("run_start")).dt.total_days() + 1
     rows = rows.with_row_index("_row").with_columns(
         _unemployed=unemployed,
         _long_term=unemployed & (pl.col("run_start") <= long_term_start),
         _current=current,
-        _window_start=window_start,
-        _min_days=min_days,
     )
     # Recurrent: ≥ 365 unemployed days in the window. Only rows whose whole history could reach that need
     # the days before the window, found with an as-of join on the runs.
@@ -296,7 +319,10 @@ def classify(
             _recurrent=(pl.col("days_before") + pl.col("_current") - pl.col("_upto_window"))
             >= pl.col("_min_days"),
         )
-        rows = rows.join(recurrent, on="_row", how="left")
+        # scattered into place by row number (no join over every row)
+        flags = pl.Series("_recurrent", [None], dtype=pl.Boolean).extend_constant(None, rows.height - 1)
+        flags = flags.scatter(recurrent.get_column("_row"), recurrent.get_column("_recurrent"))
+        rows = rows.with_columns(flags)
     else:
         rows = rows.with_columns(_recurrent=pl.lit(None, dtype=pl.Boolean))
     status = pl.col("status")
