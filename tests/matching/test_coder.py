@@ -141,3 +141,35 @@ def test_re_ranker_is_fitted_and_sees_well_formed_candidates(coder: OccupationCo
     for row in range(cand.shape[0]):
         assert len(set(cand[row].tolist())) == cand.shape[1]
         assert int(np.argmax(logp[row])) in cand[row]
+
+
+def test_optional_scorers_build_and_code(taxonomy: Taxonomy) -> None:
+    # The semantic space, the modifier-word model and top-list diversity are off by default (they
+    # did not raise accuracy measurably); they must still build, feed the re-ranker and code.
+    from alue.matching.coder import MODIFIER_FEATURES, SEMANTIC_FEATURES, CoderParams, build_coder
+
+    params = CoderParams(
+        semantic_dims=40,
+        semantic_candidates=3,
+        modifier_model=True,
+        diversity_margin=0.5,
+        calibration_folds=2,
+        use_descriptions=False,
+    )
+    coder = build_coder(taxonomy, params=params)
+    n_features = len(STACK_FEATURES) + len(MODIFIER_FEATURES) + len(SEMANTIC_FEATURES)
+    assert coder.stacker.coef.shape == (n_features,)
+    logp, sims, queries = coder._scores(["postityöntekijä", "toimittaja"])
+    cand, features = coder._candidates(logp, sims, queries)
+    assert features.shape == (*cand.shape, n_features)
+    assert np.isfinite(features).all()
+    semantic = coder._semantic(queries)
+    assert semantic is not None
+    assert semantic.shape == logp.shape
+    assert semantic.max() <= 1.0 + 1e-5
+    best = coder.code("hitsaaja", top=5)
+    assert best[0].isco == "7212"
+    assert len({c.isco for c in best}) == len(best)
+    scores = [c.score for c in best]
+    assert scores == sorted(scores, reverse=True)
+    assert sum(scores) <= 1.0 + 1e-6

@@ -50,7 +50,7 @@ from alue.matching.taxonomy import Taxonomy, build_taxonomy, data_files
 from alue.matching.text import Analysis, Lexicon, default_synonyms, normalize
 
 #: Bump when the index format or the features change, to invalidate disk caches.
-INDEX_VERSION = "coder-9"
+INDEX_VERSION = "coder-10"
 
 #: Weight of each kind of indexed text in the label score (an alternative label counts as much as a
 #: preferred one; a description only gives weak evidence).
@@ -102,6 +102,20 @@ class CoderParams:
     calibration_folds: int = 3
     #: Seed of the calibration folds.
     seed: int = 20251123
+    #: Dimensions of the latent semantic space (truncated SVD of the occupation × word-feature
+    #: matrix: words used for the same occupations, in any of fi/sv/en, end up close); 0 = off.
+    semantic_dims: int = 0
+    #: Which features the semantic space uses: "words" (word features) or "all" (with n-grams).
+    semantic_features: str = "words"
+    #: Extra candidate groups per query from the semantic space (the best by it).
+    semantic_candidates: int = 0
+    #: Top-list diversity: from the third place on, a group of an ISCO-3 parent not yet listed is
+    #: moved up over groups of listed parents whose log-probability is at most this much higher
+    #: (0 = off).
+    diversity_margin: float = 0.0
+    #: Re-ranker feature from a modifier-word → group model (the query's words other than its head,
+    #: e.g. ``posti`` in ``postityöntekijä``), smoothed like the head model; off when False.
+    modifier_model: bool = False
 
 
 @dataclass(frozen=True)
@@ -360,6 +374,19 @@ STACK_FEATURES = (
     "best description similarity",
 )
 
+#: Re-ranker features added when the modifier-word model is on (``CoderParams.modifier_model``).
+MODIFIER_FEATURES = (
+    "modifier words → group log-probability (mean)",
+    "query has a modifier word",
+)
+
+#: Re-ranker features added when the semantic space is on (``CoderParams.semantic_dims``).
+SEMANTIC_FEATURES = (
+    "best occupation similarity in the semantic space",
+    "gap to the best semantic similarity",
+    "semantic-similarity rank (log)",
+)
+
 
 @dataclass
 class _Stacker:
@@ -510,6 +537,116 @@ class OccupationCoder:
         self.head_counts = (heads.T @ weights @ assign).tocsr().astype(np.float32)
         sizes = np.asarray((weights @ assign).sum(axis=0)).ravel() + 1e-3
         self.head_prior = (sizes / sizes.sum()).astype(np.float64)
+        self._fit_semantic(doc_matrix, group_of_doc)
+        self._fit_modifiers(doc_matrix, weights, assign)
+
+    def _fit_modifiers(
+        self, doc_matrix: sp.csr_matrix, weights: sp.dia_matrix, assign: sp.csr_matrix
+    ) -> None:
+        """Word → group model over all word features; applied to a query's non-head words."""
+        self.mod_table = None
+        if not self.params.modifier_model:
+            return
+        vocab = self.vectorizer.vocab
+        self.word_cols = np.array(
+            sorted(col for key, col in vocab.items() if key.startswith("w:")), dtype=np.int64
+        )
+        word_pos = {int(col): i for i, col in enumerate(self.word_cols)}
+        keys = {col: key for key, col in vocab.items() if key.startswith("h:")}
+        self.head_word_pos = np.array(
+            [word_pos.get(vocab.get("w:" + keys[int(col)][2:], -1), -1) for col in self.head_cols],
+            dtype=np.int64,
+        )
+        present = (doc_matrix[:, self.word_cols] > 0).astype(np.float64)
+        counts = (present.T @ weights @ assign).tocsr()  # words × groups
+        beta = self.params.head_smoothing
+        prior = self.head_prior
+        totals = np.asarray(counts.sum(axis=1)).ravel()
+        counts = counts.tocoo()
+        values = np.log1p(counts.data / (beta * prior[counts.col]))
+        self.mod_table = sp.csr_matrix((values, (counts.row, counts.col)), shape=counts.shape).astype(
+            np.float32
+        )
+        self.mod_word_offset = np.log(beta / (totals + beta)).astype(np.float64)
+
+    def _modifier_scores(self, queries: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray] | None:
+        """(queries × groups mean log P(group | non-head word), has-modifier flag) or None."""
+        if getattr(self, "mod_table", None) is None:
+            return None
+        words = (queries[:, self.word_cols] > 0).astype(np.float32).tolil()
+        if self.head_cols.size:
+            heads = (queries[:, self.head_cols] > 0).tocoo()
+            for row, col in zip(heads.row, heads.col, strict=True):
+                pos = self.head_word_pos[col]
+                if pos >= 0:
+                    words[row, pos] = 0
+        words = words.tocsr()
+        words.eliminate_zeros()
+        n_words = np.asarray(words.sum(axis=1)).ravel()
+        score = (words @ self.mod_table).toarray().astype(np.float64)
+        score += (words @ self.mod_word_offset)[:, None] + n_words[:, None] * np.log(self.head_prior)[None, :]
+        score /= np.maximum(n_words, 1.0)[:, None]
+        return score, (n_words > 0).astype(np.float64)
+
+    def _fit_semantic(self, doc_matrix: sp.csr_matrix, group_of_doc: np.ndarray) -> None:
+        """Latent semantic space of occupations: truncated SVD of occupation × feature sums.
+
+        Every text of an occupation (fi/sv/en labels, description) is summed into one row, so words
+        that name the same occupations (``toimittaja``/``journalisti``/``journalist``) get close
+        directions even when no single label has both. A query is projected into the space and
+        compared with each occupation (cosine); a group scores its best occupation.
+        """
+        dims = self.params.semantic_dims
+        self.sem_projection = None
+        if dims <= 0:
+            return
+        from scipy.sparse.linalg import svds
+
+        n_docs = doc_matrix.shape[0]
+        n_occ = len(self.occ_uris)
+        unit = np.where(self.doc_occ_index >= 0, self.doc_occ_index, n_occ + group_of_doc)
+        unit_group = np.append(self.occ_group, np.arange(len(self.group_codes)))
+        keep_units = np.unique(unit[self.doc_weights > 0])
+        order = keep_units[np.argsort(unit_group[keep_units], kind="stable")]
+        position = np.full(n_occ + len(self.group_codes), -1, dtype=np.int64)
+        position[order] = np.arange(order.size)
+        if self.params.semantic_features == "words":
+            cols = np.array(
+                sorted(col for key, col in self.vectorizer.vocab.items() if key[:2] in ("w:", "h:")),
+                dtype=np.int64,
+            )
+        else:
+            cols = np.arange(doc_matrix.shape[1], dtype=np.int64)
+        rows = position[unit]
+        valid = (rows >= 0) & (self.doc_weights > 0)
+        assign = sp.csr_matrix(
+            (self.doc_weights[valid].astype(np.float64), (rows[valid], np.arange(n_docs)[valid])),
+            shape=(order.size, n_docs),
+        )
+        units = (assign @ doc_matrix[:, cols].astype(np.float64)).tocsr()
+        norms = np.sqrt(np.asarray(units.multiply(units).sum(axis=1)).ravel())
+        units = sp.diags(1.0 / np.maximum(norms, 1e-12)) @ units
+        k = min(dims, min(units.shape) - 1)
+        u, sigma, vt = svds(units, k=k, random_state=0)
+        emb = u * sigma[None, :]
+        emb /= np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+        self.sem_cols = cols
+        self.sem_projection = vt.T.astype(np.float32)  # features × dims
+        self.sem_units = emb.astype(np.float32).T.copy()  # dims × units, units sorted by group
+        groups_sorted = unit_group[order]
+        starts = np.searchsorted(groups_sorted, np.arange(len(self.group_codes)))
+        self.sem_starts = np.minimum(starts, max(order.size - 1, 0))
+        self.sem_has_units = np.isin(np.arange(len(self.group_codes)), groups_sorted)
+
+    def _semantic(self, queries: sp.csr_matrix) -> np.ndarray | None:
+        """Queries × groups: the best cosine of the query to an occupation of the group, or None."""
+        if getattr(self, "sem_projection", None) is None:
+            return None
+        q = np.asarray((queries[:, self.sem_cols] @ self.sem_projection), dtype=np.float32)
+        q /= np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+        sims = q @ self.sem_units
+        best = np.maximum.reduceat(sims, self.sem_starts, axis=1)
+        return np.where(self.sem_has_units[None, :], best, -1.0).astype(np.float64)
 
     def _naive_bayes(
         self, matrix: sp.csr_matrix, group_of_doc: np.ndarray, n_groups: int
@@ -570,7 +707,16 @@ class OccupationCoder:
         knn_rank = np.empty_like(knn_order)
         knn_rank[rows, knn_order] = np.arange(n_groups)[None, :]
         chosen = (nb_rank < k) | (knn_rank < max(1, k // 2))
-        m = min(n_groups, max(k + max(1, k // 2), at_least))
+        sem = self._semantic(queries)
+        extra = 0
+        if sem is not None:
+            sem_order = np.argsort(-sem, axis=1, kind="stable")
+            sem_rank = np.empty_like(sem_order)
+            sem_rank[rows, sem_order] = np.arange(n_groups)[None, :]
+            extra = self.params.semantic_candidates
+            if extra:
+                chosen |= sem_rank < extra
+        m = min(n_groups, max(k + max(1, k // 2) + extra, at_least))
         key = np.where(chosen, 0.0, -1e6) - nb_rank
         cand = np.argsort(-key, axis=1, kind="stable")[:, :m]
 
@@ -595,24 +741,34 @@ class OccupationCoder:
         c_mass3 = np.log(np.maximum(np.take_along_axis(mass3, cand, axis=1), 1e-12))
         c_nb_rank = np.take_along_axis(nb_rank, cand, axis=1)
         c_knn_rank = np.take_along_axis(knn_rank, cand, axis=1)
-        features = np.stack(
-            [
-                c_logp,
-                np.exp(c_logp),
-                np.maximum(c_logp - best_logp, -30.0),
-                np.log1p(c_nb_rank),
-                c_knn,
-                c_knn - best_knn,
-                np.log1p(c_knn_rank),
-                np.maximum(c_head, -30.0),
-                has_head,
-                c_mass3,
-                (c_nb_rank == 0).astype(np.float64),
-                (c_knn_rank == 0).astype(np.float64),
-                np.take_along_axis(desc, cand, axis=1),
-            ],
-            axis=-1,
-        )
+        columns = [
+            c_logp,
+            np.exp(c_logp),
+            np.maximum(c_logp - best_logp, -30.0),
+            np.log1p(c_nb_rank),
+            c_knn,
+            c_knn - best_knn,
+            np.log1p(c_knn_rank),
+            np.maximum(c_head, -30.0),
+            has_head,
+            c_mass3,
+            (c_nb_rank == 0).astype(np.float64),
+            (c_knn_rank == 0).astype(np.float64),
+            np.take_along_axis(desc, cand, axis=1),
+        ]
+        mod = self._modifier_scores(queries)
+        if mod is not None:
+            c_mod = np.take_along_axis(mod[0], cand, axis=1)
+            flag = np.broadcast_to(mod[1][:, None], cand.shape)
+            columns += [np.where(flag > 0, np.maximum(c_mod, -30.0), 0.0), flag]
+        if sem is not None:
+            c_sem = np.take_along_axis(sem, cand, axis=1)
+            columns += [
+                c_sem,
+                c_sem - sem.max(axis=1, keepdims=True),
+                np.log1p(np.take_along_axis(sem_rank, cand, axis=1)),
+            ]
+        features = np.stack(columns, axis=-1)
         return cand, features
 
     @property
@@ -634,9 +790,13 @@ class OccupationCoder:
         logp, sims, queries = self._scores(texts)
         width = max(k, 5)
         if self.params.rerank and self.stacker.fitted:
-            cand, features = self._candidates(logp, sims, queries, at_least=width)
-            order, ranked = self.stacker.ranked(features, width)
-            groups = np.take_along_axis(cand, order, axis=1)[:, :k]
+            margin = self.params.diversity_margin
+            cand, features = self._candidates(logp, sims, queries, at_least=width + (10 if margin else 0))
+            order, ranked = self.stacker.ranked(features, width + (10 if margin else 0))
+            groups = np.take_along_axis(cand, order, axis=1)
+            if margin > 0:
+                groups, ranked = self._diversify(groups, ranked, width, margin)
+            groups, ranked = groups[:, :k], ranked[:, :width]
         else:
             order = np.argsort(-logp, axis=1, kind="stable")[:, :width]
             ranked = np.take_along_axis(logp, order, axis=1)
@@ -646,6 +806,33 @@ class OccupationCoder:
         total = scores.sum(axis=1, keepdims=True)
         scores = np.where(total > 1.0, scores / np.maximum(total, 1e-12), scores)
         return groups, scores, sims
+
+    def _diversify(
+        self, groups: np.ndarray, logp: np.ndarray, width: int, margin: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Reorder each row so that places 3.. prefer ISCO-3 parents not yet listed (see params)."""
+        parents = np.array([code[:3] for code in self.group_codes])
+        out_g = np.empty((groups.shape[0], width), dtype=groups.dtype)
+        out_p = np.empty((groups.shape[0], width))
+        for row in range(groups.shape[0]):
+            rest = list(range(groups.shape[1]))
+            picked: list[int] = []
+            seen: set[str] = set()
+            while len(picked) < width and rest:
+                choice = rest[0]
+                if len(picked) >= 2 and parents[groups[row, choice]] in seen:
+                    for j in rest[1:]:
+                        if logp[row, j] < logp[row, choice] - margin:
+                            break
+                        if parents[groups[row, j]] not in seen:
+                            choice = j
+                            break
+                rest.remove(choice)
+                picked.append(choice)
+                seen.add(parents[groups[row, choice]])
+            out_g[row, : len(picked)] = groups[row, picked]
+            out_p[row, : len(picked)] = logp[row, picked]
+        return out_g, out_p
 
     def _best_occupation(self, sims: np.ndarray, row: int, group: int) -> int:
         """The occupation (index into ``occ_uris``) of ``group`` with the label most like query ``row``."""
