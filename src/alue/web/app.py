@@ -38,6 +38,7 @@ from alue.web.deps import (
     verify_csrf,
 )
 from alue.web.nav import WebRegistry
+from alue.web.queries import FiguresCache
 from alue.web.security import LANG_COOKIE, SecurityHeadersMiddleware
 from alue.web.templating import make_environment, render
 
@@ -129,6 +130,7 @@ def create_app(
     app.state.area = area or load_area(settings.area, settings.data_dir)
     app.state.touch_after = dt.timedelta(minutes=5)
     web = app.state.web_settings
+    app.state.home_figures = FiguresCache(web.home_figures_seconds)
     app.state.throttle = ThrottlePolicy(
         per_username=web.throttle_per_username,
         per_ip=web.throttle_per_ip,

@@ -28,6 +28,9 @@ class WebSettings(BaseSettings):
     throttle_per_username: int = 5
     throttle_per_ip: int = 30
     throttle_window_minutes: float = 15
+    #: the area home page's headline figures are kept this long per day and set of municipalities
+    #: (0 = counted on every request)
+    home_figures_seconds: float = 60
 
     @property
     def session_lifetime(self) -> dt.timedelta:

@@ -40,7 +40,7 @@ def home(
     area = request.app.state.area
     codes = visible_codes(request, principal)
     day = today()
-    figures, total = municipality_figures(
+    figures, total = request.app.state.home_figures.figures(
         db, day=day, codes=codes, youth_age_limit=area.youth_age_limit_on(day)
     )
     points = list(
