@@ -142,7 +142,8 @@ HomeFigures = tuple[dict[str, MunicipalityFigures], Totals]
 
 
 class FiguresCache:
-    """Headline figures kept for a short while, per (day, municipalities, youth age limit).
+    """Headline figures of the home and municipality pages kept for a short while, per (day, municipalities,
+    youth age limit).
 
     The area home page is the page everyone opens first and its figures are counted from the whole area's
     status rows (about 150 ms of CPU); a new registration moves them by one. Keeping them ``seconds``

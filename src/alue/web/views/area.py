@@ -17,7 +17,6 @@ from alue.staff.models import StaffMember
 from alue.web.charts import Bar, bar_chart
 from alue.web.deps import DbSession, Forbidden, Lang, NotFound, requires
 from alue.web.nav import NavItem, WebRegistry
-from alue.web.queries import municipality_figures
 from alue.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -90,7 +89,7 @@ def municipality_page(
         raise Forbidden
     info = area.municipalities[code]
     day = today()
-    figures, _total = municipality_figures(
+    figures, _total = request.app.state.home_figures.figures(
         db, day=day, codes=[code], youth_age_limit=area.youth_age_limit_on(day)
     )
     points = list(
