@@ -1045,6 +1045,20 @@ IMPORTED_RANK = 0
 OWN_RANK = 1000
 
 
+def _answer_events(answers: pl.DataFrame) -> pl.DataFrame:
+    """Survey answers as events: each answer one unit, its score the numerator, counted on its date."""
+    return answers.with_row_index("unit_id").select(
+        "unit_id",
+        "municipality_code",
+        "service_line",
+        event_date="response_date",
+        num="score",
+        den=pl.lit(1.0),
+        outcome=pl.lit(True),
+        observable=pl.lit(True),
+    )
+
+
 def _own_survey_facts(
     inputs: Inputs, ctx: Context, indicator_id: str, variant: str, value_kind: str
 ) -> list[pl.DataFrame]:
@@ -1052,16 +1066,7 @@ def _own_survey_facts(
     own = inputs.answers.filter(pl.col("indicator_id") == indicator_id)
     frames = []
     for (series, rank), answers in sorted(own.group_by("series", "series_rank"), key=lambda g: str(g[0])):
-        events = answers.with_row_index("unit_id").select(
-            "unit_id",
-            "municipality_code",
-            "service_line",
-            event_date="response_date",
-            num="score",
-            den=pl.lit(1.0),
-            outcome=pl.lit(True),
-            observable=pl.lit(True),
-        )
+        events = _answer_events(answers)
         facts = aggregate(
             events,
             ctx,
@@ -1103,20 +1108,7 @@ def compute_survey(inputs: Inputs, ctx: Context, indicator: Indicator, variant: 
     The platform's own answers are the main source; answers imported from CSV (external surveys) give the
     figure of a period without own answers (:func:`prefer_sources`)."""
     kind = str(indicator.params(variant).get("survey_kind", indicator.id))
-    events = (
-        inputs.survey.filter(pl.col("survey_kind") == kind)
-        .with_row_index("unit_id")
-        .select(
-            "unit_id",
-            "municipality_code",
-            "service_line",
-            event_date="response_date",
-            num="score",
-            den=pl.lit(1.0),
-            outcome=pl.lit(True),
-            observable=pl.lit(True),
-        )
-    )
+    events = _answer_events(inputs.survey.filter(pl.col("survey_kind") == kind))
     imported = aggregate(
         events,
         ctx,

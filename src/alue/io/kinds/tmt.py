@@ -152,6 +152,28 @@ class JsonKind(Kind):
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         raise ValueError(f"{self.name} is an import-only format")
 
+    def _parse(self, record: dict[str, Any], lookups: Lookups, taxonomy: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @staticmethod
+    def _code_titles(parsed: list[tuple[ParsedRow, dict[str, Any]]], taxonomy: Any) -> None:
+        raise NotImplementedError
+
+    def _parse_rows(
+        self, rows: list[ParsedRow], lookups: Lookups, taxonomy: Any
+    ) -> list[tuple[ParsedRow, dict[str, Any]]]:
+        """Each good row's record parsed (a bad record marks its row with the field), titles coded."""
+        parsed: list[tuple[ParsedRow, dict[str, Any]]] = []
+        for row in rows:
+            if not row.ok:
+                continue
+            try:
+                parsed.append((row, self._parse(row.values["record"], lookups, taxonomy)))
+            except RecordError as exc:
+                row.error(exc.field, str(exc))
+        self._code_titles(parsed, taxonomy)
+        return parsed
+
 
 # ------------------------------------------------------------------------------------- helpers
 
@@ -298,15 +320,7 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
     def apply(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
         session = ctx.session
         taxonomy = _taxonomy()
-        parsed: list[tuple[ParsedRow, dict[str, Any]]] = []
-        for row in rows:
-            if not row.ok:
-                continue
-            try:
-                parsed.append((row, self._parse(row.values["record"], ctx.lookups, taxonomy)))
-            except RecordError as exc:
-                row.error(exc.field, str(exc))
-        self._code_titles(parsed, taxonomy)
+        parsed = self._parse_rows(rows, ctx.lookups, taxonomy)
         ctx.vacancies.prefetch(values["external_id"] for _r, values in parsed)
         ctx.employers.prefetch(values["business_id"] for _r, values in parsed)
         for row, values in parsed:
@@ -505,15 +519,7 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
     def apply(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
         session = ctx.session
         taxonomy = _taxonomy()
-        parsed: list[tuple[ParsedRow, dict[str, Any]]] = []
-        for row in rows:
-            if not row.ok:
-                continue
-            try:
-                parsed.append((row, self._parse(row.values["record"], ctx.lookups, taxonomy)))
-            except RecordError as exc:
-                row.error(exc.field, str(exc))
-        self._code_titles(parsed, taxonomy)
+        parsed = self._parse_rows(rows, ctx.lookups, taxonomy)
         persons = self._persons(session, [values for _r, values in parsed])
         coords = {
             code: (lat, lon)
