@@ -15,7 +15,7 @@ run: install $(DB_FILE) ## install, build the demo area into SQLite, serve http:
 	@echo "Demo users: run '$(BIN)/alue demo-users' to print (and reset) their passwords."
 	ALUE_DATABASE_URL=sqlite:///./$(DB_FILE) $(BIN)/alue serve --host 127.0.0.1 --port 8000
 
-test: install test-sqlite test-postgres ## install and run the whole suite (SQLite, then PostgreSQL)
+test: install typecheck test-sqlite test-postgres ## install, type-check, run the whole suite (SQLite, then PostgreSQL)
 
 install: $(STAMP)
 
@@ -50,7 +50,7 @@ lint:
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-typecheck:
+typecheck: install ## mypy over src/alue; a type error fails `make test`
 	$(BIN)/mypy src/alue
 
 clean:

@@ -31,12 +31,12 @@ def sync_area(*, session: Session, area: Area) -> None:
 
     points = {p.key: p for p in session.scalars(select(ServicePoint))}
     for sp in area.file.service_points:
-        row = points.get(sp.key) or ServicePoint(key=sp.key)
-        row.municipality_code = sp.municipality
-        row.kind = ServicePointKind(sp.kind)
-        row.name_fi, row.name_sv = sp.name_fi, sp.name_sv
-        row.address = sp.address
-        row.visit_interval_days = sp.visit_interval_days
+        point = points.get(sp.key) or ServicePoint(key=sp.key)
+        point.municipality_code = sp.municipality
+        point.kind = ServicePointKind(sp.kind)
+        point.name_fi, point.name_sv = sp.name_fi, sp.name_sv
+        point.address = sp.address
+        point.visit_interval_days = sp.visit_interval_days
         if sp.key not in points:
-            session.add(row)
+            session.add(point)
     session.flush()

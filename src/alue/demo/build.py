@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,10 +153,10 @@ def build_demo(
 
 
 def _write_organisation(writer: BulkWriter, org: Any) -> None:
-    def cols(rows: list[dict[str, Any]], json_cols: tuple[str, ...] = ()) -> dict[str, list[Any]]:
+    def cols(rows: list[dict[str, Any]], json_cols: tuple[str, ...] = ()) -> dict[str, Sequence[Any]]:
         if not rows:
             return {}
-        out: dict[str, list[Any]] = {k: [r[k] for r in rows] for k in rows[0]}
+        out: dict[str, Sequence[Any]] = {k: [r[k] for r in rows] for k in rows[0]}
         for k in json_cols:
             out[k] = [json.dumps(v, ensure_ascii=False) for v in out[k]]
         for k, values in out.items():
@@ -394,7 +395,7 @@ def _write_employers_and_jobs(writer: BulkWriter, g: Generated, seed: int) -> No
     rng = np.random.default_rng([seed, 4004])
     E = g.employers.table
     n = E.n
-    serials = []
+    serials: list[str] = []
     serial = 2_900_000 + (seed % 1000) * 1000
     while len(serials) < n:
         serial += 1

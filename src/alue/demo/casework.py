@@ -543,7 +543,7 @@ def _employer_events(rng: np.random.Generator, g: Generated, org: Organisation, 
     # staff: an employer-services person serving the employer's municipality (area only)
     area_codes = list(area.municipalities)
     es_line = LINES.index(ServiceLine.EMPLOYER_SERVICES)
-    es = {}
+    es: dict[str, list[int]] = {}
     for s, ln, m in zip(
         org.serve_staff.tolist(), org.serve_line.tolist(), org.serve_muni.tolist(), strict=True
     ):

@@ -239,7 +239,7 @@ def build_organisation(area: Area, seed: int, labour_force: dict[str, float]) ->
     staff: list[dict[str, object]] = []
     served: list[tuple[int, str]] = []
     emails: set[str] = set()
-    contacts = {}
+    contacts: dict[str, list[str]] = {}
     for code, contact in area.file.employer_contacts.items():
         contacts.setdefault(contact.name, []).append(code)
     contact_names = list(contacts)
@@ -403,21 +403,21 @@ def build_organisation(area: Area, seed: int, labour_force: dict[str, float]) ->
         partner_id[f"municipal:{code}"] = pid
 
     services = []
-    for i, s in enumerate(truth.SERVICES, start=1):
+    for i, spec in enumerate(truth.SERVICES, start=1):
         services.append(
             {
                 "id": i,
-                "code": s.code,
-                "name_fi": s.name_fi,
-                "name_sv": s.name_sv,
-                "name_en": s.name_en,
-                "kind": s.kind,
-                "production": s.production,
-                "provider_id": partner_id.get(s.provider) if s.provider else None,
-                "service_line": s.service_line,
-                "unit_cost": s.unit_cost,
-                "typical_duration_days": s.duration_days,
-                "target_isco": list(s.target_isco),
+                "code": spec.code,
+                "name_fi": spec.name_fi,
+                "name_sv": spec.name_sv,
+                "name_en": spec.name_en,
+                "kind": spec.kind,
+                "production": spec.production,
+                "provider_id": partner_id.get(spec.provider) if spec.provider else None,
+                "service_line": spec.service_line,
+                "unit_cost": spec.unit_cost,
+                "typical_duration_days": spec.duration_days,
+                "target_isco": list(spec.target_isco),
                 "active": True,
             }
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -151,8 +151,8 @@ class BulkWriter:
         cur.close()
         self._dropped = {}
 
-    def write(self, table: str, columns: dict[str, Sequence[Any]]) -> int:
-        """Insert the rows given column-wise (every column the same length)."""
+    def write(self, table: str, columns: Mapping[str, Sequence[Any] | np.ndarray]) -> int:
+        """Insert the rows given column-wise as lists or NumPy arrays (every column the same length)."""
         names = list(columns)
         lists = [to_list(columns[n]) for n in names]
         n = len(lists[0]) if lists else 0

@@ -102,7 +102,10 @@ def render_import_formats() -> str:
         parts.append("| column | meaning | type | required | example | also accepted | rules |")
         parts.append("|---|---|---|---|---|---|---|")
         parts.extend(_column_row(c) for c in kind.columns)
-    parts.extend("\n" + kind.doc.strip("\n") for kind in FORMAT_KINDS.values() if getattr(kind, "doc", ""))
+    for kind in FORMAT_KINDS.values():
+        doc: str = getattr(kind, "doc", "")  # only the JSON kinds have a section of their own
+        if doc:
+            parts.append("\n" + doc.strip("\n"))
     return "\n".join(parts) + "\n"
 
 

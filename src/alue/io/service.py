@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
@@ -315,7 +315,7 @@ def export_rows(
     actor: object | None = None,
     purpose: str | None = None,
     audit: AuditHook | None = None,
-) -> Iterator[dict[str, str]]:
+) -> Generator[dict[str, str], None, None]:
     """Every row of ``kind`` as column → cell text, exactly as an export file holds it.
 
     Exports of personal data are casework: pass who (``actor``) and why (``purpose``); the audit hooks

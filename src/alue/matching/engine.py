@@ -479,7 +479,10 @@ def top_k_dense(
     out = list(_block_top(scorer, rows, np.arange(scorer.vac.n), k, max_cells))
     if not out:
         return _combine(js, *(np.zeros(0, np.int32),) * 2, np.zeros(0, np.float32), k)
-    return _combine(js, *(np.concatenate(x) for x in zip(*out, strict=True)), k)
+    rows_parts, vacs_parts, scores_parts = zip(*out, strict=True)
+    return _combine(
+        js, np.concatenate(rows_parts), np.concatenate(vacs_parts), np.concatenate(scores_parts), k
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------

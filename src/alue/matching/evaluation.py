@@ -104,6 +104,8 @@ def recall_at_k(
     engine_ranks, baseline_ranks, open_counts = [], [], []
     isco_num = space.isco_num
     for person_id, vacancy_id, start in hires:
+        if vacancy_id is None:  # already excluded by the query
+            continue
         p = person_pos.get(int(person_id))
         t = pos.get(int(vacancy_id))
         if p is None or t is None or row_start[p] == row_start[p + 1]:

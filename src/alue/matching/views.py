@@ -223,7 +223,7 @@ def audit_matches(request: Request, db: Session, principal: Principal, **details
         actor=actor_of(request, principal),
         action=AuditAction.READ,
         object_type="person" if "person_id" in details else "vacancy",
-        object_id=details.get("person_id") or details.get("vacancy_id"),
+        object_id=details.get("person_id") or details.get("vacancy_id") or "",
         person_id=details.get("person_id") or (person_ids[0] if len(person_ids) == 1 else None),
         purpose=AuditPurpose.JOB_BROKERAGE,
         details={"view": "matches", **details},
@@ -238,7 +238,8 @@ CACHE_SECONDS = 600
 
 def cached(db: Session, kind: str, compute: Any) -> Any:
     """Area-wide figures (shortage table, reskilling paths) kept for ten minutes per database and day."""
-    key = (str(db.get_bind().url), kind, today())
+    # ``.engine``: a session may be bound to a Connection (which has no ``url``) as well as to an Engine
+    key = (str(db.get_bind().engine.url), kind, today())
     now = time.monotonic()
     with _CACHE_LOCK:
         hit = _CACHE.get(key)

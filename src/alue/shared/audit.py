@@ -30,9 +30,9 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, Integer, String, Text, func, insert, select, update
+from sqlalchemy import DateTime, Integer, Select, String, Table, Text, func, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from alue.shared.db import Base
@@ -161,7 +161,9 @@ def append(
     Three statements: lock and read the chain head in one ``UPDATE … RETURNING``, insert the row, move the
     head. Only the head row is read, never the log itself.
     """
-    head_table = AuditChainHead.__table__
+    # Both models are declared with a plain table; ``__table__`` is typed as the wider ``FromClause``.
+    head_table = cast(Table, AuditChainHead.__table__)
+    event_table = cast(Table, AuditEvent.__table__)
     # Lock first (row lock on PostgreSQL, write lock on SQLite), reading the head in the same statement:
     # see the module docstring.
     head = session.execute(
@@ -193,7 +195,7 @@ def append(
         row_hash="",
     )
     row.row_hash = compute_hash(last_hash, row)
-    session.execute(insert(AuditEvent.__table__).values({c: getattr(row, c) for c in _COLUMNS}))
+    session.execute(insert(event_table).values({c: getattr(row, c) for c in _COLUMNS}))
     session.execute(
         update(head_table).where(head_table.c.id == 1).values(last_id=row.id, last_hash=row.row_hash)
     )
@@ -254,7 +256,7 @@ class AuditQuery:
     until: dt.date | None = None  # inclusive, Helsinki date
 
 
-def _filtered(query: AuditQuery):  # type: ignore[no-untyped-def]
+def _filtered(query: AuditQuery) -> Select[AuditEvent]:
     from alue.shared.time import HELSINKI
 
     stmt = select(AuditEvent)

@@ -33,6 +33,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SQLColumnExpression,
     String,
     and_,
     delete,
@@ -332,7 +333,9 @@ class Principal:
 # ----------------------------------------------------------------------------- access rules as SQL
 
 
-def _active_on(start: ColumnElement[dt.date], end: ColumnElement[dt.date | None], day: dt.date):  # type: ignore[no-untyped-def]
+def _active_on(
+    start: SQLColumnExpression[dt.date], end: SQLColumnExpression[dt.date | None], day: dt.date
+) -> ColumnElement[bool]:
     return and_(start <= day, or_(end.is_(None), end >= day))
 
 
@@ -768,6 +771,7 @@ def _demo_municipalities(session: Session, role: Role, staff_id: int | None) -> 
         return []
     from alue.area.config import load_area
 
+    code: str | None
     try:
         code = load_area().file.responsible_municipality
     except Exception:  # no area file: fall back to any municipality of the area in the database

@@ -387,7 +387,8 @@ def answer_scores(
         )
     )
     for answer_id, question_id, value in item_rows:
-        items[answer_id][question_id] = value
+        if value is not None:  # already filtered out in SQL; narrows the type
+            items[answer_id][question_id] = value
     out: list[AnswerScore] = []
     for answer_id, kind, version, month, muni, line, channel in answers:
         answered = items.get(answer_id)

@@ -89,7 +89,7 @@ def check_route_permissions(app: FastAPI) -> None:
         count += 1
         declared = route_permissions(route)
         if len(declared) != 1:
-            problems.append(f"{sorted(route.methods)} {path}: {len(declared)} permissions declared")
+            problems.append(f"{sorted(route.methods or ())} {path}: {len(declared)} permissions declared")
     if count == 0 and any(not isinstance(r, Mount) for r in app.routes):
         problems.append("no route could be inspected (has FastAPI changed how it keeps included routers?)")
     if problems:

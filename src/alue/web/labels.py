@@ -32,8 +32,9 @@ from alue.shared.auth import N_, PERMISSION_LABELS, ROLE_LABELS
 from alue.staff.models import DelegatedTask, ServiceLine
 
 LABELS: dict[StrEnum, str] = {
-    **ROLE_LABELS,
-    **PERMISSION_LABELS,
+    # copied as items: a dict keyed by one enum is not a dict keyed by any StrEnum (keys are invariant)
+    **dict(ROLE_LABELS.items()),
+    **dict(PERMISSION_LABELS.items()),
     Status.UNEMPLOYED: N_("Unemployed"),
     Status.LAID_OFF_FULL: N_("Fully laid off"),
     Status.SHORTENED_WEEK: N_("Shortened working week"),

@@ -20,7 +20,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, bindparam, func, or_, select
+from sqlalchemy import BindParameter, Date, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from alue.casework.models import CaseAssignment, EmploymentPlan, Meeting, ServiceNeedAssessment
@@ -157,7 +157,7 @@ class PersonRecord:
     staff_names: dict[int, str] = field(default_factory=dict)
 
 
-PID = bindparam("pid")
+PID: BindParameter[int] = bindparam("pid")
 ON = bindparam("on", type_=Date())
 
 
@@ -257,11 +257,12 @@ def record(session: Session, *, person: Person, on: dt.date, youth_age_limit: in
     plans = named(session.execute(q["plan"], params))
     plan = plans[0] if plans else None
     meetings = named(session.execute(q["meetings"], params))
-    participations = list(session.execute(q["participations"], params))
-    referrals = list(session.execute(q["referrals"], params))
-    outcomes = list(session.execute(q["outcomes"], params))
+    # plain tuples, as ``PersonRecord`` declares them (a ``Row`` only behaves like one)
+    participations = [(part, service) for part, service in session.execute(q["participations"], params)]
+    referrals = [(ref, service, partner) for ref, service, partner in session.execute(q["referrals"], params)]
+    outcomes = [(episode, employer) for episode, employer in session.execute(q["outcomes"], params)]
     assessments = named(session.execute(q["assessments"], params))
-    responsible = list(session.execute(q["responsible"], params))
+    responsible = [(a, member) for a, member in session.execute(q["responsible"], params)]
     occupations = list(session.scalars(q["occupations"], params))
     return PersonRecord(
         person=person,

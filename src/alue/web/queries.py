@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, distinct, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from alue.employers.models import Vacancy
@@ -32,12 +32,15 @@ class MunicipalityFigures:
     staff_fte: float  # staff placed in the municipality (R-B2)
 
 
-def _covers(start: object, end: object, day: dt.date):  # type: ignore[no-untyped-def]
-    return and_(start <= day, or_(end.is_(None), end >= day))  # type: ignore[operator,attr-defined]
+def _covers(
+    start: SQLColumnExpression[dt.date], end: SQLColumnExpression[dt.date | None], day: dt.date
+) -> ColumnElement[bool]:
+    return and_(start <= day, or_(end.is_(None), end >= day))
 
 
-def _in(column: object, codes: Sequence[str] | None):  # type: ignore[no-untyped-def]
-    return column.in_(codes) if codes is not None else True  # type: ignore[attr-defined]
+def _in(column: SQLColumnExpression[str], codes: Sequence[str] | None) -> ColumnElement[bool]:
+    # ``true()`` is what SQLAlchemy makes of a plain ``True`` in a WHERE clause
+    return column.in_(codes) if codes is not None else true()
 
 
 def municipality_figures(
@@ -134,8 +137,8 @@ def raw_counts(
         )
         .group_by(Person.home_municipality_code)
     ).all()
-    unemployed = {r[0]: (r[1], r[2]) for r in rows}
-    return {c: (int(registered.get(c, 0)), *unemployed.get(c, (0, 0))) for c in codes}  # type: ignore[misc]
+    unemployed: dict[str, tuple[int, int]] = {r[0]: (r[1], r[2]) for r in rows}
+    return {c: (int(registered.get(c, 0)), *unemployed.get(c, (0, 0))) for c in codes}
 
 
 HomeFigures = tuple[dict[str, MunicipalityFigures], Totals]

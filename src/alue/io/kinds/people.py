@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, selectinload
@@ -263,8 +263,8 @@ class PersonsKind(Kind):
         opened: list[tuple[str, str, dt.date]] = []  # hetu, municipality, start
         owner_of_number: dict[str, str] = {}
         for part in chunks(numbers):
-            query = select(Person.customer_number, Person.hetu).where(Person.customer_number.in_(part))
-            owner_of_number.update(dict(session.execute(query).all()))
+            number_query = select(Person.customer_number, Person.hetu).where(Person.customer_number.in_(part))
+            owner_of_number.update(dict(session.execute(number_query).all()))
         needs_number: list[dict[str, Any]] = []
         for row in good:
             hetu = row.values["hetu"]
@@ -315,7 +315,7 @@ class PersonsKind(Kind):
     @staticmethod
     def _residence_change(
         row: ParsedRow, history: list[Residence], day: dt.date
-    ) -> list[tuple[str, str, dt.date]] | bool | None:
+    ) -> list[tuple[str, str, dt.date]] | Literal[False] | None:
         """Bring the residence history in line with the row: residences to open, None, or False (error).
 
         Changes to existing residence rows are made here; new ones are returned to be added once the person
@@ -531,17 +531,17 @@ class SpellsKind(Kind):
                         row.error(column, f"differs from row {first.row}, which has the same spell")
             for row in members:
                 if row.values.get("start_date") is not None:
-                    key = (
+                    claim_key = (
                         "period",
                         person_of[row.row],
                         row.values["spell_start_date"],
                         row.values["start_date"],
                     )
-                    ctx.claim(row, key, "start_date", "status period (person, spell and start date)")
+                    ctx.claim(row, claim_key, "start_date", "status period (person, spell and start date)")
 
         by_person: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)
-        for key in spells:
-            by_person[key[0]].append(key)
+        for spell_key in spells:
+            by_person[spell_key[0]].append(spell_key)
         for person_ids in chunks(sorted(by_person)):
             query = (
                 select(JobseekingSpell)
@@ -553,8 +553,8 @@ class SpellsKind(Kind):
                 in_db[spell.person_id][spell.start_date] = spell
             for pid in person_ids:
                 self._check_person(pid, [spells[k] for k in by_person[pid]], in_db[pid])
-                for key in sorted(by_person[pid], key=lambda k: k[1]):
-                    self._write_spell(ctx, pid, spells[key], in_db[pid].get(key[1]))
+                for spell_key in sorted(by_person[pid], key=lambda k: k[1]):
+                    self._write_spell(ctx, pid, spells[spell_key], in_db[pid].get(spell_key[1]))
             session.flush()
 
     def _check_person(
@@ -563,9 +563,9 @@ class SpellsKind(Kind):
         """Spells of a person do not overlap; status periods of a spell do not overlap."""
         ranges: list[tuple[DateRange, str, list[ParsedRow] | None]] = []
         in_file = {g[0].values["spell_start_date"] for g in groups}
-        for start, spell in in_db.items():
-            if start not in in_file:
-                ranges.append((DateRange(start, spell.end_date), "in the database", None))
+        for db_start, db_spell in in_db.items():
+            if db_start not in in_file:
+                ranges.append((DateRange(db_start, db_spell.end_date), "in the database", None))
         for g in groups:
             v = g[0].values
             end = v.get("spell_end_date")
@@ -609,8 +609,8 @@ class SpellsKind(Kind):
                             "start_date",
                             f"the status period {a} overlaps the status period {b} in the database",
                         )
-            for r, row in ordered:
-                if row is None and (
+            for r, period_row in ordered:
+                if period_row is None and (
                     r.start < spell_range_start or (spell_end and (r.end is None or r.end > spell_end))
                 ):
                     g[0].error(
@@ -791,8 +791,8 @@ class EpisodesKind(Kind):
                     row.error("vacancy_external_id", "the vacancy belongs to another employer")
             if pid is None or not row.ok:
                 continue
-            key = ("episode", pid, employer.id if employer else None, row.values["start_date"])
-            if ctx.claim(row, key, "start_date", "job (person, employer and start date)"):
+            claim_key = ("episode", pid, employer.id if employer else None, row.values["start_date"])
+            if ctx.claim(row, claim_key, "start_date", "job (person, employer and start date)"):
                 resolved.append((row, pid, employer, vacancy))
         existing: dict[tuple[int, int | None, dt.date], EmploymentEpisode] = {}
         for part in chunks(sorted({pid for _, pid, _, _ in resolved})):

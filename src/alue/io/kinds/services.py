@@ -400,8 +400,8 @@ class ParticipationsKind(Kind):
                 row.error("service_code", f"no service with code {row.values['service_code']!r}")
             if pid is None or service is None:
                 continue
-            key = ("participation", pid, service.id, row.values["start_date"])
-            if ctx.claim(row, key, "start_date", "participation (person, service and start date)"):
+            claim_key = ("participation", pid, service.id, row.values["start_date"])
+            if ctx.claim(row, claim_key, "start_date", "participation (person, service and start date)"):
                 resolved.append((row, pid, service))
         person_ids = sorted({pid for _, pid, _ in resolved})
         spells: dict[tuple[int, dt.date], int] = {}

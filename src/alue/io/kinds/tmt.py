@@ -526,7 +526,7 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
             for code, lat, lon in session.execute(
                 select(Municipality.code, Municipality.lat, Municipality.lon)
             )
-            if lat is not None
+            if lat is not None and lon is not None
         }
         for row, values in parsed:
             if not row.ok:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -52,7 +53,7 @@ def _user_form(
     *,
     user: User | None,
     error: str | None,
-    values: dict[str, object],
+    values: Mapping[str, object],
     status: int = 200,
 ) -> Response:
     return render(
