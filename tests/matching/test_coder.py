@@ -144,38 +144,20 @@ def test_re_ranker_is_fitted_and_sees_well_formed_candidates(coder: OccupationCo
 
 
 def test_optional_scorers_build_and_code(taxonomy: Taxonomy) -> None:
-    # The semantic space, the modifier-word model, top-list diversity and the extra compound analysis
-    # are off by default (they did not raise accuracy measurably); they must still build and code.
-    from alue.matching.coder import (
-        GROUP_SIZE_FEATURES,
-        MODIFIER_FEATURES,
-        SEMANTIC_FEATURES,
-        WORD_FEATURES,
-        CoderParams,
-        build_coder,
-    )
+    # The semantic space, the modifier-word model and top-list diversity are off by default (they
+    # did not raise accuracy measurably); they must still build, feed the re-ranker and code.
+    from alue.matching.coder import MODIFIER_FEATURES, SEMANTIC_FEATURES, CoderParams, build_coder
 
     params = CoderParams(
         semantic_dims=40,
         semantic_candidates=3,
         modifier_model=True,
         diversity_margin=0.5,
-        compound_plurals=True,
-        compound_parts=True,
-        phrase_compounds=True,
-        word_similarity=True,
-        group_size_feature=True,
         calibration_folds=2,
         use_descriptions=False,
     )
     coder = build_coder(taxonomy, params=params)
-    n_features = (
-        len(STACK_FEATURES)
-        + len(GROUP_SIZE_FEATURES)
-        + len(WORD_FEATURES)
-        + len(MODIFIER_FEATURES)
-        + len(SEMANTIC_FEATURES)
-    )
+    n_features = len(STACK_FEATURES) + len(MODIFIER_FEATURES) + len(SEMANTIC_FEATURES)
     assert coder.stacker.coef.shape == (n_features,)
     logp, sims, queries = coder._scores(["postityöntekijä", "toimittaja"])
     cand, features = coder._candidates(logp, sims, queries)

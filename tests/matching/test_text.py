@@ -106,44 +106,6 @@ def test_analysis_of_titles(lexicon: Lexicon) -> None:
     assert lexicon.analyze("").words == ()
 
 
-def test_inflected_compounds_of_the_labels_get_their_base_form() -> None:
-    # An ISCO group name in the plural whose singular is not a label itself.
-    texts = {"fi": ["hotellinjohtajat", "johtaja", "johtajat", "apulainen", "hotelli"]}
-    plain = Lexicon.from_texts(texts)
-    assert plain.split("hotellinjohtajat") == ("hotellinjohtajat",)
-    lexicon = Lexicon.from_texts(texts, compound_plurals=True)
-    assert lexicon.lemma("hotellinjohtajat") == "hotellinjohtaja"
-    assert lexicon.split(lexicon.lemma("hotellinjohtajat")) == ("hotellin", "johtaja")
-    assert lexicon.analyze("hotellinjohtajat").heads == ("johtaja",)
-    # Only a known inflected head licenses the change: "apulainen" is not "apu + laine".
-    assert lexicon.lemma("apulainen") == "apulainen"
-
-
-def test_compound_parts_from_prose_and_recurring_heads() -> None:
-    labels = {"fi": ["baarimestari", "rakennusmestari", "kirjasto", "hoitaja", "valo", "baari"]}
-    prose = ["Rakennus on valmis.", "Laiva ja laivan kansi."]
-    plain = Lexicon.from_texts(labels)
-    assert plain.split("valomestari") == ("valomestari",)
-    lexicon = Lexicon.from_texts(labels, part_texts=prose)
-    # "mestari" is no word of its own but follows two known modifiers: a recurring head.
-    assert lexicon.split("valomestari") == ("valo", "mestari")
-    assert lexicon.split("baarimestari") == ("baari", "mestari")
-    assert "mestari" in lexicon.analyze("valomestari").words
-    # The label words still split first; the genitive link is kept in the part and removed in words.
-    assert lexicon.split("kirjastonhoitaja") == ("kirjaston", "hoitaja")
-    assert lexicon.part_lemma("laivan") == "laiva"
-    # No split into unknown pieces, and a whole known word is not a split.
-    assert lexicon.split("tuntematon") == ("tuntematon",)
-
-
-def test_genitive_phrase_as_compound(lexicon: Lexicon) -> None:
-    assert "myyntipäällikkö" not in lexicon.analyze("myynnin päällikkö").words
-    phrases = Lexicon.from_texts(LABELS)
-    phrases.phrase_compounds = True
-    assert "kassamyyjä" in phrases.analyze("kassan myyjä").words
-    assert "vanhustyöhoitaja" not in phrases.analyze("hoitaja vanhustyöhön").words
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_analyze_never_crashes(text: str) -> None:
@@ -159,8 +121,6 @@ def test_lemma_and_split_are_stable(word: str) -> None:
     lexicon = Lexicon.from_texts(LABELS)
     parts = lexicon.split(word)
     assert "".join(parts) == word.replace("-", "")
-    extended = Lexicon.from_texts(LABELS, compound_plurals=True, part_texts=["vanhus työ auto kuljetus"])
-    assert "".join(extended.split(word)) == word.replace("-", "")
     lemma = lexicon.lemma(word)
     assert lemma
     assert lexicon.lemma(word) == lemma

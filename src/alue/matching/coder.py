@@ -50,7 +50,7 @@ from alue.matching.taxonomy import Taxonomy, build_taxonomy, data_files
 from alue.matching.text import Analysis, Lexicon, default_synonyms, normalize
 
 #: Bump when the index format or the features change, to invalidate disk caches.
-INDEX_VERSION = "coder-11"
+INDEX_VERSION = "coder-10"
 
 #: Weight of each kind of indexed text in the label score (an alternative label counts as much as a
 #: preferred one; a description only gives weak evidence).
@@ -116,20 +116,6 @@ class CoderParams:
     #: Re-ranker feature from a modifier-word → group model (the query's words other than its head,
     #: e.g. ``posti`` in ``postityöntekijä``), smoothed like the head model; off when False.
     modifier_model: bool = False
-    #: Map inflected compounds of the labels whose base form is not a label word (plural ISCO group
-    #: names such as ``hotellinjohtajat``) to the base form ending in the longest known head.
-    compound_plurals: bool = False
-    #: Split compounds also at parts known only from the Finnish descriptions and skill labels
-    #: (``valomestari → valo + mestari``), for words that the label words do not split.
-    compound_parts: bool = False
-    #: Read a genitive phrase also as the compound it abbreviates (``arkiston johtaja`` →
-    #: ``arkistojohtaja``), as an extra word feature.
-    phrase_compounds: bool = False
-    #: Re-ranker features from the word features alone (the best single-label similarity of the
-    #: group over words, compound parts and heads, without character n-grams, and its gap to the best).
-    word_similarity: bool = False
-    #: Re-ranker feature: the log number of occupations in the candidate group.
-    group_size_feature: bool = False
 
 
 @dataclass(frozen=True)
@@ -392,15 +378,6 @@ STACK_FEATURES = (
 MODIFIER_FEATURES = (
     "modifier words → group log-probability (mean)",
     "query has a modifier word",
-)
-
-#: Re-ranker feature added when ``CoderParams.group_size_feature`` is on.
-GROUP_SIZE_FEATURES = ("occupations in the group (log)",)
-
-#: Re-ranker features added when ``CoderParams.word_similarity`` is on.
-WORD_FEATURES = (
-    "best single-label similarity over word features",
-    "gap to the best word-feature label similarity",
 )
 
 #: Re-ranker features added when the semantic space is on (``CoderParams.semantic_dims``).
@@ -779,18 +756,6 @@ class OccupationCoder:
             (c_knn_rank == 0).astype(np.float64),
             np.take_along_axis(desc, cand, axis=1),
         ]
-        if self.params.group_size_feature:
-            sizes = np.log1p(np.bincount(self.occ_group[self.occ_group >= 0], minlength=n_groups))
-            columns.append(sizes[cand].astype(np.float64))
-        if self.params.word_similarity:
-            word_t = self._word_doc_t
-            wsims = (queries[:, self._word_cols] @ word_t).toarray()
-            wsims *= self.doc_weights[None, :]
-            wknn = np.maximum.reduceat(
-                np.where(self.doc_is_desc[None, :], 0.0, wsims), self.group_starts, axis=1
-            )
-            c_wknn = np.take_along_axis(wknn, cand, axis=1)
-            columns += [c_wknn, c_wknn - wknn.max(axis=1, keepdims=True)]
         mod = self._modifier_scores(queries)
         if mod is not None:
             c_mod = np.take_along_axis(mod[0], cand, axis=1)
@@ -805,24 +770,6 @@ class OccupationCoder:
             ]
         features = np.stack(columns, axis=-1)
         return cand, features
-
-    @property
-    def _word_cols(self) -> np.ndarray:
-        cached = self.__dict__.get("_word_cols_cache")
-        if cached is None:
-            keys = self.vectorizer.vocab.items()
-            cached = np.array(sorted(col for key, col in keys if key[:2] in ("w:", "h:")), dtype=np.int64)
-            self.__dict__["_word_cols_cache"] = cached
-        return cached
-
-    @property
-    def _word_doc_t(self) -> sp.csr_matrix:
-        """Word-feature rows of the document matrix (features × documents)."""
-        cached = self.__dict__.get("_word_doc_t_cache")
-        if cached is None:
-            cached = self.doc_matrix_t[self._word_cols]
-            self.__dict__["_word_doc_t_cache"] = cached
-        return cached
 
     @property
     def isco3_members(self) -> np.ndarray:
@@ -988,14 +935,7 @@ def _lexicon_texts(docs: Sequence[_Doc], taxonomy: Taxonomy) -> dict[str, list[s
 def _build_index(
     taxonomy: Taxonomy, docs: Sequence[_Doc], params: CoderParams, lexicon_class: type[Lexicon] = Lexicon
 ) -> OccupationCoder:
-    part_texts: list[str] = []
-    if params.compound_parts:
-        part_texts = [occ.description_fi for occ in taxonomy.occupations.values() if occ.description_fi]
-        part_texts += [s.labels["fi"] for s in taxonomy.skills.values() if s.labels.get("fi")]
-    lexicon = lexicon_class.from_texts(
-        _lexicon_texts(docs, taxonomy), compound_plurals=params.compound_plurals, part_texts=part_texts
-    )
-    lexicon.phrase_compounds = params.phrase_compounds
+    lexicon = lexicon_class.from_texts(_lexicon_texts(docs, taxonomy))
     # Sort documents by (group, occupation) so that groups are contiguous column ranges.
     ordered = sorted(docs, key=lambda d: (d.isco4, d.occupation or "", d.kind, d.text))
     group_codes = sorted({d.isco4 for d in ordered})

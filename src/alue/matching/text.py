@@ -27,7 +27,6 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import pairwise
 from pathlib import Path
 from typing import Self
 
@@ -44,8 +43,6 @@ MIN_HEAD = 4
 MIN_MODIFIER = 2
 #: Shortest token that is lemmatised.
 MIN_LEMMA_TOKEN = 4
-#: Shortest compound part known only from descriptions or skill labels (see :class:`Lexicon`).
-MIN_PART = 3
 
 # Inflection endings, longest first within each language, with the stem repairs to try. A candidate
 # is accepted only if the lexicon knows it, so the lists can be generous.
@@ -239,11 +236,7 @@ class Lexicon:
     """Known words (lemmas) per language that guide lemmatisation and compound splitting."""
 
     def __init__(
-        self,
-        words_by_lang: Mapping[str, Iterable[str]],
-        *,
-        lemma_map: dict[str, str] | None = None,
-        parts: Iterable[str] = (),
+        self, words_by_lang: Mapping[str, Iterable[str]], *, lemma_map: dict[str, str] | None = None
     ) -> None:
         self.words_by_lang: dict[str, frozenset[str]] = {
             lang: frozenset(w for w in words if w and len(w) >= 2) for lang, words in words_by_lang.items()
@@ -251,37 +244,18 @@ class Lexicon:
         self.words: frozenset[str] = frozenset().union(*self.words_by_lang.values())
         self.heads: frozenset[str] = frozenset(w for w in self.words if len(w) >= MIN_HEAD and "-" not in w)
         self._max_head = max((len(w) for w in self.heads), default=0)
-        #: Extra compound parts (words of descriptions and skill labels, see :meth:`from_texts`): a word
-        #: that the label words do not split is split when every part is a known word or part.
-        self.parts: frozenset[str] = frozenset(
-            w for w in parts if len(w) >= MIN_PART and w.isalpha() and w not in self.words
-        )
-        self._max_part = max((len(w) for w in self.parts | self.heads), default=0) if self.parts else 0
         self._lemma_map: dict[str, str] = dict(lemma_map or {})
         # Finnish first: most queries are Finnish, and its endings are the most specific.
         self._langs = sorted(self.words_by_lang, key=lambda lang: (lang != "fi", lang))
         self._lemma_cache: dict[str, str] = {}
         self._split_cache: dict[str, tuple[str, ...]] = {}
-        #: Add the compound that a genitive phrase abbreviates as a word feature (see
-        #: :meth:`_phrase_compounds`); set by the coder.
-        self.phrase_compounds = False
 
     @classmethod
-    def from_texts(
-        cls,
-        texts_by_lang: Mapping[str, Iterable[str]],
-        *,
-        compound_plurals: bool = False,
-        part_texts: Iterable[str] = (),
-    ) -> Self:
+    def from_texts(cls, texts_by_lang: Mapping[str, Iterable[str]]) -> Self:
         """A lexicon of the words in the texts, with inflected forms mapped to known base forms.
 
         A word that is an inflection of another word of the same language (the plural ``hitsaajat``
-        next to ``hitsaaja``) is mapped to that base form. With ``compound_plurals``, an inflected
-        compound whose base form is not a word of the texts (``hotellinjohtajat``, an ISCO group
-        name) is mapped to the base form that ends in the longest known head (``hotellinjohtaja``,
-        head ``johtaja``), so that it splits like other compounds. The words of ``part_texts``
-        (Finnish prose: descriptions, skill labels) are only used as compound parts.
+        next to ``hitsaaja``) is mapped to that base form.
         """
         vocabulary: dict[str, set[str]] = {}
         for lang, texts in texts_by_lang.items():
@@ -309,32 +283,7 @@ class Lexicon:
                 target = lemma_map[target]
             lemma_map[word] = target
         known = {lang: {lemma_map.get(w, w) for w in words} for lang, words in vocabulary.items()}
-        parts: set[str] = set()
-        for text in part_texts:
-            for token in tokenize(text):
-                parts.update(piece for piece in token.split("-") if piece)
-        if compound_plurals:
-            draft = cls(known, lemma_map=lemma_map)
-            for words in known.values():
-                for word in sorted(words):
-                    if len(word) < 2 * MIN_HEAD or not word.isalpha() or word in lemma_map:
-                        continue
-                    mapped = draft._inflected_compound(word, lemma_map)
-                    if mapped:
-                        lemma_map[word] = mapped
-            known = {lang: {lemma_map.get(w, w) for w in words} for lang, words in vocabulary.items()}
-        if parts:
-            parts |= _recurring_heads(set().union(*known.values()) if known else set(), parts)
-        return cls(known, lemma_map=lemma_map, parts=parts)
-
-    def _inflected_compound(self, word: str, lemma_map: Mapping[str, str]) -> str | None:
-        """``metsätyöntekijät → metsätyöntekijä`` when the word's tail is a known inflected head."""
-        start = max(MIN_MODIFIER, len(word) - self._max_head - 4)
-        for i in range(start, len(word) - MIN_HEAD + 1):
-            head = lemma_map.get(word[i:])
-            if head is not None and head in self.heads and len(head) >= MIN_HEAD:
-                return word[:i] + head
-        return None
+        return cls(known, lemma_map=lemma_map)
 
     def __getstate__(self) -> dict[str, object]:
         state = dict(self.__dict__)
@@ -411,57 +360,7 @@ class Lexicon:
             if head in self.heads:
                 modifier = word[:i]
                 return (*self._split_plain(modifier, depth + 1), *self._split_plain(head, depth + 1))
-        if self.parts and depth == 0:
-            return self._split_by_parts(word)
         return (word,)
-
-    def _is_part(self, piece: str, *, last: bool) -> bool:
-        """A known word or part; a modifier may also carry a linking genitive ``-n`` or ``-s``."""
-        if len(piece) < (MIN_HEAD if last else MIN_PART):
-            return False
-        if piece in self.words or piece in self.parts:
-            return True
-        return (
-            not last
-            and piece[-1] in "ns"
-            and len(piece) > MIN_PART
-            and (piece[:-1] in self.words or piece[:-1] in self.parts)
-        )
-
-    def _split_by_parts(self, word: str) -> tuple[str, ...]:
-        """The split of ``word`` into the fewest known parts (longer parts first on a tie), or itself.
-
-        Used only for words that the label words do not split (``valomestari → valo + mestari``
-        when ``mestari`` is known only from descriptions or skill labels).
-        """
-        n = len(word)
-        if n < MIN_PART + MIN_HEAD:
-            return (word,)
-        # best[i]: (number of parts, -sum of squared lengths, cuts) of the best split of word[i:].
-        best: list[tuple[int, int, tuple[int, ...]] | None] = [None] * (n + 1)
-        best[n] = (0, 0, ())
-        for i in range(n - MIN_HEAD, -1, -1):
-            for j in range(i + MIN_PART, min(n, i + self._max_part) + 1):
-                rest = best[j]
-                if rest is None or not self._is_part(word[i:j], last=j == n):
-                    continue
-                score = (rest[0] + 1, rest[1] - (j - i) ** 2, (j, *rest[2]))
-                current = best[i]
-                if current is None or score[:2] < current[:2]:
-                    best[i] = score
-        # The word itself may be a known part (a description word): a split has at least two parts.
-        found: tuple[int, int, tuple[int, ...]] | None = None
-        for j in range(MIN_PART, min(n - MIN_HEAD, self._max_part) + 1):
-            rest = best[j]
-            if rest is None or not self._is_part(word[:j], last=False):
-                continue
-            score = (rest[0] + 1, rest[1] - j * j, (j, *rest[2]))
-            if found is None or score[:2] < found[:2]:
-                found = score
-        if found is None:
-            return (word,)
-        cuts = (0, *found[2])
-        return tuple(word[a:b] for a, b in pairwise(cuts))
 
     def part_lemma(self, part: str) -> str:
         """Base form of a compound part: genitive ``auton → auto``, linking ``lastbils → lastbil``."""
@@ -469,10 +368,8 @@ class Lexicon:
             return self._lemma_map[part]
         if part in self.words:
             return part
-        if part.endswith(("n", "s")) and (part[:-1] in self.words or part[:-1] in self.parts):
+        if part.endswith(("n", "s")) and part[:-1] in self.words:
             return self._lemma_map.get(part[:-1], part[:-1])
-        if part in self.parts:
-            return part
         return self.lemma(part)
 
     def analyze(self, text: str, *, normalized: bool = False) -> Analysis:
@@ -491,8 +388,6 @@ class Lexicon:
             seg_lemmas = self._complete_elliptic(
                 [token if token.endswith("-") else self.lemma(token) for token in segment]
             )
-            if self.phrase_compounds and len(seg_lemmas) == len(segment):
-                words.extend(self._phrase_compounds(segment, seg_lemmas))
             for lemma in seg_lemmas:
                 lemmas.append(lemma)
                 words.append(lemma.replace("-", ""))
@@ -508,29 +403,6 @@ class Lexicon:
                 heads = self._heads_of(segment, seg_lemmas)
         text_for_ngrams = " ".join(lemma.replace("-", "") for lemma in lemmas)
         return Analysis(lemmas=tuple(lemmas), words=tuple(words), heads=tuple(heads), text=text_for_ngrams)
-
-    def _phrase_compounds(self, tokens: list[str], lemmas: list[str]) -> list[str]:
-        """A genitive phrase read as the compound it abbreviates: ``arkiston johtaja → arkistojohtaja``.
-
-        Finnish writes the same title as a phrase or a compound (``dokumentaation johtaja`` next to
-        ``dokumentaatiojohtaja``); the compound of the modifier's base form and the next word is
-        added as a word feature.
-        """
-        out = []
-        for (token, lemma), (next_token, next_lemma) in pairwise(zip(tokens, lemmas, strict=True)):
-            if lemma == token and token.endswith(("an", "än", "on", "ön", "un", "yn", "in")):
-                lemma = token[:-1]  # an unknown word in the genitive: arkiston → arkisto
-            if (
-                token.endswith("n")
-                and token != lemma
-                and next_token == next_lemma
-                and lemma.isalpha()
-                and next_lemma.isalpha()
-                and len(next_lemma) >= MIN_HEAD
-                and lemma not in _CONJUNCTIONS
-            ):
-                out.append(lemma + next_lemma)
-        return out
 
     def _heads_of(self, tokens: list[str], lemmas: list[str]) -> list[str]:
         """The title's head words: the compound head of its last uninflected content word.
@@ -571,35 +443,6 @@ class Lexicon:
             else:
                 out[i] = stem
         return [w for w in out if w]
-
-
-def _recurring_heads(
-    words: set[str], parts: set[str], *, min_length: int = 5, min_count: int = 2
-) -> set[str]:
-    """Compound heads that are not words of their own.
-
-    An ending counts when it follows at least ``min_count`` different known modifiers in the words
-    (``mestari`` in ``baarimestari`` and ``rakennusmestari``).
-    """
-    known = words | parts
-    modifiers: dict[str, set[str]] = {}
-    for word in words | parts:
-        if not word.isalpha():
-            continue
-        for i in range(MIN_PART, len(word) - min_length + 1):
-            modifier = word[:i]
-            if modifier in known or (modifier[-1] in "ns" and modifier[:-1] in known and i > MIN_PART):
-                modifiers.setdefault(word[i:], set()).add(modifier)
-    return {
-        head
-        for head, seen in modifiers.items()
-        if len(seen) >= min_count and head not in known and _HEAD_START.match(head)
-    }
-
-
-#: A recurring head starts like a Finnish word (one consonant, then a vowel) and is not the adjective
-#: suffix ``-lainen``; this keeps derivational endings (``-ilija``, ``-stointi``) out.
-_HEAD_START = re.compile(r"(?!lai|läi)[^aeiouyäöå][aeiouyäöå]")
 
 
 def analyze(text: str, lexicon: Lexicon) -> Analysis:
