@@ -133,8 +133,18 @@ def test_merge_ranges_joins_adjacent_and_keeps_gaps() -> None:
 @given(birth=st.dates(D(1940, 1, 1), D(2010, 12, 31)), day=st.dates(D(2015, 1, 1), D(2030, 12, 31)))
 def test_age_on_a_day_matches_is_young(birth: dt.date, day: dt.date) -> None:
     from alue.people.statistics import is_young
-    from alue.scorecard.compute import _age
+    from alue.scorecard.compute import _age, _date_number
 
-    age = pl.DataFrame({"b": [birth], "d": [day]}).select(_age("b", "d")).item()
+    frame = pl.DataFrame({"b": [birth], "d": [day]}).with_columns(_born=_date_number("b"))
+    age = frame.select(_age("_born", "d")).item()
     assert (age < 25) == is_young(birth, day, 25)
     assert (age < 30) == is_young(birth, day, 30)
+
+
+def test_age_of_a_leap_day_birth() -> None:
+    from alue.scorecard.compute import _age, _date_number
+
+    frame = pl.DataFrame(
+        {"birth": [D(2000, 2, 29)] * 3, "day": [D(2025, 2, 28), D(2025, 3, 1), D(2024, 2, 29)]}
+    ).with_columns(_born=_date_number("birth"))
+    assert frame.select(_age("_born", "day")).to_series().to_list() == [24, 25, 24]

@@ -196,12 +196,27 @@ def _ranges(ctx: Context, name: str, build: Callable[[], pl.DataFrame]) -> pl.Da
     return ctx.once(key, lambda: prepare_ranges(build()))
 
 
-def _age(birth: str, day: str) -> pl.Expr:
-    b, d = pl.col(birth), pl.col(day)
+def _date_number(column: str) -> pl.Expr:
+    """The date as the number YYYYMMDD: the difference of two such numbers, in ten thousands, is the age in
+    completed years (a birthday on 29 February is reached on 1 March in common years)."""
+    d = pl.col(column)
     # month and day are Int8 in polars: widen before multiplying
-    day_of_year = d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
-    birthday = b.dt.month().cast(pl.Int32) * 100 + b.dt.day().cast(pl.Int32)
-    return d.dt.year().cast(pl.Int32) - b.dt.year().cast(pl.Int32) - (day_of_year < birthday).cast(pl.Int32)
+    return d.dt.year().cast(pl.Int32) * 10_000 + d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+
+def _age(born: str, day: str) -> pl.Expr:
+    """Age in completed years on ``day`` (a date column) of a person born on ``born`` (a date number)."""
+    return (_date_number(day) - pl.col(born)) // 10_000
+
+
+def _persons(inputs: Inputs, ctx: Context) -> pl.DataFrame:
+    """The persons with their birth day as a date number (``_born``), built once per computation."""
+    return ctx.once(
+        "persons",
+        lambda: inputs.persons.select(
+            "person_id", "home_municipality_code", "education_level", _born=_date_number("birth_date")
+        ),
+    )
 
 
 def _flag(frame: pl.DataFrame, hits: pl.DataFrame, name: str) -> pl.DataFrame:
@@ -298,7 +313,7 @@ def attach_dimensions(
     probe = base.select("person_id", "event_date")
     residence = _residence(probe, inputs.residences)
     persons = probe.join(
-        inputs.persons.select("person_id", "home_municipality_code", "birth_date", "education_level"),
+        _persons(inputs, ctx),
         on="person_id",
         how="left",
         maintain_order="left",
@@ -358,7 +373,7 @@ def attach_dimensions(
             ids = hits.filter(pl.col("group") == name).get_column("_event")
             flags[name] = pl.col("_event").is_in(ids.implode())
     if "young" in wanted:
-        age = _age_of(persons.get_column("birth_date"), probe.get_column("event_date"))
+        age = _age_of(persons.get_column("_born"), probe.get_column("event_date"))
         flags["young"] = pl.lit(age < ctx.area_youth_limit)
     if "no_vocational_education" in wanted:
         flags["no_vocational_education"] = pl.lit(persons.get_column("education_level").is_in(NO_VOCATIONAL))
@@ -382,8 +397,8 @@ def attach_dimensions(
     )
 
 
-def _age_of(birth: pl.Series, day: pl.Series) -> pl.Series:
-    frame = pl.DataFrame({"b": birth, "d": day})
+def _age_of(born: pl.Series, day: pl.Series) -> pl.Series:
+    frame = pl.DataFrame({"b": born, "d": day})
     return frame.select(_age("b", "d")).to_series()
 
 
@@ -416,6 +431,7 @@ def aggregate(
     slices: tuple[tuple[bool, bool, bool], ...] = SLICES,
     once_per_period: bool = False,
     denominator: str = "denominator",
+    share: tuple[Any, ...] | None = None,
 ) -> pl.DataFrame:
     """Sum events into fact rows.
 
@@ -423,15 +439,53 @@ def aggregate(
     ``municipality_code``, ``service_line``, ``g_<group>`` (booleans), ``num``, ``den``, ``outcome`` (bool),
     ``observable`` (bool). Only observable events count; a cell with unobservable events is incomplete.
     ``once_per_period`` keeps each unit's first event of a period only. ``denominator`` picks what the
-    value divides by: the summed ``den``, ``outcome_persons`` or ``outcome_events``.
+    value divides by: the summed ``den``, ``outcome_persons`` or ``outcome_events``. Variants that differ
+    only in the denominator pass the same ``share`` key: their cells are summed once.
     """
+
+    def build() -> pl.DataFrame | None:
+        return _cells(events, ctx, groups=groups, slices=slices, once_per_period=once_per_period)
+
+    facts = ctx.once(("cells", share), build) if share is not None else build()
+    if facts is None:
+        return pl.DataFrame(schema=FACT_SCHEMA)
+    if denominator == "outcome_persons":
+        facts = facts.with_columns(denominator=pl.col("outcome_persons").cast(pl.Float64))
+    elif denominator == "outcome_events":
+        facts = facts.with_columns(denominator=pl.col("outcome_events").cast(pl.Float64))
+    safe = pl.when(pl.col("denominator") > 0)
+    value = {
+        "percent": safe.then(100.0 * pl.col("numerator") / pl.col("denominator")),
+        "ratio": safe.then(pl.col("numerator") / pl.col("denominator")),
+        "mean": safe.then(pl.col("numerator") / pl.col("denominator")),
+        "count": pl.col("numerator"),
+    }[value_kind]
+    return facts.with_columns(
+        indicator_id=pl.lit(indicator_id),
+        variant=pl.lit(variant),
+        value=value.cast(pl.Float64),
+        unit=pl.lit(unit),
+        complete=pl.col("pending") == 0,
+        note=pl.lit(note),
+    ).select(list(FACT_SCHEMA))
+
+
+def _cells(
+    events: pl.DataFrame,
+    ctx: Context,
+    *,
+    groups: list[str] | None,
+    slices: tuple[tuple[bool, bool, bool], ...],
+    once_per_period: bool,
+) -> pl.DataFrame | None:
+    """The cells of ``aggregate`` with their sums and distinct units (None when no event counts)."""
     ev = events.filter(
         (pl.col("municipality_code").is_in(ctx.in_area) | pl.col("municipality_code").is_null())
         & (pl.col("event_date") >= ctx.since)
         & (pl.col("event_date") <= max(ctx.as_of, ctx.since))
     )
     if ev.height == 0:
-        return pl.DataFrame(schema=FACT_SCHEMA)
+        return None
     allowed = groups if groups is not None else ctx.definitions.customer_groups
     present = [g for g in allowed if group_column(g) in ev.columns]
     # Every dimension becomes a small integer and a cell's key one 64-bit integer: grouping on it is many
@@ -535,25 +589,7 @@ def aggregate(
         )
         .drop("_key", "_p")
     )
-    if denominator == "outcome_persons":
-        facts = facts.with_columns(denominator=pl.col("outcome_persons").cast(pl.Float64))
-    elif denominator == "outcome_events":
-        facts = facts.with_columns(denominator=pl.col("outcome_events").cast(pl.Float64))
-    safe = pl.when(pl.col("denominator") > 0)
-    value = {
-        "percent": safe.then(100.0 * pl.col("numerator") / pl.col("denominator")),
-        "ratio": safe.then(pl.col("numerator") / pl.col("denominator")),
-        "mean": safe.then(pl.col("numerator") / pl.col("denominator")),
-        "count": pl.col("numerator"),
-    }[value_kind]
-    return facts.with_columns(
-        indicator_id=pl.lit(indicator_id),
-        variant=pl.lit(variant),
-        value=value.cast(pl.Float64),
-        unit=pl.lit(unit),
-        complete=pl.col("pending") == 0,
-        note=pl.lit(note),
-    ).select(list(FACT_SCHEMA))
+    return facts
 
 
 # ------------------------------------------------------------------------------------- computations
@@ -665,7 +701,7 @@ def special_group_events(inputs: Inputs, ctx: Context, params: dict[str, Any]) -
     special = list(params["groups"])
     rows = month_end_rows(inputs, ctx).filter(pl.col("unemployed") & (pl.col("day") >= ctx.since))
     # keep only the count days on which the person is in a special group at all (cheap tests first)
-    persons = inputs.persons.select("person_id", "birth_date", "education_level")
+    persons = _persons(inputs, ctx).select("person_id", "_born", "education_level")
     rows = rows.select("person_id", "status", "day", "long_term_unemployed").join(
         persons, on="person_id", how="left"
     )
@@ -677,7 +713,7 @@ def special_group_events(inputs: Inputs, ctx: Context, params: dict[str, Any]) -
     if "laid_off" in special:
         maybe = maybe | pl.col("status").is_in(LAID_OFF)
     if "young" in special:
-        maybe = maybe | (_age("birth_date", "day") < ctx.area_youth_limit)
+        maybe = maybe | (_age("_born", "day") < ctx.area_youth_limit)
     recorded = inputs.groups.filter(pl.col("group").is_in(special))
     if recorded.height:
         maybe = maybe | pl.col("person_id").is_in(recorded.get_column("person_id").unique().implode())
@@ -773,6 +809,7 @@ def _person_facts(
     groups: list[str] | None = None,
     once_per_period: bool = False,
     dimensions_done: bool = False,
+    share: tuple[Any, ...] | None = None,
 ) -> pl.DataFrame:
     params = indicator.params(variant)
     events = events.filter(pl.col("event_date") >= ctx.since)
@@ -792,6 +829,7 @@ def _person_facts(
         groups=groups,
         once_per_period=once_per_period,
         denominator=str(params.get("denominator", "denominator")),
+        share=share,
     )
 
 
@@ -839,8 +877,19 @@ def compute_cost(inputs: Inputs, ctx: Context, indicator: Indicator, variant: st
         events = cost_events(inputs, ctx, params).filter(pl.col("event_date") >= ctx.since)
         return attach_dimensions(_events(events), inputs, ctx)
 
-    events = _cached(ctx, _shared_key("cost", params, "denominator"), build)
-    return _person_facts(events, inputs, ctx, indicator, variant, note=note, dimensions_done=True)
+    shared = _shared_key("cost", params, "denominator")
+    events = _cached(ctx, shared, build)
+    # the variants differ only in what the value divides by: the cells are summed once
+    return _person_facts(
+        events,
+        inputs,
+        ctx,
+        indicator,
+        variant,
+        note=note,
+        dimensions_done=True,
+        share=(indicator.id, *shared),
+    )
 
 
 def compute_special_groups(inputs: Inputs, ctx: Context, indicator: Indicator, variant: str) -> pl.DataFrame:
@@ -1166,36 +1215,50 @@ def compute_month_end(inputs: Inputs, ctx: Context) -> pl.DataFrame:
     # municipalities (everyone lives in exactly one municipality on the day)
     probe = rows.select("person_id", event_date="day")
     home = probe.join(
-        inputs.persons.select("person_id", "home_municipality_code", "birth_date"),
+        _persons(inputs, ctx).select("person_id", "home_municipality_code", "_born"),
         on="person_id",
         how="left",
         maintain_order="left",
     )
+    days = rows.get_column("day").unique().sort()
     limits = pl.DataFrame(
-        [
-            (d, ctx.rule_value("young.statistics_age_limit", d, 25))
-            for d in rows.get_column("day").unique().sort().to_list()
-        ],
-        schema={"day": pl.Date, "national_limit": pl.Int64},
-        orient="row",
-    )
+        {
+            "day": days,
+            "national_limit": [ctx.rule_value("young.statistics_age_limit", d, 25) for d in days.to_list()],
+        },
+        schema={"day": pl.Date, "national_limit": pl.Int32},
+    ).with_columns(_on=_date_number("day"))
+    codes = ctx.in_area
     frame = (
         rows.with_columns(
             municipality_code=pl.coalesce(
                 _residence(probe, inputs.residences), home.get_column("home_municipality_code")
             ),
-            birth_date=home.get_column("birth_date"),
+            _born=home.get_column("_born"),
         )
-        .filter(pl.col("municipality_code").is_in(ctx.in_area))
+        .filter(pl.col("municipality_code").is_in(codes))
         .join(limits, on="day", how="left")
-        .with_columns(age=_age("birth_date", "day"))
+        .with_columns(
+            age=(pl.col("_on") - pl.col("_born")) // 10_000
+        )  # as _age, with the day's number joined
         .with_columns(
             young_under_25=pl.col("unemployed") & (pl.col("age") < pl.col("national_limit")),
             young_under_area_limit=pl.col("unemployed") & (pl.col("age") < ctx.area_youth_limit),
         )
     )
-    by_municipality = frame.group_by("day", "municipality_code").agg(
-        [pl.col(m).sum().alias(m) for m in MONTH_END_MEASURES]
+    # grouped on one integer (the day and the municipality's index), not on a date and a text
+    width = 1 << 12
+    by_municipality = (
+        frame.group_by(
+            _k=pl.col("day").cast(pl.Int32).cast(pl.Int64) * width
+            + pl.col("municipality_code").cast(pl.Enum(codes)).to_physical().cast(pl.Int64)
+        )
+        .agg([pl.col(m).sum().alias(m) for m in MONTH_END_MEASURES])
+        .select(
+            (pl.col("_k") // width).cast(pl.Int32).cast(pl.Date).alias("day"),
+            pl.lit(pl.Series(codes, dtype=pl.String)).gather(pl.col("_k") % width).alias("municipality_code"),
+            *MONTH_END_MEASURES,
+        )
     )
     total = by_municipality.group_by("day").agg([pl.col(m).sum() for m in MONTH_END_MEASURES])
     wide = pl.concat(
