@@ -37,7 +37,7 @@ def insert_frame(session: Session, table: Table, frame: pl.DataFrame) -> int:
             )
             marks = ", ".join("?" for _ in columns)
             # rows built column by column (each column converted once) rather than value by value
-            rows = zip(*(prepared.get_column(c).to_list() for c in columns), strict=True)
+            rows = list(zip(*(prepared.get_column(c).to_list() for c in columns), strict=True))
             cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
         else:
             connection.execute(table.insert(), frame.select(columns).to_dicts())
