@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from alue.shared import cache as shared_cache
 from alue.web import queries
 from alue.web.queries import FiguresCache
 
@@ -39,7 +40,7 @@ def test_figures_are_kept_per_day_and_scope(calls: list[tuple[Any, ...]]) -> Non
 
 def test_figures_expire(calls: list[tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [1000.0]
-    monkeypatch.setattr(queries.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(shared_cache.time, "monotonic", lambda: clock[0])
     cache = FiguresCache(seconds=60)
     cache.figures(None, day=DAY, codes=["609"], youth_age_limit=30)  # type: ignore[arg-type]
     clock[0] += 59

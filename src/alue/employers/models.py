@@ -5,7 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    and_,
+    or_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alue.people.models import WorkingTime
@@ -80,6 +93,15 @@ class Vacancy(Base):
         if self.filled_on is not None and day >= self.filled_on:
             return False
         return self.closes_on is None or day <= self.closes_on
+
+    @classmethod
+    def open_on(cls, day: dt.date) -> ColumnElement[bool]:
+        """``is_open_on`` as a SQL condition: published, not yet filled, not closed on ``day``."""
+        return and_(
+            cls.published_on <= day,
+            or_(cls.filled_on.is_(None), cls.filled_on > day),
+            or_(cls.closes_on.is_(None), cls.closes_on >= day),
+        )
 
 
 class EmployerServiceKind(StrEnum):

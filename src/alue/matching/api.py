@@ -9,17 +9,15 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from alue.matching.views import (
+    MatchView,
     area_paths,
-    audit_matches,
-    candidates_for_vacancy,
     isco_label,
-    vacancies_for_person,
+    read_person_matches,
+    read_vacancy_candidates,
 )
 from alue.shared.auth import Permission, Principal
 from alue.shared.suppression import count_cell
-from alue.shared.time import today
-from alue.web.deps import DbSession, IdPath, Lang, NotFound, requires
-from alue.web.persons import get_in_scope
+from alue.web.deps import DbSession, IdPath, Lang, requires
 
 api = APIRouter(prefix="/api/v1", tags=["matching"])
 Top = Annotated[int, Query(ge=1, le=100)]
@@ -77,15 +75,14 @@ class PathOut(BaseModel):
     trainings: list[TrainingOut]
 
 
-def _match(m: object) -> dict[str, object]:
-    view = m  # MatchView
+def _match(view: MatchView) -> dict[str, object]:
     return {
-        "score": view.score,  # type: ignore[attr-defined]
-        "distance_km": view.distance_km,  # type: ignore[attr-defined]
-        "hard_fail": view.hard_fail,  # type: ignore[attr-defined]
+        "score": view.score,
+        "distance_km": view.distance_km,
+        "hard_fail": view.hard_fail,
         "parts": [
             PartOut(key=p.key, label=p.label, weight=p.weight, value=p.value, explanation=p.text)
-            for p in view.parts  # type: ignore[attr-defined]
+            for p in view.parts
         ],
     }
 
@@ -100,11 +97,7 @@ def jobseeker_matches(
     top: Top = 20,
 ) -> list[VacancyMatchOut]:
     """The open vacancies that suit a jobseeker in the caller's scope, best first (audited)."""
-    person = get_in_scope(db, principal=principal, person_id=person_id, on=today())
-    if person is None:
-        raise NotFound
-    rows = vacancies_for_person(db, person.id, top=top, lang=lang)
-    audit_matches(request, db, principal, person_id=person.id, vacancy_ids=[v.id for _m, v, _e in rows])
+    _person, rows = read_person_matches(request, db, principal, person_id, top=top, lang=lang)
     return [
         VacancyMatchOut(
             **_match(m),  # type: ignore[arg-type]
@@ -128,8 +121,7 @@ def vacancy_matches(
     top: Top = 20,
 ) -> list[CandidateOut]:
     """The jobseekers who suit a vacancy, among those the caller may see, best first (audited)."""
-    rows = candidates_for_vacancy(db, principal, vacancy_id, top=top, lang=lang)
-    audit_matches(request, db, principal, vacancy_id=vacancy_id, person_ids=[c.match.person_id for c in rows])
+    rows = read_vacancy_candidates(request, db, principal, vacancy_id, top=top, lang=lang)
     return [
         CandidateOut(
             **_match(c.match),  # type: ignore[arg-type]
@@ -156,7 +148,7 @@ def reskilling_paths(
             to_label=isco_label(p.to_isco, lang),
             similarity=p.similarity,
             parts=dict(p.parts),
-            jobseekers_served=count_cell(p.jobseekers_served).as_json(),  # type: ignore[arg-type]
+            jobseekers_served=count_cell(p.jobseekers_served).as_count(),
             vacancies_in_reach=p.vacancies_in_reach,
             from_source=p.from_status.source,
             to_source=p.to_status.source,

@@ -232,9 +232,7 @@ def _open_vacancies(session: Session, day: dt.date, groups: set[str]) -> dict[st
     rows = session.execute(
         select(Vacancy.isco4, Vacancy.municipality_code, Vacancy.positions).where(
             Vacancy.isco4.in_(sorted(groups)),
-            Vacancy.published_on <= day,
-            or_(Vacancy.closes_on.is_(None), Vacancy.closes_on >= day),
-            or_(Vacancy.filled_on.is_(None), Vacancy.filled_on > day),
+            Vacancy.open_on(day),
         )
     )
     result: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))

@@ -153,9 +153,7 @@ def area_counts(session: Session, day: dt.date) -> tuple[dict[str, int], dict[st
         select(Vacancy.isco4, func.sum(Vacancy.positions))
         .where(
             Vacancy.municipality_code.in_(in_area),
-            Vacancy.published_on <= day,
-            or_(Vacancy.closes_on.is_(None), Vacancy.closes_on >= day),
-            or_(Vacancy.filled_on.is_(None), Vacancy.filled_on > day),
+            Vacancy.open_on(day),
         )
         .group_by(Vacancy.isco4)
     )

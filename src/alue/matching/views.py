@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,6 +32,7 @@ from alue.people.models import Person
 from alue.shared import audit
 from alue.shared.audit import AuditAction, AuditPurpose
 from alue.shared.auth import N_, Permission, Principal, Role, person_scope
+from alue.shared.cache import TimedCache
 from alue.shared.suppression import Cell, count_cell
 from alue.shared.time import today
 from alue.staff.models import StaffMunicipality
@@ -231,29 +230,38 @@ def audit_matches(request: Request, db: Session, principal: Principal, **details
     db.commit()
 
 
-_CACHE: dict[tuple[str, str, dt.date], tuple[float, Any]] = {}
-_CACHE_LOCK = threading.Lock()
-CACHE_SECONDS = 600
+def read_person_matches(
+    request: Request, db: Session, principal: Principal, person_id: int, *, top: int, lang: str
+) -> tuple[Person, list[tuple[MatchView, Vacancy, Employer]]]:
+    """A jobseeker in the caller's scope and the vacancies that suit them; the read is audited."""
+    person = get_in_scope(db, principal=principal, person_id=person_id, on=today())
+    if person is None:
+        raise NotFound
+    rows = vacancies_for_person(db, person.id, top=top, lang=lang)
+    audit_matches(request, db, principal, person_id=person.id, vacancy_ids=[v.id for _m, v, _e in rows])
+    return person, rows
+
+
+def read_vacancy_candidates(
+    request: Request, db: Session, principal: Principal, vacancy_id: int, *, top: int, lang: str
+) -> list[Candidate]:
+    """A vacancy's best candidates the caller may see; the read is audited (page and API)."""
+    rows = candidates_for_vacancy(db, principal, vacancy_id, top=top, lang=lang)
+    audit_matches(request, db, principal, vacancy_id=vacancy_id, person_ids=[c.match.person_id for c in rows])
+    return rows
+
+
+#: area-wide figures (shortage table, reskilling paths) kept for ten minutes per database and day
+_CACHE: TimedCache[tuple[str, str, dt.date], Any] = TimedCache(600)
 
 
 def cached(db: Session, kind: str, compute: Any) -> Any:
-    """Area-wide figures (shortage table, reskilling paths) kept for ten minutes per database and day."""
     # ``.engine``: a session may be bound to a Connection (which has no ``url``) as well as to an Engine
-    key = (str(db.get_bind().engine.url), kind, today())
-    now = time.monotonic()
-    with _CACHE_LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None and now - hit[0] < CACHE_SECONDS:
-            return hit[1]
-    value = compute()
-    with _CACHE_LOCK:
-        _CACHE[key] = (now, value)
-    return value
+    return _CACHE.get((str(db.get_bind().engine.url), kind, today()), compute)
 
 
 def clear_cache() -> None:
-    with _CACHE_LOCK:
-        _CACHE.clear()
+    _CACHE.clear()
 
 
 def area_balance(db: Session) -> list[Any]:
@@ -293,11 +301,7 @@ def person_matches(
     lang: Lang,
     top: TopQuery = 20,
 ) -> Response:
-    person = get_in_scope(db, principal=principal, person_id=person_id, on=today())
-    if person is None:
-        raise NotFound
-    rows = vacancies_for_person(db, person.id, top=top, lang=lang)
-    audit_matches(request, db, principal, person_id=person.id, vacancy_ids=[v.id for _m, v, _e in rows])
+    person, rows = read_person_matches(request, db, principal, person_id, top=top, lang=lang)
     return _page(
         request, lang, "matching/person_matches.html", {"p": person, "rows": rows, "fail_labels": FAIL_LABELS}
     )
@@ -315,8 +319,7 @@ def vacancy_candidates(
     vacancy = db.get(Vacancy, vacancy_id)
     if vacancy is None:
         raise NotFound
-    rows = candidates_for_vacancy(db, principal, vacancy_id, top=top, lang=lang)
-    audit_matches(request, db, principal, vacancy_id=vacancy_id, person_ids=[c.match.person_id for c in rows])
+    rows = read_vacancy_candidates(request, db, principal, vacancy_id, top=top, lang=lang)
     return _page(
         request,
         lang,

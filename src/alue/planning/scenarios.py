@@ -654,9 +654,7 @@ def _match(
     vacancies = session.execute(
         select(Vacancy, Employer.name)
         .join(Employer, Employer.id == Vacancy.employer_id)
-        .where(Vacancy.published_on <= open_on)
-        .where(or_(Vacancy.closes_on.is_(None), Vacancy.closes_on >= open_on))
-        .where(or_(Vacancy.filled_on.is_(None), Vacancy.filled_on > open_on))
+        .where(Vacancy.open_on(open_on))
     ).all()
     reachable = [(v, name, distance(v.municipality_code)) for v, name in vacancies]
     reachable = [(v, name, d) for v, name, d in reachable if d <= a.max_commute_km]

@@ -33,7 +33,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    SQLColumnExpression,
     String,
     and_,
     delete,
@@ -50,7 +49,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from alue.area.models import Municipality
 from alue.casework.models import CaseAssignment
 from alue.people.models import Person
-from alue.shared.db import Base
+from alue.shared.db import Base, covers
 from alue.shared.enums import db_enum
 from alue.shared.time import today
 from alue.staff.models import (
@@ -333,12 +332,6 @@ class Principal:
 # ----------------------------------------------------------------------------- access rules as SQL
 
 
-def _active_on(
-    start: SQLColumnExpression[dt.date], end: SQLColumnExpression[dt.date | None], day: dt.date
-) -> ColumnElement[bool]:
-    return and_(start <= day, or_(end.is_(None), end >= day))
-
-
 def person_scope(principal: Principal, *, on: dt.date | None = None) -> ColumnElement[bool]:
     """The jobseekers the principal may see, as a WHERE clause on ``Person``.
 
@@ -361,17 +354,15 @@ def _staff_scope(sid: int, day: dt.date) -> ColumnElement[bool]:
     clause object is safely reused by every request and thread; building it costs more than running it)."""
     mine = aliased(TeamMembership)
     mates = aliased(TeamMembership)
-    my_teams = select(mine.team_id).where(
-        mine.staff_id == sid, _active_on(mine.start_date, mine.end_date, day)
-    )
+    my_teams = select(mine.team_id).where(mine.staff_id == sid, covers(mine.start_date, mine.end_date, day))
     led_teams = select(Team.id).where(Team.lead_staff_id == sid)
     colleagues = select(mates.staff_id).where(
         or_(mates.team_id.in_(my_teams), mates.team_id.in_(led_teams)),
-        _active_on(mates.start_date, mates.end_date, day),
+        covers(mates.start_date, mates.end_date, day),
     )
     assigned = select(CaseAssignment.person_id).where(
         or_(CaseAssignment.staff_id == sid, CaseAssignment.staff_id.in_(colleagues)),
-        _active_on(CaseAssignment.start_date, CaseAssignment.end_date, day),
+        covers(CaseAssignment.start_date, CaseAssignment.end_date, day),
     )
     served = select(StaffMunicipality.municipality_code).where(StaffMunicipality.staff_id == sid)
     return or_(Person.home_municipality_code.in_(served), Person.id.in_(assigned))
@@ -419,7 +410,7 @@ def delegated_tasks(
             Delegation,
             and_(
                 Delegation.staff_id == StaffMember.id,
-                _active_on(Delegation.valid_from, Delegation.valid_to, day),
+                covers(Delegation.valid_from, Delegation.valid_to, day),
             ),
         )
         .where(StaffMember.id == staff_id)

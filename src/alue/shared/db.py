@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import ColumnElement, MetaData, SQLColumnExpression, and_, create_engine, event, or_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -71,3 +72,10 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def covers(
+    start: SQLColumnExpression[dt.date], end: SQLColumnExpression[dt.date | None], day: dt.date
+) -> ColumnElement[bool]:
+    """SQL: the range from ``start`` to ``end`` (inclusive; a null end is open) contains ``day``."""
+    return and_(start <= day, or_(end.is_(None), end >= day))

@@ -36,6 +36,10 @@ class Cell:
     def as_json(self) -> int | float | None:
         return None if self.suppressed else self.value
 
+    def as_count(self) -> int | None:
+        """A count cell's value as published: None when suppressed."""
+        return None if self.suppressed or self.value is None else int(self.value)
+
 
 def is_small(count: int, *, min_cell: int = MIN_CELL) -> bool:
     return 0 < count < min_cell

@@ -7,17 +7,17 @@ municipal representative is part of the query (``codes``), never a filter applie
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, distinct, func, or_, select, true
+from sqlalchemy import ColumnElement, SQLColumnExpression, case, distinct, func, select, true
 from sqlalchemy.orm import Session
 
 from alue.employers.models import Vacancy
 from alue.people.models import UNEMPLOYED_STATUSES, JobseekingSpell, Person, StatusPeriod
+from alue.shared.cache import TimedCache
+from alue.shared.db import covers
 from alue.shared.suppression import Cell, count_cell, count_table, share_cell
 from alue.staff.models import StaffMember
 
@@ -30,12 +30,6 @@ class MunicipalityFigures:
     young_unemployed: Cell  # unemployed under the area's youth age limit
     open_vacancies: int  # positions open on the day (not about persons: not suppressed)
     staff_fte: float  # staff placed in the municipality (R-B2)
-
-
-def _covers(
-    start: SQLColumnExpression[dt.date], end: SQLColumnExpression[dt.date | None], day: dt.date
-) -> ColumnElement[bool]:
-    return and_(start <= day, or_(end.is_(None), end >= day))
 
 
 def _in(column: SQLColumnExpression[str], codes: Sequence[str] | None) -> ColumnElement[bool]:
@@ -52,9 +46,7 @@ def municipality_figures(
         session.execute(
             select(Vacancy.municipality_code, func.coalesce(func.sum(Vacancy.positions), 0))
             .where(
-                Vacancy.published_on <= day,
-                or_(Vacancy.closes_on.is_(None), Vacancy.closes_on >= day),
-                or_(Vacancy.filled_on.is_(None), Vacancy.filled_on > day),
+                Vacancy.open_on(day),
                 _in(Vacancy.municipality_code, codes),
             )
             .group_by(Vacancy.municipality_code)
@@ -116,7 +108,7 @@ def raw_counts(
             select(Person.home_municipality_code, func.count(distinct(Person.id)))
             .join(JobseekingSpell, JobseekingSpell.person_id == Person.id)
             .where(
-                _covers(JobseekingSpell.start_date, JobseekingSpell.end_date, day),
+                covers(JobseekingSpell.start_date, JobseekingSpell.end_date, day),
                 _in(Person.home_municipality_code, codes),
             )
             .group_by(Person.home_municipality_code)
@@ -132,7 +124,7 @@ def raw_counts(
         .join(StatusPeriod, StatusPeriod.person_id == Person.id)
         .where(
             StatusPeriod.status.in_(UNEMPLOYED_STATUSES),
-            _covers(StatusPeriod.start_date, StatusPeriod.end_date, day),
+            covers(StatusPeriod.start_date, StatusPeriod.end_date, day),
             _in(Person.home_municipality_code, codes),
         )
         .group_by(Person.home_municipality_code)
@@ -155,22 +147,12 @@ class FiguresCache:
     """
 
     def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._entries: dict[tuple[object, ...], tuple[float, HomeFigures]] = {}
-        self._lock = threading.Lock()
+        self._cache: TimedCache[tuple[object, ...], HomeFigures] = TimedCache(seconds)
 
     def figures(
         self, session: Session, *, day: dt.date, codes: Sequence[str], youth_age_limit: int
     ) -> HomeFigures:
-        key = (day, tuple(codes), youth_age_limit)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._entries.get(key)
-        if hit is not None and now - hit[0] < self.seconds:
-            return hit[1]
-        value = municipality_figures(session, day=day, codes=codes, youth_age_limit=youth_age_limit)
-        if self.seconds > 0:
-            with self._lock:
-                self._entries = {k: v for k, v in self._entries.items() if now - v[0] < self.seconds}
-                self._entries[key] = (now, value)
-        return value
+        return self._cache.get(
+            (day, tuple(codes), youth_age_limit),
+            lambda: municipality_figures(session, day=day, codes=codes, youth_age_limit=youth_age_limit),
+        )

@@ -170,9 +170,9 @@ def _figures_out(code: str, name: str, f: MunicipalityFigures) -> Figures:
     return Figures(
         code=code,
         name=name,
-        registered_jobseekers=f.registered.as_json(),  # type: ignore[arg-type]
-        unemployed=f.unemployed.as_json(),  # type: ignore[arg-type]
-        young_unemployed=f.young_unemployed.as_json(),  # type: ignore[arg-type]
+        registered_jobseekers=f.registered.as_count(),
+        unemployed=f.unemployed.as_count(),
+        young_unemployed=f.young_unemployed.as_count(),
         open_vacancies=f.open_vacancies,
         staff_fte=f.staff_fte,
     )

@@ -44,11 +44,7 @@ def vacancy_query(q: str, municipality: str, only_open: bool):  # type: ignore[n
     if municipality:
         stmt = stmt.where(Vacancy.municipality_code == municipality)
     if only_open:
-        stmt = stmt.where(
-            Vacancy.published_on <= day,
-            or_(Vacancy.closes_on.is_(None), Vacancy.closes_on >= day),
-            or_(Vacancy.filled_on.is_(None), Vacancy.filled_on > day),
-        )
+        stmt = stmt.where(Vacancy.open_on(day))
     return stmt
 
 
