@@ -407,18 +407,6 @@ def experience_value(
     return value.astype(np.float32)
 
 
-def open_vacancy_filter(on: dt.date) -> list:
-    from sqlalchemy import or_
-
-    from alue.employers.models import Vacancy
-
-    return [
-        Vacancy.published_on <= on,
-        or_(Vacancy.closes_on.is_(None), Vacancy.closes_on >= on),
-        or_(Vacancy.filled_on.is_(None), Vacancy.filled_on >= on),
-    ]
-
-
 def active_person_ids(session: Session, on: dt.date) -> list[int]:
     """Persons with a jobseeking spell on ``on`` (registered jobseekers that day)."""
     from sqlalchemy import or_
@@ -542,7 +530,7 @@ def load_vacancies(
     if vacancy_ids is not None:
         stmt = stmt.where(Vacancy.id.in_(list(vacancy_ids)))
     if on is not None:
-        stmt = stmt.where(*open_vacancy_filter(on))
+        stmt = stmt.where(Vacancy.open_on(on))
     rows = [r for r in session.execute(stmt).all() if r[1] in geo_.index and space.isco(r[2]) >= 0]
     return Vacancies(
         vacancy_id=np.array([r[0] for r in rows], dtype=np.int64),
