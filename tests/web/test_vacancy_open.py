@@ -1,4 +1,4 @@
-"""``Vacancy.open_on`` (the SQL every open-vacancy count and match uses) agrees with ``Vacancy.is_open_on``."""
+"""``Vacancy.open_on``, the SQL that open-vacancy counts and matching use, agrees with ``is_open_on``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def test_sql_condition_equals_the_model_rule(
     session: Session, closes_on: dt.date | None, filled_on: dt.date | None
 ) -> None:
     vacancy = make_vacancy(session, employer=make_employer(session))
-    vacancy.published_on, vacancy.closes_on, vacancy.filled_on = D - dt.timedelta(days=2), closes_on, filled_on
+    vacancy.published_on = D - dt.timedelta(days=2)
+    vacancy.closes_on, vacancy.filled_on = closes_on, filled_on
     session.flush()
     for offset in range(-4, 6):
         day = D + dt.timedelta(days=offset)
