@@ -239,7 +239,12 @@ def haversine_km(a: MunicipalityInfo, b: MunicipalityInfo) -> float:
     """Straight-line distance between two municipality centres (no road network is available)."""
     if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         raise ValueError(f"no centre coordinates for {a.code if a.lat is None else b.code}")
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    return great_circle_km((a.lat, a.lon), (b.lat, b.lon))
+
+
+def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Haversine distance between two (latitude, longitude) points in degrees, on a 6,371 km sphere."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from alue.area.config import Area, MunicipalityInfo, load_municipalities
+from alue.area.config import Area, MunicipalityInfo, great_circle_km, load_municipalities
 from alue.demo.columns import day
 from alue.demo.occupations import OccupationModel, load_occupation_model
 from alue.demo.population import MunicipalityFacts, municipality_facts
@@ -198,9 +197,7 @@ def generate(
 def _haversine(a: MunicipalityInfo, b: MunicipalityInfo) -> float:
     if a.lat is None or b.lat is None or a.lon is None or b.lon is None:
         return 1e6
-    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
+    return great_circle_km((a.lat, a.lon), (b.lat, b.lon))
 
 
 __all__ = ["DEFAULT_START", "SCALES", "Generated", "Progress", "generate", "month_text"]

@@ -34,6 +34,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from alue.area.config import great_circle_km
 from alue.area.models import Municipality
 from alue.employers.models import Vacancy
 from alue.matching.shortage import GroupBalance, current_status
@@ -157,12 +158,6 @@ def group_similarity(data_dir: Path | None = None) -> GroupSimilarity:
 # ------------------------------------------------------------------------------------- the paths
 
 
-def _haversine(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
-
-
 def _trainings(session: Session) -> list[tuple[Service, set[str], str]]:
     services = session.scalars(
         select(Service)
@@ -275,7 +270,7 @@ def reskilling_paths(
             if a == b:
                 distance_cache[key] = 0.0
             elif a in coords and b in coords:
-                distance_cache[key] = _haversine(coords[a], coords[b])
+                distance_cache[key] = great_circle_km(coords[a], coords[b])
             else:
                 distance_cache[key] = math.inf
         return distance_cache[key]

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alue.area.config import great_circle_km
 from alue.area.models import Municipality
 from alue.employers.models import Employer, EmploymentType, SizeClass, Vacancy
 from alue.io.fields import Column, FieldType, Lookups
@@ -688,9 +689,7 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
         home = coords.get(person.home_municipality_code)
         far = [coords[c] for c in values["preferred"] if c in coords]
         if home and far:
-            from alue.matching.reskilling import _haversine
-
-            reach = max(_haversine(home, c) for c in far)
+            reach = max(great_circle_km(home, c) for c in far)
             update["commute_reach_km"] = max(5, int(math.ceil(reach / 5.0) * 5))
         return assign(person, update)
 
