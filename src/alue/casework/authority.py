@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alue.casework.errors import TASK_LABELS, CaseworkError
+from alue.shared.db import covers
 from alue.staff.models import DelegatedTask, Delegation, StaffMember
 
 
@@ -38,8 +39,7 @@ def require_delegation(
         select(Delegation)
         .where(
             Delegation.staff_id == staff_id,
-            Delegation.valid_from <= on,
-            or_(Delegation.valid_to.is_(None), Delegation.valid_to >= on),
+            covers(Delegation.valid_from, Delegation.valid_to, on),
         )
         .order_by(Delegation.valid_from.desc(), Delegation.id.desc())
     )

@@ -21,6 +21,7 @@ from alue.casework.errors import CaseworkError
 from alue.casework.journey_models import StartupGrantApplication, StartupGrantStatus
 from alue.employers.models import Employer
 from alue.people.models import JobseekingSpell, Person
+from alue.shared.db import covers
 from alue.shared.time import DateRange
 from alue.staff.models import DelegatedTask
 
@@ -55,8 +56,7 @@ def apply_startup_grant(
     spell_id = session.scalar(
         select(JobseekingSpell.id).where(
             JobseekingSpell.person_id == person_id,
-            JobseekingSpell.start_date <= on,
-            or_(JobseekingSpell.end_date.is_(None), JobseekingSpell.end_date >= on),
+            covers(JobseekingSpell.start_date, JobseekingSpell.end_date, on),
         )
     )
     application = StartupGrantApplication(

@@ -42,6 +42,7 @@ from alue.services.models import (
     ReferralStatus,
     Service,
 )
+from alue.shared.db import covers
 from alue.staff.models import StaffMember
 
 
@@ -560,8 +561,7 @@ def refer(
             select(Participation.id).where(
                 Participation.person_id == person_id,
                 Participation.service_id == service_id,
-                Participation.start_date <= on,
-                or_(Participation.end_date.is_(None), Participation.end_date >= on),
+                covers(Participation.start_date, Participation.end_date, on),
             )
         )
         if ongoing is not None:

@@ -65,6 +65,7 @@ from alue.casework.service_lines import (
 )
 from alue.people.models import CustomerGroup, CustomerGroupMembership, EducationLevel, JobseekingSpell, Person
 from alue.services.models import Consent, Partner, PartnerKind, Production, Referral, ReferralStatus, Service
+from alue.shared.db import covers
 from alue.shared.time import add_working_days
 from alue.staff.models import ServiceLine, StaffMember, StaffMunicipality, Team, TeamMembership
 
@@ -183,8 +184,7 @@ def _fi(day: dt.date) -> str:
 
 def _open_spell(day: dt.date):  # type: ignore[no-untyped-def]
     return and_(
-        JobseekingSpell.start_date <= day,
-        or_(JobseekingSpell.end_date.is_(None), JobseekingSpell.end_date >= day),
+        covers(JobseekingSpell.start_date, JobseekingSpell.end_date, day),
     )
 
 

@@ -26,6 +26,8 @@ from scipy import sparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alue.shared.db import covers
+
 LANGS = ("fi", "sv", "en")
 #: language level → value of the level for working in that language
 LEVEL_INDEX = {"basic": 1, "fair": 2, "good": 3, "excellent": 4, "native": 4}
@@ -409,15 +411,13 @@ def experience_value(
 
 def active_person_ids(session: Session, on: dt.date) -> list[int]:
     """Persons with a jobseeking spell on ``on`` (registered jobseekers that day)."""
-    from sqlalchemy import or_
 
     from alue.people.models import JobseekingSpell
 
     stmt = (
         select(JobseekingSpell.person_id)
         .where(
-            JobseekingSpell.start_date <= on,
-            or_(JobseekingSpell.end_date.is_(None), JobseekingSpell.end_date >= on),
+            covers(JobseekingSpell.start_date, JobseekingSpell.end_date, on),
         )
         .distinct()
     )

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alue.area.config import great_circle_km
@@ -42,6 +42,7 @@ from alue.matching.taxonomy import Taxonomy, load_taxonomy
 from alue.matching.text import normalize
 from alue.people.models import JobseekingSpell, Person, PersonOccupation
 from alue.services.models import Service, ServiceKind
+from alue.shared.db import covers
 from alue.shared.time import today
 
 TRAINING_KINDS = (ServiceKind.LABOUR_MARKET_TRAINING, ServiceKind.SELF_MOTIVATED_STUDY)
@@ -203,8 +204,7 @@ def _area_jobseekers(
     """ISCO-4 group → (person id, home municipality, reach km) of registered jobseekers of the area."""
     in_area = select(Municipality.code).where(Municipality.in_area.is_(True))
     registered = select(JobseekingSpell.person_id).where(
-        JobseekingSpell.start_date <= day,
-        or_(JobseekingSpell.end_date.is_(None), JobseekingSpell.end_date >= day),
+        covers(JobseekingSpell.start_date, JobseekingSpell.end_date, day),
     )
     rows = session.execute(
         select(PersonOccupation.isco4, Person.id, Person.home_municipality_code, Person.commute_reach_km)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Literal
 
 import polars as pl
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alue.area.models import Municipality
@@ -41,6 +41,7 @@ from alue.people.models import JobseekingSpell, PersonOccupation
 from alue.scorecard.importers import half_years
 from alue.scorecard.models import ShortageOccupation
 from alue.settings import get_settings
+from alue.shared.db import covers
 from alue.shared.time import today
 
 Status = Literal["shortage", "balance", "surplus"]
@@ -159,8 +160,7 @@ def area_counts(session: Session, day: dt.date) -> tuple[dict[str, int], dict[st
     )
     vacancies = {isco: int(n or 0) for isco, n in vacancy_rows}
     registered = select(JobseekingSpell.person_id).where(
-        JobseekingSpell.start_date <= day,
-        or_(JobseekingSpell.end_date.is_(None), JobseekingSpell.end_date >= day),
+        covers(JobseekingSpell.start_date, JobseekingSpell.end_date, day),
         JobseekingSpell.municipality_code.in_(in_area),
     )
     seeker_rows = session.execute(

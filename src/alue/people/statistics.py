@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from alue.area.rules import RuleBook, load_rules
 from alue.people.models import Person, Residence, Status, StatusPeriod
+from alue.shared.db import covers
 from alue.shared.time import DateRange, DateSet, add_months
 
 #: A gap between two services of at most this many days, spent wholly unemployed, still counts as moving
@@ -180,8 +181,7 @@ def count_unemployed_by_municipality(
         select(Residence.municipality_code)
         .where(
             Residence.person_id == StatusPeriod.person_id,
-            Residence.start_date <= day,
-            or_(Residence.end_date.is_(None), Residence.end_date >= day),
+            covers(Residence.start_date, Residence.end_date, day),
         )
         .order_by(Residence.start_date.desc())
         .limit(1)

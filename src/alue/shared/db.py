@@ -75,7 +75,9 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 
 def covers(
-    start: SQLColumnExpression[dt.date], end: SQLColumnExpression[dt.date | None], day: dt.date
+    start: SQLColumnExpression[dt.date],
+    end: SQLColumnExpression[dt.date | None],
+    day: dt.date | SQLColumnExpression[dt.date],
 ) -> ColumnElement[bool]:
     """SQL: the range from ``start`` to ``end`` (inclusive; a null end is open) contains ``day``."""
     return and_(start <= day, or_(end.is_(None), end >= day))

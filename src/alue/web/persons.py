@@ -39,6 +39,7 @@ from alue.people.models import (
 )
 from alue.services.models import Participation, Partner, Referral, Service
 from alue.shared.auth import N_, Principal, person_scope
+from alue.shared.db import covers
 from alue.shared.identifiers import InvalidIdentifier, validate_hetu
 from alue.staff.models import StaffMember
 
@@ -201,8 +202,7 @@ def _record_statements() -> dict[str, Any]:
         .join(StaffMember, StaffMember.id == CaseAssignment.staff_id)
         .where(
             CaseAssignment.person_id == PID,
-            CaseAssignment.start_date <= ON,
-            or_(CaseAssignment.end_date.is_(None), CaseAssignment.end_date >= ON),
+            covers(CaseAssignment.start_date, CaseAssignment.end_date, ON),
         ),
         "occupations": select(PersonOccupation)
         .where(PersonOccupation.person_id == PID)

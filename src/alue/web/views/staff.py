@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from alue.casework.models import CaseAssignment
 from alue.shared import auth
 from alue.shared.auth import N_, Permission, Principal
+from alue.shared.db import covers
 from alue.shared.time import today
 from alue.staff.models import Delegation, ServiceLine, StaffMember, StaffMunicipality, Team, TeamMembership
 from alue.web.deps import DbSession, IdPath, Lang, NotFound, requires
@@ -113,8 +114,7 @@ def team_list(
     members = (
         select(TeamMembership.team_id, func.count().label("n"))
         .where(
-            TeamMembership.start_date <= day,
-            or_(TeamMembership.end_date.is_(None), TeamMembership.end_date >= day),
+            covers(TeamMembership.start_date, TeamMembership.end_date, day),
         )
         .group_by(TeamMembership.team_id)
         .subquery()
