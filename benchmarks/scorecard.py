@@ -356,7 +356,7 @@ def run_polars(data: Path, scale: str) -> dict[str, Any]:
     from alue.area.config import load_area, load_municipalities
     from alue.scorecard.bulk import insert_frame
     from alue.scorecard.definitions import load_definitions
-    from alue.scorecard.facts import compute_facts
+    from alue.scorecard.facts import FactStream
     from alue.scorecard.inputs import SCHEMAS, Inputs
     from alue.scorecard.models import FactIndicator, FactMonthEnd
     from alue.shared import migrate
@@ -385,27 +385,35 @@ def run_polars(data: Path, scale: str) -> dict[str, Any]:
     }
     inputs = Inputs(**frames)
     times["load"] = time.perf_counter() - clock
-    mark = time.perf_counter()
-    indicators, month_end = compute_facts(inputs, definitions, as_of=AS_OF, since=SINCE)
-    times["compute"] = time.perf_counter() - mark
-    mark = time.perf_counter()
+    # the database is created before the clock runs (as a rebuild finds it); then, as `alue scorecard rebuild`
+    # does, each indicator's rows are written while the next one is computed: "compute" is the computation's
+    # own time, "write" the time spent writing, and the two overlap; "total" is the wall-clock time
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{tmp}/facts.db")
         migrate.upgrade(engine)
-        setup = time.perf_counter() - mark
         mark = time.perf_counter()
         stamp = pl.lit(dt.datetime(2026, 1, 5, 12, 0), dtype=pl.Datetime("us"))  # noqa: DTZ001
+        parts: dict[str, list[pl.DataFrame]] = {"indicator": [], "month_end": []}
+        writing = 0.0
         with Session(engine) as session:
-            insert_frame(session, FactIndicator.__table__, indicators.with_columns(computed_at=stamp))
-            insert_frame(session, FactMonthEnd.__table__, month_end.with_columns(computed_at=stamp))
+            stream = FactStream(inputs, definitions, as_of=AS_OF, since=SINCE)
+            for kind, rows in stream:
+                started = time.perf_counter()
+                table = FactMonthEnd.__table__ if kind == "month_end" else FactIndicator.__table__
+                insert_frame(session, table, rows.with_columns(computed_at=stamp))
+                parts[kind].append(rows)
+                writing += time.perf_counter() - started
             session.commit()
+        elapsed = time.perf_counter() - mark
         engine.dispose()
-    times["write"] = time.perf_counter() - mark
-    times["total"] = times["load"] + times["compute"] + times["write"]
+    times["compute"] = stream.compute_seconds
+    times["write"] = writing
+    times["total"] = times["load"] + elapsed
+    indicators, month_end = pl.concat(parts["indicator"]), pl.concat(parts["month_end"])
     checks = _checks_polars(indicators, month_end)
     return {
         "times": times,
-        "cpu": time.process_time() - cpu - setup * 0,
+        "cpu": time.process_time() - cpu,
         "rows": indicators.height + month_end.height,
         "suppressed": int((indicators.get_column("suppression") != "").sum()),
         "checks": checks,

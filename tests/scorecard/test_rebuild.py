@@ -3,16 +3,22 @@ partner register's past snapshots and marks suppressed cells."""
 
 from __future__ import annotations
 
+import polars as pl
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alue.people.models import Status
-from alue.scorecard.facts import rebuild
+from alue.scorecard import facts as facts_module
+from alue.scorecard.definitions import load_definitions
+from alue.scorecard.disclosure import DisclosureRule, protect_facts
+from alue.scorecard.facts import compute_facts, iter_facts, rebuild
+from alue.scorecard.inputs import load_inputs
 from alue.scorecard.models import FactIndicator, FactMonthEnd
 from alue.services.models import Partner
 
 from .factories import add_spell, make_partner, make_person
-from .helpers import D
+from .helpers import AS_OF, D
 from .test_inflow import build
 
 U = Status.UNEMPLOYED
@@ -96,3 +102,64 @@ def test_partnership_snapshots_of_past_periods_are_kept(session: Session, area) 
     assert fact(session, "partnership_rate", "2025-06").value == 50.0  # the state recorded in June
     assert fact(session, "partnership_rate", "2025-12").value == 100.0
     assert fact(session, "partnership_rate", "2025").value == 100.0
+
+
+def _stored(session: Session) -> list[tuple[object, ...]]:
+    rows = session.execute(
+        select(
+            FactIndicator.indicator_id,
+            FactIndicator.variant,
+            FactIndicator.period,
+            FactIndicator.municipality_code,
+            FactIndicator.customer_group,
+            FactIndicator.service_line,
+            FactIndicator.numerator,
+            FactIndicator.suppression,
+        )
+    )
+    return sorted(tuple(r) for r in rows)
+
+
+def test_a_computation_failing_midway_leaves_the_previous_facts(
+    session: Session, area, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows are written while later indicators are still computed; an error in the computation (here the
+    month-end figures, computed after every indicator has been written) reaches the caller, whose rollback
+    leaves the earlier facts as they were."""
+    build(session)
+    rebuild(session=session, area=area, as_of=AS_OF)
+    before = _stored(session)
+    month_end_before = session.scalar(select(func.count()).select_from(FactMonthEnd))
+    assert before
+    assert month_end_before
+
+    def broken(*_args: object, **_kwargs: object) -> pl.DataFrame:
+        raise RuntimeError("month-end figures failed")
+
+    monkeypatch.setattr(facts_module, "compute_month_end", broken)
+    with pytest.raises(RuntimeError, match="month-end figures failed"), session.begin_nested():
+        rebuild(session=session, area=area, as_of=AS_OF, full=True)
+    assert _stored(session) == before
+    assert session.scalar(select(func.count()).select_from(FactMonthEnd)) == month_end_before
+
+
+def test_each_batch_protected_alone_gives_the_same_decisions(session: Session, area) -> None:
+    """Disclosure control runs per batch of indicators (so that rows can be written as they come): every
+    relation it checks lies within one indicator and variant, so the decisions equal those over all rows at
+    once — here with every indicator a batch of its own."""
+    build(session)
+    definitions = load_definitions(area)
+    inputs, since = load_inputs(session), D(2025, 1, 1)
+    raw, _ = compute_facts(inputs, definitions, as_of=AS_OF, since=since, protect=False)
+    rule = DisclosureRule(definitions.disclosure.min_persons, definitions.disclosure.protect_outcomes)
+    at_once = protect_facts(raw, rule)
+    assert (at_once["suppression"] != "").sum() > 0  # the fixture has small cells
+    batches = [
+        rows
+        for kind, rows in iter_facts(inputs, definitions, as_of=AS_OF, since=since, batch_rows=1)
+        if kind == "indicator"
+    ]
+    assert len(batches) == raw.get_column("indicator_id").n_unique()
+    assert pl.concat(batches).equals(at_once)
+    protected, _ = compute_facts(inputs, definitions, as_of=AS_OF, since=since)
+    assert protected.equals(at_once)

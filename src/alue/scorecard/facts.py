@@ -10,7 +10,10 @@ partners, the shortage list) means a full rebuild, and so does ``full=True``.
 from __future__ import annotations
 
 import datetime as dt
+import queue
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -20,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from alue.area.config import Area, load_area
 from alue.scorecard.bulk import insert_frame
-from alue.scorecard.compute import Context, compute_indicators, compute_month_end
+from alue.scorecard.compute import FACT_SCHEMA, Context, compute_indicators, compute_month_end
 from alue.scorecard.definitions import Definitions, load_definitions
 from alue.scorecard.disclosure import DisclosureRule, protect_facts, protect_month_end
 from alue.scorecard.inputs import BUCKET_COLUMNS, Inputs, load_inputs
@@ -149,17 +152,103 @@ def _write_state(session: Session, digests: dict[tuple[str, str], str], settings
         session.execute(insert(FactRebuildState), rows)
 
 
+#: Indicator rows protected and handed on together: at least this many (small indicators are batched, since
+#: each call of the disclosure control costs a fixed few milliseconds per pass).
+BATCH_ROWS = 100_000
+
+
+def iter_facts(
+    inputs: Inputs,
+    definitions: Definitions,
+    *,
+    as_of: dt.date,
+    since: dt.date,
+    protect: bool = True,
+    batch_rows: int = BATCH_ROWS,
+) -> Iterator[tuple[str, pl.DataFrame]]:
+    """The fact rows for the periods from ``since`` to ``as_of`` with their disclosure control, in batches of
+    whole indicators (``("indicator", rows)``, in the order of the indicator ids, each batch at least
+    ``batch_rows`` rows but the last), then ``("month_end", rows)``.
+
+    Disclosure control protects each batch on its own: every relation it checks (municipalities → area,
+    lines → all, months → quarter → year) lies within one indicator and variant, so the decisions are the
+    same as over all indicators at once."""
+    ctx = Context(definitions=definitions, as_of=as_of, since=since)
+    rule = DisclosureRule(definitions.disclosure.min_persons, definitions.disclosure.protect_outcomes)
+    pending: list[pl.DataFrame] = []
+    ids = sorted(definitions.indicators)
+    for n, indicator_id in enumerate(ids, start=1):
+        rows = compute_indicators(inputs, ctx, only=[indicator_id])
+        if rows.height:
+            pending.append(rows)
+        if pending and (n == len(ids) or sum(f.height for f in pending) >= batch_rows):
+            batch = pl.concat(pending)
+            pending = []
+            yield "indicator", protect_facts(batch, rule) if protect else batch
+    month_end = compute_month_end(inputs, ctx)
+    yield "month_end", protect_month_end(month_end, rule) if protect else month_end
+
+
 def compute_facts(
     inputs: Inputs, definitions: Definitions, *, as_of: dt.date, since: dt.date, protect: bool = True
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The fact rows for the periods from ``since`` to ``as_of``, with their disclosure control (no database
-    needed)."""
-    ctx = Context(definitions=definitions, as_of=as_of, since=since)
-    indicators, month_end = compute_indicators(inputs, ctx), compute_month_end(inputs, ctx)
-    if protect:
-        rule = DisclosureRule(definitions.disclosure.min_persons, definitions.disclosure.protect_outcomes)
-        indicators, month_end = protect_facts(indicators, rule), protect_month_end(month_end, rule)
-    return indicators, month_end
+    needed): ``(ft_indicator rows, ft_month_end rows)``."""
+    indicators: list[pl.DataFrame] = []
+    month_end = pl.DataFrame()
+    for kind, rows in iter_facts(inputs, definitions, as_of=as_of, since=since, protect=protect):
+        if kind == "indicator":
+            indicators.append(rows)
+        else:
+            month_end = rows
+    if indicators:
+        return pl.concat(indicators), month_end
+    empty = pl.DataFrame(schema=FACT_SCHEMA)
+    return (empty.with_columns(suppression=pl.lit("", dtype=pl.String)) if protect else empty), month_end
+
+
+class FactStream:
+    """:func:`iter_facts` computed in a background thread while the caller's thread takes the rows as they
+    come (and writes them: the database's work overlaps the computation of the next indicator). The
+    database session stays in the caller's thread. ``compute_seconds`` is the computation's own time."""
+
+    def __init__(self, inputs: Inputs, definitions: Definitions, *, as_of: dt.date, since: dt.date) -> None:
+        self.compute_seconds = 0.0
+        self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._produce,
+            args=(inputs, definitions, as_of, since),
+            name="scorecard-facts",
+            daemon=True,
+        )
+
+    def _produce(self, inputs: Inputs, definitions: Definitions, as_of: dt.date, since: dt.date) -> None:
+        clock = time.perf_counter()
+        try:
+            for item in iter_facts(inputs, definitions, as_of=as_of, since=since):
+                if self._stop.is_set():  # the caller gave up: compute nothing more
+                    return
+                self._queue.put(item)
+        except BaseException as error:  # handed to the caller's thread, raised there
+            self._queue.put(("error", error))
+        else:
+            self.compute_seconds = time.perf_counter() - clock
+            self._queue.put(("done", None))
+
+    def __iter__(self) -> Iterator[tuple[str, pl.DataFrame]]:
+        self._thread.start()
+        try:
+            while True:
+                kind, payload = self._queue.get()
+                if kind == "done":
+                    break
+                if kind == "error":
+                    raise payload
+                yield kind, payload
+            self._thread.join()
+        finally:
+            self._stop.set()
 
 
 def rebuild(
@@ -192,10 +281,6 @@ def rebuild(
         return report
 
     mark = time.perf_counter()
-    indicators, month_end = compute_facts(inputs, definitions, as_of=as_of, since=since)
-    seconds["compute"] = time.perf_counter() - mark
-
-    mark = time.perf_counter()
     snapshot_ids = [
         i.id for i in definitions.indicators.values() if i.spec.computation in SNAPSHOT_COMPUTATIONS
     ]
@@ -205,28 +290,39 @@ def rebuild(
             FactIndicator.period >= first_label, FactIndicator.indicator_id.not_in(snapshot_ids)
         )
     )
-    if snapshot_ids:
-        current_labels = (
-            indicators.filter(pl.col("indicator_id").is_in(snapshot_ids)).get_column("period").unique()
-        )
-        session.execute(
-            delete(FactIndicator).where(
-                FactIndicator.indicator_id.in_(snapshot_ids),
-                FactIndicator.period.in_(current_labels.to_list()),
-            )
-        )
     session.execute(delete(FactMonthEnd).where(FactMonthEnd.month >= f"{since.year:04d}-{since.month:02d}"))
     stamp = pl.lit(now().replace(tzinfo=None), dtype=pl.Datetime("us"))  # Helsinki wall-clock time
-    insert_frame(session, cast(Table, FactIndicator.__table__), indicators.with_columns(computed_at=stamp))
-    insert_frame(session, cast(Table, FactMonthEnd.__table__), month_end.with_columns(computed_at=stamp))
+    indicator_table = cast(Table, FactIndicator.__table__)
+    month_end_table = cast(Table, FactMonthEnd.__table__)
+    # each indicator's rows are written while the next one is computed
+    stream = FactStream(inputs, definitions, as_of=as_of, since=since)
+    writing = 0.0
+    for kind, rows in stream:
+        started = time.perf_counter()
+        rows = rows.with_columns(computed_at=stamp)
+        if kind == "month_end":
+            report.month_end_rows += insert_frame(session, month_end_table, rows)
+        else:
+            snapshot = rows.filter(pl.col("indicator_id").is_in(snapshot_ids))
+            if snapshot.height:
+                # a snapshot indicator keeps its past facts: only the periods computed now are replaced
+                session.execute(
+                    delete(FactIndicator).where(
+                        FactIndicator.indicator_id.in_(snapshot_ids),
+                        FactIndicator.period.in_(snapshot.get_column("period").unique().to_list()),
+                    )
+                )
+            report.indicator_rows += insert_frame(session, indicator_table, rows)
+        writing += time.perf_counter() - started
     _write_state(
         session,
         current,
         {"fingerprint": _fingerprint(definitions), "as_of": as_of.isoformat(), "since": since.isoformat()},
     )
     session.flush()
-    seconds["write"] = time.perf_counter() - mark
+    # the two overlap: "compute" is the computation's own time, "write" the database's
+    seconds["compute"] = stream.compute_seconds
+    seconds["write"] = writing
+    seconds["compute_and_write"] = time.perf_counter() - mark
     seconds["total"] = time.perf_counter() - clock
-    report.indicator_rows = indicators.height
-    report.month_end_rows = month_end.height
     return report
