@@ -12,13 +12,10 @@ buckets, Brier score, expected calibration error), the text-normalisation compar
 figures of each configuration that was kept (previous coder, synonyms, descriptions, re-ranker), and
 realistic and everyday titles (fi/sv/en) that are not ESCO labels.
 
-Run: ``.venv/bin/python benchmarks/occupation_coder.py [--quick] [--splits N] [--dictionary]``
-(``--quick`` skips the normalisation comparison and the configurations; ``--splits N`` also codes N
-further random held-out splits with the chosen coder and the optional scorers that were tried, and
-prints the mean and the paired difference, a larger evaluation than one split of 688 labels;
-``--dictionary`` measures the coder with the Finnish–English dictionary option
-:data:`DICTIONARY_PARAMS` instead of the chosen coder). Coder changes are chosen on the development
-splits of ``benchmarks/coder_dev_splits.py``, never on this held-out split.
+Run: ``.venv/bin/python benchmarks/occupation_coder.py [--quick] [--splits N]`` (``--quick`` skips the
+normalisation comparison and the configurations; ``--splits N`` also codes N further random held-out
+splits with the chosen coder and the optional scorers that were tried, and prints the mean and the
+paired difference, a larger evaluation than one split of 688 labels).
 """
 
 from __future__ import annotations
@@ -112,12 +109,6 @@ CONFIGURATIONS: list[tuple[str, CoderParams]] = [
     ("+ 2 description sentences", CoderParams(rerank=False, rerank_candidates=12)),
     ("+ stacked re-ranker (chosen)", CoderParams()),
 ]
-
-
-#: The dictionary option as measured in the fourth round (``--dictionary``; off in the chosen coder).
-DICTIONARY_PARAMS = CoderParams(
-    dictionary=True, dictionary_parts=True, dictionary_weight=0.5, dictionary_staged=True
-)
 
 
 #: Optional scorers that were tried (off in the chosen coder), measured with ``--splits``.
@@ -247,7 +238,6 @@ def _calibration_report(scores: np.ndarray, correct: np.ndarray, title: str) -> 
 def main(argv: list[str]) -> None:
     quick = "--quick" in argv
     splits = int(argv[argv.index("--splits") + 1]) if "--splits" in argv else 0
-    main_params = DICTIONARY_PARAMS if "--dictionary" in argv else CoderParams()
     data_dir = get_settings().data_dir
     taxonomy = load_taxonomy(data_dir)
     extra = labour_market_group_names(data_dir)
@@ -261,17 +251,11 @@ def main(argv: list[str]) -> None:
     )
 
     coder_obj, build_wall, build_cpu = _timed(
-        lambda: build_coder(taxonomy, extra_group_names=extra, exclude=exclude, params=main_params)
+        lambda: build_coder(taxonomy, extra_group_names=extra, exclude=exclude)
     )
     assert isinstance(coder_obj, OccupationCoder)
     coder = coder_obj
     print(f"coder build (with 3-fold calibration): {build_wall:.1f} s wall, {build_cpu:.1f} s CPU")
-    if main_params.dictionary:
-        expanded = sum(1 for e in coder.dictionary_expansions(queries) if e)
-        print(
-            f"dictionary option on: {len(coder.expansions)} headwords, "
-            f"{expanded} of {len(queries)} held-out labels expanded"
-        )
     baseline = FuzzyBaseline(taxonomy, exclude, extra)
 
     # Throughput: at least 2,000 titles through each, batched as the CLI does.

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from alue.matching.coder import STACK_FEATURES, CoderParams, OccupationCoder
+from alue.matching.coder import STACK_FEATURES, OccupationCoder
 from alue.matching.taxonomy import Taxonomy
 from alue.matching.text import normalize
 
@@ -171,85 +170,6 @@ def test_optional_scorers_build_and_code(taxonomy: Taxonomy) -> None:
     best = coder.code("hitsaaja", top=5)
     assert best[0].isco == "7212"
     assert len({c.isco for c in best}) == len(best)
-    scores = [c.score for c in best]
-    assert scores == sorted(scores, reverse=True)
-    assert sum(scores) <= 1.0 + 1e-6
-
-
-#: The dictionary option as measured (see docs/matching.md, "Fourth round").
-DICTIONARY_PARAMS = CoderParams(
-    dictionary=True, dictionary_parts=True, dictionary_weight=0.5, dictionary_staged=True
-)
-
-#: A hand-made dictionary in FreeDict's fin-eng layout (dictd): English glosses, then a Finnish
-#: definition.
-TINY_DICTIONARY = [
-    "mykologi /mˈykoloɡi/ <n>\nmycologist\nsienitieteilijä, sieniä tutkiva biologi\n",
-    "kameramies /kˈameramies/ <n>\ncameraman\nelokuvakameraa käyttävä kuvaaja\n",
-    "hitsaaja /hˈitsaːja/ <n>\nwelder\nhenkilö, joka hitsaa\n",
-]
-
-
-def test_dictionary_absent_changes_nothing(
-    taxonomy: Taxonomy,
-    coder: OccupationCoder,
-    data_dir: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from alue.matching.coder import build_coder, labour_market_group_names
-
-    monkeypatch.setenv("ALUE_DICTIONARY_DIR", str(tmp_path / "no-dictionary"))
-    without = build_coder(
-        taxonomy, extra_group_names=labour_market_group_names(data_dir), params=DICTIONARY_PARAMS
-    )
-    assert without.expansions == {}
-    titles = ["hitsaaja", "kameramies", "mykologi", "lähihoitaja vanhustyöhön", "bus driver", ""]
-    assert without.code_many(titles, top=5) == coder.code_many(titles, top=5)
-    assert without.dictionary_expansions(titles) == [""] * len(titles)
-
-
-def test_dictionary_files_are_part_of_the_cache_key(
-    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from alue.matching.coder import CoderParams, _cache_key
-
-    from .test_dictionary import write_dictd
-
-    monkeypatch.setenv("ALUE_DICTIONARY_DIR", str(tmp_path))
-    absent = _cache_key(data_dir, DICTIONARY_PARAMS)
-    write_dictd(tmp_path, TINY_DICTIONARY[:1], compressed=True)
-    one = _cache_key(data_dir, DICTIONARY_PARAMS)
-    plain = _cache_key(data_dir, CoderParams())
-    write_dictd(tmp_path, TINY_DICTIONARY, compressed=True)
-    assert len({absent, one, _cache_key(data_dir, DICTIONARY_PARAMS)}) == 3
-    assert _cache_key(data_dir, CoderParams()) == plain  # off: the dictionary does not matter
-
-
-def test_dictionary_expansion_reaches_a_synonym_s_group(data_dir: Path, taxonomy: Taxonomy) -> None:
-    # "mykologi" (mycologist) is a label of the biologists (2131) only; without it, the title shares
-    # no word with any label and its n-grams point at psychologists (psykologi, 2634). The
-    # dictionary's definition ("… sieniä tutkiva biologi") leads to the biologists.
-    from alue.matching.coder import build_coder, labour_market_group_names
-    from alue.matching.dictionary import Dictionary, parse_entry
-
-    dictionary = Dictionary(parse_entry(text) for text in TINY_DICTIONARY)
-    held_out = frozenset({"mykologi", "kameramies"})
-    coder = build_coder(
-        taxonomy,
-        extra_group_names=labour_market_group_names(data_dir),
-        exclude=held_out,
-        params=DICTIONARY_PARAMS,
-        dictionary=dictionary,
-    )
-    assert set(coder.expansions) == {"mykologi", "kameramies", "hitsaaja"}
-    expansions = coder.dictionary_expansions(["mykologi", "hitsaaja", "tv-kameramies"])
-    assert "biologi" in expansions[0]
-    assert expansions[1] == ""  # a label word: no expansion
-    assert "cameraman" in expansions[2]  # the last part of a hyphenated word
-    assert coder.code("mykologi", top=1)[0].isco == "2131"
-    best = coder.code("hitsaaja", top=5)
-    assert best[0].isco == "7212"
     scores = [c.score for c in best]
     assert scores == sorted(scores, reverse=True)
     assert sum(scores) <= 1.0 + 1e-6
