@@ -47,8 +47,8 @@ test-postgres:
 	fi
 
 lint:
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks migrations
+	$(BIN)/ruff format --check src tests benchmarks migrations
 
 typecheck: install ## mypy over src/alue; a type error fails `make test`
 	$(BIN)/mypy src/alue

@@ -36,10 +36,10 @@ def _participants(engine: Engine) -> dict[str, list[tuple]]:  # type: ignore[typ
 def test_catalogue_matches_the_truth(demo_engine: Engine) -> None:
     with demo_engine.connect() as conn:
         rows = dict(conn.execute(text("SELECT code, unit_cost FROM service")).all())
-    assert set(rows) == {s.code for s in truth.SERVICES}
-    for spec in truth.SERVICES:
+    assert set(rows) == {s.code for s in truth.CATALOGUE}
+    for spec in truth.CATALOGUE:
         assert float(rows[spec.code]) == spec.unit_cost
-    training = [s for s in truth.SERVICES if s.kind == "labour_market_training"]
+    training = [s for s in truth.CATALOGUE if s.kind == "labour_market_training"]
     assert all(s.unit_cost >= 3000 for s in training)  # labour-market training: several thousand €
     assert (
         truth.SERVICE_BY_CODE["KUNTOUTTAVA"].hazard_ratio
@@ -86,3 +86,21 @@ def test_a_naive_comparison_is_biased(demo_engine: Engine) -> None:
     ratio = naive("KUNTOUTTAVA") / naive("VALM-URA")
     true_ratio = math.exp(truth.true_effect("KUNTOUTTAVA") - truth.true_effect("VALM-URA"))
     assert ratio < true_ratio  # participants' weaker employability makes the service look worse than it is
+
+
+def test_new_trainings_are_in_the_catalogue_without_participants(demo_engine: Engine) -> None:
+    """The trainings new in the catalogue are registered with their target groups; nobody has taken part."""
+    with demo_engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT s.code, s.target_isco, count(p.id) FROM service s "
+                "LEFT JOIN participation p ON p.service_id = s.id GROUP BY s.code, s.target_isco"
+            )
+        ).all()
+    by_code = {code: (targets, n) for code, targets, n in rows}
+    for spec in truth.NEW_TRAININGS:
+        targets, n = by_code[spec.code]
+        assert n == 0
+        assert spec.target_isco
+        assert all(group in str(targets) for group in spec.target_isco)
+    assert all(by_code[spec.code][1] > 0 for spec in truth.SERVICES if not spec.ends_spell)

@@ -403,7 +403,7 @@ def build_organisation(area: Area, seed: int, labour_force: dict[str, float]) ->
         partner_id[f"municipal:{code}"] = pid
 
     services = []
-    for i, spec in enumerate(truth.SERVICES, start=1):
+    for i, spec in enumerate(truth.CATALOGUE, start=1):
         services.append(
             {
                 "id": i,

@@ -382,6 +382,48 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ),
 )
 
+#: Trainings new in the catalogue at the end of the simulated period: in the service register (and so in
+#: the reskilling paths, R-G3), with nobody taken part yet. They lead to groups the Satakunta statistics show
+#: in shortage in the demo's last year (food-industry process work, retail sales and cashiers), which the
+#: simulated trainings above do not; kept out of ``SERVICES`` so that they take no part in the simulation
+#: and change none of its random draws.
+NEW_TRAININGS: tuple[ServiceSpec, ...] = (
+    ServiceSpec(
+        "TVK-ELINTARVIKE",
+        "Työvoimakoulutus: elintarviketeollisuuden prosessityö",
+        "Arbetskraftsutbildning: processarbete inom livsmedelsindustrin",
+        "Labour-market training: food-industry process work",
+        "labour_market_training",
+        "purchased",
+        "sataedu",
+        "skills",
+        5600,
+        110,
+        0.1,
+        0.0,
+        {},
+        ("8160",),
+    ),
+    ServiceSpec(
+        "TVK-KAUPPA",
+        "Työvoimakoulutus: myynti ja kassatyö",
+        "Arbetskraftsutbildning: försäljning och kassaarbete",
+        "Labour-market training: sales and cashier work",
+        "labour_market_training",
+        "purchased",
+        "winnova",
+        "skills",
+        4300,
+        80,
+        0.1,
+        0.0,
+        {},
+        ("5211", "5230", "5244"),
+    ),
+)
+#: Every service of the demo's catalogue.
+CATALOGUE = SERVICES + NEW_TRAININGS
+
 #: Services a person can be referred to from unemployment (the start-up grant comes with an exit).
 REFERRABLE = tuple(s for s in SERVICES if not s.ends_spell)
 SERVICE_BY_CODE = {s.code: s for s in SERVICES}
