@@ -22,6 +22,15 @@ from .helpers import AS_OF, D
 from .test_inflow import build
 
 U = Status.UNEMPLOYED
+#: The unique key of a fact row.
+FACT_KEY = (
+    FactIndicator.indicator_id,
+    FactIndicator.variant,
+    FactIndicator.period,
+    FactIndicator.municipality_code,
+    FactIndicator.customer_group,
+    FactIndicator.service_line,
+)
 
 
 def fact(session: Session, indicator: str, period: str, m: str = "*") -> FactIndicator | None:
@@ -65,26 +74,7 @@ def test_full_then_up_to_date_then_incremental(session: Session, area) -> None:
     assert november.complete is False
     assert november.events == 0
     # facts are unique per key after the rewrite
-    keys = session.execute(
-        select(
-            FactIndicator.indicator_id,
-            FactIndicator.variant,
-            FactIndicator.period,
-            FactIndicator.municipality_code,
-            FactIndicator.customer_group,
-            FactIndicator.service_line,
-            func.count(),
-        )
-        .group_by(
-            FactIndicator.indicator_id,
-            FactIndicator.variant,
-            FactIndicator.period,
-            FactIndicator.municipality_code,
-            FactIndicator.customer_group,
-            FactIndicator.service_line,
-        )
-        .having(func.count() > 1)
-    ).all()
+    keys = session.execute(select(*FACT_KEY, func.count()).group_by(*FACT_KEY).having(func.count() > 1)).all()
     assert keys == []
 
 
@@ -105,18 +95,7 @@ def test_partnership_snapshots_of_past_periods_are_kept(session: Session, area) 
 
 
 def _stored(session: Session) -> list[tuple[object, ...]]:
-    rows = session.execute(
-        select(
-            FactIndicator.indicator_id,
-            FactIndicator.variant,
-            FactIndicator.period,
-            FactIndicator.municipality_code,
-            FactIndicator.customer_group,
-            FactIndicator.service_line,
-            FactIndicator.numerator,
-            FactIndicator.suppression,
-        )
-    )
+    rows = session.execute(select(*FACT_KEY, FactIndicator.numerator, FactIndicator.suppression))
     return sorted(tuple(r) for r in rows)
 
 
