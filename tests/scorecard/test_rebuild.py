@@ -20,6 +20,7 @@ from alue.services.models import Partner
 from .factories import add_spell, make_partner, make_person
 from .helpers import AS_OF, D
 from .test_inflow import build
+from .test_views import build_area
 
 U = Status.UNEMPLOYED
 #: The unique key of a fact row.
@@ -142,3 +143,19 @@ def test_each_batch_protected_alone_gives_the_same_decisions(session: Session, a
     assert pl.concat(batches).equals(at_once)
     protected, _ = compute_facts(inputs, definitions, as_of=AS_OF, since=since)
     assert protected.equals(at_once)
+
+
+def test_the_facts_do_not_depend_on_how_many_indicators_are_computed_at_once(session: Session, area) -> None:
+    build(session)
+    build_area(session)  # exits to jobs too: the staying-employed and cost indicators have rows
+    definitions = load_definitions(area)
+    inputs, since = load_inputs(session), D(2025, 1, 1)
+
+    def facts(workers: int) -> list[tuple[str, pl.DataFrame]]:
+        return list(iter_facts(inputs, definitions, as_of=AS_OF, since=since, batch_rows=1, workers=workers))
+
+    one, three = facts(1), facts(3)
+    assert [kind for kind, _ in one] == [kind for kind, _ in three]
+    assert len(one) >= 4
+    for (_, a), (_, b) in zip(one, three, strict=True):
+        assert a.equals(b)

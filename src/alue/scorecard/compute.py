@@ -12,6 +12,7 @@ The definitions are in ``alue/scorecard/indicators/<area>.yaml`` and ``docs/indi
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,12 +85,22 @@ class Context:
     since: dt.date
     rules: RuleBook | None = None
     _cache: dict[Any, Any] = field(default_factory=dict)
+    _building: dict[Any, threading.Lock] = field(default_factory=dict)
+    _guard: threading.Lock = field(default_factory=threading.Lock)
 
     def once(self, key: Any, build: Callable[[], Any]) -> Any:
-        """``build()``, cached under ``key`` for the whole computation."""
-        if key not in self._cache:
-            self._cache[key] = build()
-        return self._cache[key]
+        """``build()``, cached under ``key`` for the whole computation. Indicators computed in several threads
+        share it: a second thread asking for a key being built waits for it instead of building it again.
+        (A build may ask for other keys, never for one whose build asks for it: shared events and cells ask
+        for range tables, persons and rules, and these for nothing.)"""
+        with self._guard:
+            if key in self._cache:
+                return self._cache[key]
+            lock = self._building.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._cache:
+                self._cache[key] = build()
+            return self._cache[key]
 
     @property
     def in_area(self) -> list[str]:

@@ -14,6 +14,7 @@ import queue
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -155,6 +156,9 @@ def _write_state(session: Session, digests: dict[tuple[str, str], str], settings
 #: Indicator rows protected and handed on together: at least this many (small indicators are batched, since
 #: each call of the disclosure control costs a fixed few milliseconds per pass).
 BATCH_ROWS = 100_000
+#: Indicators computed at the same time, in threads: polars does its work without the interpreter lock, so
+#: one indicator's single-threaded stretches (joins, sorts, Python between the steps) overlap another's.
+WORKERS = 2
 
 
 def iter_facts(
@@ -165,27 +169,36 @@ def iter_facts(
     since: dt.date,
     protect: bool = True,
     batch_rows: int = BATCH_ROWS,
+    workers: int = WORKERS,
 ) -> Iterator[tuple[str, pl.DataFrame]]:
     """The fact rows for the periods from ``since`` to ``as_of`` with their disclosure control, in batches of
     whole indicators (``("indicator", rows)``, in the order of the indicator ids, each batch at least
-    ``batch_rows`` rows but the last), then ``("month_end", rows)``.
+    ``batch_rows`` rows but the last), then ``("month_end", rows)``. ``workers`` indicators (and the
+    month-end figures) are computed at a time; the results do not depend on it.
 
     Disclosure control protects each batch on its own: every relation it checks (municipalities → area,
     lines → all, months → quarter → year) lies within one indicator and variant, so the decisions are the
     same as over all indicators at once."""
     ctx = Context(definitions=definitions, as_of=as_of, since=since)
     rule = DisclosureRule(definitions.disclosure.min_persons, definitions.disclosure.protect_outcomes)
-    pending: list[pl.DataFrame] = []
     ids = sorted(definitions.indicators)
-    for n, indicator_id in enumerate(ids, start=1):
-        rows = compute_indicators(inputs, ctx, only=[indicator_id])
-        if rows.height:
-            pending.append(rows)
-        if pending and (n == len(ids) or sum(f.height for f in pending) >= batch_rows):
-            batch = pl.concat(pending)
-            pending = []
-            yield "indicator", protect_facts(batch, rule) if protect else batch
-    month_end = compute_month_end(inputs, ctx)
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="scorecard")
+    try:
+        computed = [pool.submit(compute_indicators, inputs, ctx, [indicator_id]) for indicator_id in ids]
+        month_end_rows = pool.submit(compute_month_end, inputs, ctx)
+        pending: list[pl.DataFrame] = []
+        for n, future in enumerate(computed, start=1):
+            rows = future.result()
+            if rows.height:
+                pending.append(rows)
+            if pending and (n == len(ids) or sum(f.height for f in pending) >= batch_rows):
+                batch = pl.concat(pending)
+                pending = []
+                yield "indicator", protect_facts(batch, rule) if protect else batch
+        month_end = month_end_rows.result()
+    finally:
+        # when the caller stops early, what has not started is not computed
+        pool.shutdown(wait=True, cancel_futures=True)
     yield "month_end", protect_month_end(month_end, rule) if protect else month_end
 
 
