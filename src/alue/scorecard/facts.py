@@ -10,10 +10,8 @@ partners, the shortage list) means a full rebuild, and so does ``full=True``.
 from __future__ import annotations
 
 import datetime as dt
-import queue
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -207,61 +205,53 @@ def compute_facts(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The fact rows for the periods from ``since`` to ``as_of``, with their disclosure control (no database
     needed): ``(ft_indicator rows, ft_month_end rows)``."""
-    indicators: list[pl.DataFrame] = []
-    month_end = pl.DataFrame()
+    parts: dict[str, list[pl.DataFrame]] = {"indicator": [], "month_end": []}
     for kind, rows in iter_facts(inputs, definitions, as_of=as_of, since=since, protect=protect):
-        if kind == "indicator":
-            indicators.append(rows)
+        parts[kind].append(rows)
+    if not parts["indicator"]:
+        empty = pl.DataFrame(schema=FACT_SCHEMA)
+        parts["indicator"].append(empty.with_columns(suppression=pl.lit("")) if protect else empty)
+    return pl.concat(parts["indicator"]), pl.concat(parts["month_end"])
+
+
+@dataclass
+class Written:
+    indicator_rows: int = 0
+    month_end_rows: int = 0
+    #: time spent writing (the rest of the wall-clock time went to computing what the writes did not overlap)
+    seconds: float = 0.0
+
+
+def write_facts(
+    session: Session,
+    facts: Iterable[tuple[str, pl.DataFrame]],
+    *,
+    computed_at: dt.datetime,
+    snapshot_ids: Collection[str] = (),
+) -> Written:
+    """Insert the batches of :func:`iter_facts` as they come: :func:`iter_facts` computes the next indicators
+    in its threads meanwhile, and the session stays in the caller's thread. For a snapshot indicator, the
+    stored periods it brings anew are deleted first (its other periods are kept)."""
+    stamp = pl.lit(computed_at, dtype=pl.Datetime("us"))
+    written = Written()
+    for kind, rows in facts:
+        started = time.perf_counter()
+        if kind == "month_end":
+            table = cast(Table, FactMonthEnd.__table__)
+            written.month_end_rows += insert_frame(session, table, rows.with_columns(computed_at=stamp))
         else:
-            month_end = rows
-    if indicators:
-        return pl.concat(indicators), month_end
-    empty = pl.DataFrame(schema=FACT_SCHEMA)
-    return (empty.with_columns(suppression=pl.lit("", dtype=pl.String)) if protect else empty), month_end
-
-
-class FactStream:
-    """:func:`iter_facts` computed in a background thread while the caller's thread takes the rows as they
-    come (and writes them: the database's work overlaps the computation of the next indicator). The
-    database session stays in the caller's thread. ``compute_seconds`` is the computation's own time."""
-
-    def __init__(self, inputs: Inputs, definitions: Definitions, *, as_of: dt.date, since: dt.date) -> None:
-        self.compute_seconds = 0.0
-        self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._produce,
-            args=(inputs, definitions, as_of, since),
-            name="scorecard-facts",
-            daemon=True,
-        )
-
-    def _produce(self, inputs: Inputs, definitions: Definitions, as_of: dt.date, since: dt.date) -> None:
-        clock = time.perf_counter()
-        try:
-            for item in iter_facts(inputs, definitions, as_of=as_of, since=since):
-                if self._stop.is_set():  # the caller gave up: compute nothing more
-                    return
-                self._queue.put(item)
-        except BaseException as error:  # handed to the caller's thread, raised there
-            self._queue.put(("error", error))
-        else:
-            self.compute_seconds = time.perf_counter() - clock
-            self._queue.put(("done", None))
-
-    def __iter__(self) -> Iterator[tuple[str, pl.DataFrame]]:
-        self._thread.start()
-        try:
-            while True:
-                kind, payload = self._queue.get()
-                if kind == "done":
-                    break
-                if kind == "error":
-                    raise payload
-                yield kind, payload
-            self._thread.join()
-        finally:
-            self._stop.set()
+            snapshot = rows.filter(pl.col("indicator_id").is_in(list(snapshot_ids)))
+            if snapshot.height:
+                session.execute(
+                    delete(FactIndicator).where(
+                        FactIndicator.indicator_id.in_(snapshot_ids),
+                        FactIndicator.period.in_(snapshot.get_column("period").unique().to_list()),
+                    )
+                )
+            table = cast(Table, FactIndicator.__table__)
+            written.indicator_rows += insert_frame(session, table, rows.with_columns(computed_at=stamp))
+        written.seconds += time.perf_counter() - started
+    return written
 
 
 def rebuild(
@@ -304,38 +294,23 @@ def rebuild(
         )
     )
     session.execute(delete(FactMonthEnd).where(FactMonthEnd.month >= f"{since.year:04d}-{since.month:02d}"))
-    stamp = pl.lit(now().replace(tzinfo=None), dtype=pl.Datetime("us"))  # Helsinki wall-clock time
-    indicator_table = cast(Table, FactIndicator.__table__)
-    month_end_table = cast(Table, FactMonthEnd.__table__)
-    # each indicator's rows are written while the next one is computed
-    stream = FactStream(inputs, definitions, as_of=as_of, since=since)
-    writing = 0.0
-    for kind, rows in stream:
-        started = time.perf_counter()
-        rows = rows.with_columns(computed_at=stamp)
-        if kind == "month_end":
-            report.month_end_rows += insert_frame(session, month_end_table, rows)
-        else:
-            snapshot = rows.filter(pl.col("indicator_id").is_in(snapshot_ids))
-            if snapshot.height:
-                # a snapshot indicator keeps its past facts: only the periods computed now are replaced
-                session.execute(
-                    delete(FactIndicator).where(
-                        FactIndicator.indicator_id.in_(snapshot_ids),
-                        FactIndicator.period.in_(snapshot.get_column("period").unique().to_list()),
-                    )
-                )
-            report.indicator_rows += insert_frame(session, indicator_table, rows)
-        writing += time.perf_counter() - started
+    # each batch of indicators is written while the next ones are computed
+    facts = iter_facts(inputs, definitions, as_of=as_of, since=since)
+    written = write_facts(
+        session,
+        facts,
+        computed_at=now().replace(tzinfo=None),  # Helsinki wall-clock time
+        snapshot_ids=snapshot_ids,
+    )
+    report.indicator_rows, report.month_end_rows = written.indicator_rows, written.month_end_rows
     _write_state(
         session,
         current,
         {"fingerprint": _fingerprint(definitions), "as_of": as_of.isoformat(), "since": since.isoformat()},
     )
     session.flush()
-    # the two overlap: "compute" is the computation's own time, "write" the database's
-    seconds["compute"] = stream.compute_seconds
-    seconds["write"] = writing
-    seconds["compute_and_write"] = time.perf_counter() - mark
+    # computing and writing overlap: "write" is the time spent writing, "compute" the rest
+    seconds["write"] = written.seconds
+    seconds["compute"] = time.perf_counter() - mark - written.seconds
     seconds["total"] = time.perf_counter() - clock
     return report

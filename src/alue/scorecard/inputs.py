@@ -155,23 +155,19 @@ def _frame(
     else on the raw driver cursor (no per-row SQLAlchemy processing)."""
     schema = SCHEMAS[name]
     compiled = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    if arrow is not None:
-        frame = arrow.read(compiled)
-        if frame is not None:
-            if frame.height == 0:
-                return pl.DataFrame(schema=schema)
-            return conform(name, frame.rename(dict(zip(frame.columns, schema, strict=True))))
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(compiled)
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    read_as = {c: (pl.String if dtype == DATE else dtype) for c, dtype in schema.items()}
-    if not rows:
+    raw = arrow.read(compiled) if arrow is not None else None
+    if raw is None:
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(compiled)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        read_as = {c: (pl.String if dtype == DATE else dtype) for c, dtype in schema.items()}
+        raw = pl.DataFrame(rows or None, schema=read_as, orient="row", infer_schema_length=None)
+    if raw.height == 0:
         return pl.DataFrame(schema=schema)
-    raw = pl.DataFrame(rows, schema=read_as, orient="row", infer_schema_length=None)
-    return conform(name, raw)
+    return conform(name, raw.rename(dict(zip(raw.columns, schema, strict=True))))
 
 
 #: Rows of one Arrow batch (the driver's limit is below 2**31): a table fits in one, so its column types are
@@ -191,10 +187,11 @@ class ArrowReader:
 
     def __init__(self, path: str) -> None:
         import adbc_driver_sqlite
-        from adbc_driver_manager import AdbcConnection
+        from adbc_driver_manager import AdbcConnection, AdbcStatement
 
         self._database = adbc_driver_sqlite.connect(path)
         self._connection = AdbcConnection(self._database)
+        self._statement = AdbcStatement
 
     @classmethod
     def for_session(cls, connection: Connection) -> ArrowReader | None:
@@ -212,9 +209,7 @@ class ArrowReader:
             return None
 
     def read(self, sql: str) -> pl.DataFrame | None:
-        from adbc_driver_manager import AdbcStatement
-
-        statement = AdbcStatement(self._connection)
+        statement = self._statement(self._connection)
         try:
             # one batch: the column types are inferred from every row, not from the first thousand
             statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
