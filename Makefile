@@ -9,7 +9,12 @@ DEMO_SEED ?= 2025
 # outside CI; .ci/run makes sure a server is there).
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install demo serve lint typecheck test-sqlite test-postgres clean
+# FreeDict's dictionaries (Debian packages) that the occupation coder reads from /usr/share/dictd when
+# they are there: Finnish-English, and the dictionaries into Finnish whose senses give its synonyms.
+DICT_PACKAGES := dict-freedict-fin-eng dict-freedict-eng-fin dict-freedict-swe-fin dict-freedict-deu-fin \
+	dict-freedict-fra-fin dict-freedict-ita-fin dict-freedict-nld-fin dict-freedict-pol-fin dict-freedict-ell-fin
+
+.PHONY: run test install dictionaries demo serve lint typecheck test-sqlite test-postgres clean
 
 run: install $(DB_FILE) ## install, build the demo area into SQLite, serve http://127.0.0.1:8000
 	@echo "Demo users: run '$(BIN)/alue demo-users' to print (and reset) their passwords."
@@ -17,7 +22,19 @@ run: install $(DB_FILE) ## install, build the demo area into SQLite, serve http:
 
 test: install typecheck test-sqlite test-postgres ## install, type-check, run the whole suite (SQLite, then PostgreSQL)
 
-install: $(STAMP)
+install: $(STAMP) dictionaries
+
+dictionaries: ## the occupation coder's dictionaries (Debian packages; installed when run as root)
+	@missing=$$(for p in $(DICT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing the occupation coder's dictionaries:" $$missing; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1 \
+		|| { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } \
+		|| echo "NOTICE: could not install" $$missing "- the occupation coder codes without them"; \
+	else \
+		echo "NOTICE: the occupation coder codes better with FreeDict's dictionaries: apt-get install" $$missing; \
+	fi
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

@@ -13,8 +13,8 @@ on how many of the five splits it is higher / lower), build CPU time, titles/s (
 of 688 titles, first call included).
 
 Run: ``.venv/bin/python benchmarks/coder_dev_splits.py [--only "NAME;NAME"] [--results FILE]``;
-``--results`` keeps each variant's hits in a JSON file and reuses them in later runs (the key is the
-variant's parameters).
+``--results`` keeps each variant's hits in a JSON file and reuses them in later runs (the key covers
+the variant's parameters and the dictionary files).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import numpy as np
 from occupation_coder import FRACTION, SEED
 
 from alue.matching.coder import CoderParams, build_coder, held_out_queries, labour_market_group_names
+from alue.matching.dictionary import dictionary_files
 from alue.matching.taxonomy import load_taxonomy
 from alue.matching.text import normalize
 from alue.settings import get_settings
@@ -36,15 +37,21 @@ from alue.settings import get_settings
 DEV_SEEDS = (11, 22, 33, 44, 55)
 DEV_FRACTION = 0.25
 
-#: The chosen coder first; the others are compared with it. Add a change's ``CoderParams`` here to measure
-#: it (the fourth round's dictionary variants are in the commit named in ``docs/matching.md``).
+#: The chosen coder first; the others are compared with it.
 VARIANTS: list[tuple[str, CoderParams]] = [
     ("chosen coder", CoderParams()),
+    ("without the dictionaries (coder of the fourth round)", CoderParams(dictionary=False)),
+    ("Finnish-English only (fourth round's best)", CoderParams(thesaurus=False)),
+    ("thesaurus only", CoderParams(dictionary_text="none", thesaurus_compounds=False)),
+    ("thesaurus + Finnish-English, no compounds", CoderParams(thesaurus_compounds=False)),
+    ("thesaurus + Finnish-English, unstaged", CoderParams(dictionary_staged=False)),
 ]
 
 
 def _key(params: CoderParams) -> str:
-    return repr(params)
+    files = dictionary_files() if params.dictionary else None
+    stamp = [f"{p}|{p.stat().st_size}|{p.stat().st_mtime_ns}" for p in files] if files else []
+    return repr(params) + repr(stamp)
 
 
 def run_variant(params: CoderParams) -> dict[str, list[float] | list[list[bool]]]:
@@ -55,6 +62,7 @@ def run_variant(params: CoderParams) -> dict[str, list[float] | list[list[bool]]
     test_texts = frozenset(normalize(label) for label, _ in test)
     top1: list[list[bool]] = []
     top5: list[list[bool]] = []
+    expanded: list[list[bool]] = []
     build_cpu: list[float] = []
     code_cpu: list[float] = []
     for seed in DEV_SEEDS:
@@ -68,7 +76,8 @@ def run_variant(params: CoderParams) -> dict[str, list[float] | list[list[bool]]
         code_cpu.append(time.process_time() - start)
         top1.append([bool(c) and c[0].isco == isco for c, (_, isco) in zip(coded, dev, strict=True)])
         top5.append([isco in {x.isco for x in c} for c, (_, isco) in zip(coded, dev, strict=True)])
-    return {"top1": top1, "top5": top5, "build_cpu": build_cpu, "code_cpu": code_cpu}
+        expanded.append([bool(e) for e in coder.dictionary_expansions([label for label, _ in dev])])
+    return {"top1": top1, "top5": top5, "build_cpu": build_cpu, "code_cpu": code_cpu, "expanded": expanded}
 
 
 def main(argv: list[str]) -> None:
@@ -101,6 +110,14 @@ def main(argv: list[str]) -> None:
             f"  {name:44} top-1 {h1.mean():6.1%}  top-5 {h5.mean():6.1%}  ({h1.size} labels)"
             f"  build {build.mean():.1f} s CPU  {h1.size / code.sum():.0f} titles/s CPU"
         )
+        if params.dictionary and "expanded" in result:
+            mask = np.concatenate([np.asarray(split, dtype=bool) for split in result["expanded"]])
+            line += f"\n  {'':44} {int(mask.sum())} labels expanded by the dictionary"
+            if base is not None and mask.any():
+                line += (
+                    f"; on them top-1 {h1[mask].mean():.1%}, top-5 {h5[mask].mean():.1%}"
+                    f" (chosen coder {base[0][mask].mean():.1%}, {base[1][mask].mean():.1%})"
+                )
         if base is None:
             base = (h1, h5, sizes)
         else:

@@ -12,10 +12,14 @@ buckets, Brier score, expected calibration error), the text-normalisation compar
 figures of each configuration that was kept (previous coder, synonyms, descriptions, re-ranker), and
 realistic and everyday titles (fi/sv/en) that are not ESCO labels.
 
-Run: ``.venv/bin/python benchmarks/occupation_coder.py [--quick] [--splits N]`` (``--quick`` skips the
-normalisation comparison and the configurations; ``--splits N`` also codes N further random held-out
-splits with the chosen coder and the optional scorers that were tried, and prints the mean and the
-paired difference, a larger evaluation than one split of 688 labels).
+Run: ``.venv/bin/python benchmarks/occupation_coder.py [--quick] [--splits N] [--plain]``
+(``--quick`` skips the normalisation comparison and the configurations; ``--splits N`` also codes N
+further random held-out splits with the chosen coder and the optional scorers that were tried, and
+prints the mean and the paired difference, a larger evaluation than one split of 688 labels;
+``--plain`` measures the coder without the dictionaries, as where they are not installed). The
+chosen coder reads the FreeDict dictionaries from ``$ALUE_DICTIONARY_DIR`` (default
+``/usr/share/dictd``); the first lines say what it found. Coder changes are chosen on the development
+splits of ``benchmarks/coder_dev_splits.py``, never on this held-out split.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from alue.matching.coder import (
     held_out_queries,
     labour_market_group_names,
 )
+from alue.matching.dictionary import dictionary_dir
 from alue.matching.taxonomy import Taxonomy, load_taxonomy
 from alue.matching.text import Lexicon, normalize
 from alue.settings import get_settings
@@ -103,11 +108,17 @@ EVERYDAY: list[tuple[str, set[str]]] = [
 CONFIGURATIONS: list[tuple[str, CoderParams]] = [
     (
         "NB groups (previous coder)",
-        CoderParams(rerank=False, use_synonyms=False, description_sentences=1, rerank_candidates=12),
+        CoderParams(
+            rerank=False, use_synonyms=False, description_sentences=1, rerank_candidates=12, dictionary=False
+        ),
     ),
-    ("+ everyday synonyms", CoderParams(rerank=False, description_sentences=1, rerank_candidates=12)),
-    ("+ 2 description sentences", CoderParams(rerank=False, rerank_candidates=12)),
-    ("+ stacked re-ranker (chosen)", CoderParams()),
+    (
+        "+ everyday synonyms",
+        CoderParams(rerank=False, description_sentences=1, rerank_candidates=12, dictionary=False),
+    ),
+    ("+ 2 description sentences", CoderParams(rerank=False, rerank_candidates=12, dictionary=False)),
+    ("+ stacked re-ranker", CoderParams(dictionary=False)),
+    ("+ dictionaries and thesaurus (chosen)", CoderParams()),
 ]
 
 
@@ -238,6 +249,7 @@ def _calibration_report(scores: np.ndarray, correct: np.ndarray, title: str) -> 
 def main(argv: list[str]) -> None:
     quick = "--quick" in argv
     splits = int(argv[argv.index("--splits") + 1]) if "--splits" in argv else 0
+    main_params = CoderParams(dictionary=False) if "--plain" in argv else CoderParams()
     data_dir = get_settings().data_dir
     taxonomy = load_taxonomy(data_dir)
     extra = labour_market_group_names(data_dir)
@@ -251,11 +263,17 @@ def main(argv: list[str]) -> None:
     )
 
     coder_obj, build_wall, build_cpu = _timed(
-        lambda: build_coder(taxonomy, extra_group_names=extra, exclude=exclude)
+        lambda: build_coder(taxonomy, extra_group_names=extra, exclude=exclude, params=main_params)
     )
     assert isinstance(coder_obj, OccupationCoder)
     coder = coder_obj
     print(f"coder build (with 3-fold calibration): {build_wall:.1f} s wall, {build_cpu:.1f} s CPU")
+    if main_params.dictionary:
+        expanded = sum(1 for e in coder.dictionary_expansions(queries) if e)
+        print(
+            f"dictionaries: {len(coder.expansions)} Finnish words with an expansion "
+            f"(from {dictionary_dir()}), {expanded} of {len(queries)} held-out labels expanded"
+        )
     baseline = FuzzyBaseline(taxonomy, exclude, extra)
 
     # Throughput: at least 2,000 titles through each, batched as the CLI does.

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from alue.matching.coder import STACK_FEATURES, OccupationCoder
+from alue.matching.coder import DICTIONARY_FEATURES, STACK_FEATURES, CoderParams, OccupationCoder
 from alue.matching.taxonomy import Taxonomy
 from alue.matching.text import normalize
 
@@ -135,7 +136,11 @@ def test_re_ranker_is_fitted_and_sees_well_formed_candidates(coder: OccupationCo
     assert coder.stacker.coef.shape == (len(STACK_FEATURES),)
     logp, sims, queries = coder._scores(["hitsaaja", "kuorma-autonkuljettaja"])
     cand, features = coder._candidates(logp, sims, queries)
-    assert features.shape == (*cand.shape, len(STACK_FEATURES))
+    # With the dictionaries installed, their features follow as the staged second re-ranker.
+    extra = len(DICTIONARY_FEATURES) if coder.expansions else 0
+    assert features.shape == (*cand.shape, len(STACK_FEATURES) + extra)
+    if coder.expansions:
+        assert coder.stacker.stage2_coef.shape == (len(DICTIONARY_FEATURES) - 1,)
     assert np.isfinite(features).all()
     # Each query's candidates are distinct groups and include the naive Bayes favourite.
     for row in range(cand.shape[0]):
@@ -155,6 +160,7 @@ def test_optional_scorers_build_and_code(taxonomy: Taxonomy) -> None:
         diversity_margin=0.5,
         calibration_folds=2,
         use_descriptions=False,
+        dictionary=False,
     )
     coder = build_coder(taxonomy, params=params)
     n_features = len(STACK_FEATURES) + len(MODIFIER_FEATURES) + len(SEMANTIC_FEATURES)
@@ -173,3 +179,115 @@ def test_optional_scorers_build_and_code(taxonomy: Taxonomy) -> None:
     scores = [c.score for c in best]
     assert scores == sorted(scores, reverse=True)
     assert sum(scores) <= 1.0 + 1e-6
+
+
+#: A hand-made dictionary in FreeDict's fin-eng layout (dictd): English glosses, then a Finnish
+#: definition.
+TINY_DICTIONARY = [
+    "mykologi /mˈykoloɡi/ <n>\nmycologist\nsienitieteilijä, sieniä tutkiva biologi\n",
+    "kameramies /kˈameramies/ <n>\ncameraman\nelokuvakameraa käyttävä kuvaaja\n",
+    "hitsaaja /hˈitsaːja/ <n>\nwelder\nhenkilö, joka hitsaa\n",
+]
+
+#: Hand-made entries in FreeDict's eng-fin layout: the Finnish words of each sense.
+TINY_THESAURUS = [
+    "journalist //ˈd͡ʒɜːnəlɪst// <n>\n1. toimittaja, lehtimies, journalisti\n"
+    "one whose occupation is journalism\n2. toimittaja, reportteri\nreporter\n",
+    "sawyer //ˈsɔ.jɚ// <n>\nsahaaja, sahuri\none who saws timber\n",
+    "fast /fɑːst/ <adj>\nnopea, ripeä\nquick\n",
+]
+
+
+def test_without_the_dictionaries_the_coder_is_the_plain_one(
+    taxonomy: Taxonomy, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The dictionaries are optional system files: where they are absent, the chosen parameters
+    # code exactly as the coder without the dictionary options does.
+    from alue.matching.coder import build_coder, labour_market_group_names
+
+    monkeypatch.setenv("ALUE_DICTIONARY_DIR", str(tmp_path / "no-dictionary"))
+    extra = labour_market_group_names(data_dir)
+    without = build_coder(taxonomy, extra_group_names=extra)
+    plain = build_coder(taxonomy, extra_group_names=extra, params=CoderParams(dictionary=False))
+    assert without.expansions == {}
+    titles = ["hitsaaja", "kameramies", "mykologi", "lähihoitaja vanhustyöhön", "bus driver", ""]
+    assert without.code_many(titles, top=5) == plain.code_many(titles, top=5)
+    assert without.dictionary_expansions(titles) == [""] * len(titles)
+
+
+def test_dictionary_files_are_part_of_the_cache_key(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alue.matching.coder import _cache_key
+
+    from .test_dictionary import write_dictd
+
+    monkeypatch.setenv("ALUE_DICTIONARY_DIR", str(tmp_path))
+    absent = _cache_key(data_dir, CoderParams())
+    plain = _cache_key(data_dir, CoderParams(dictionary=False))
+    write_dictd(tmp_path, TINY_DICTIONARY[:1], compressed=True)
+    one = _cache_key(data_dir, CoderParams())
+    write_dictd(tmp_path, TINY_DICTIONARY, compressed=True)
+    two = _cache_key(data_dir, CoderParams())
+    write_dictd(tmp_path, TINY_THESAURUS, compressed=False, name="freedict-eng-fin")
+    three = _cache_key(data_dir, CoderParams())
+    assert len({absent, one, two, three}) == 4
+    assert _cache_key(data_dir, CoderParams(dictionary=False)) == plain  # off: files do not matter
+
+
+def test_dictionary_expansion_reaches_a_synonym_s_group(
+    data_dir: Path, taxonomy: Taxonomy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "mykologi" (mycologist) is a label of the biologists (2131) only; without it, the title shares
+    # no word with any label and its n-grams point at psychologists (psykologi, 2634). The
+    # dictionary's definition ("… sieniä tutkiva biologi") leads to the biologists.
+    from alue.matching.coder import build_coder, labour_market_group_names
+    from alue.matching.dictionary import Dictionary, parse_entry
+
+    monkeypatch.setenv("ALUE_DICTIONARY_DIR", str(tmp_path / "no-thesaurus"))
+    dictionary = Dictionary(parse_entry(text) for text in TINY_DICTIONARY)
+    held_out = frozenset({"mykologi", "kameramies"})
+    coder = build_coder(
+        taxonomy,
+        extra_group_names=labour_market_group_names(data_dir),
+        exclude=held_out,
+        dictionary=dictionary,
+    )
+    assert set(coder.expansions) == {"mykologi", "kameramies", "hitsaaja"}
+    expansions = coder.dictionary_expansions(["mykologi", "hitsaaja", "tv-kameramies"])
+    assert "biologi" in expansions[0]
+    assert expansions[1] == ""  # a label word: no expansion
+    assert "cameraman" in expansions[2]  # the last part of a hyphenated word
+    assert coder.code("mykologi", top=1)[0].isco == "2131"
+    best = coder.code("hitsaaja", top=5)
+    assert best[0].isco == "7212"
+    scores = [c.score for c in best]
+    assert scores == sorted(scores, reverse=True)
+    assert sum(scores) <= 1.0 + 1e-6
+
+
+def test_thesaurus_synonyms_reach_the_labels(
+    data_dir: Path, taxonomy: Taxonomy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "lehtimies" (journalist) and "sahuri" (sawyer) are labels of 2642 and 8172; held out, they
+    # share no word with any label. The eng-fin dictionary lists each with a synonym that labels
+    # have (toimittaja, sahaaja).
+    from alue.matching.coder import build_coder, labour_market_group_names
+
+    from .test_dictionary import write_dictd
+
+    write_dictd(tmp_path, TINY_THESAURUS, compressed=True, name="freedict-eng-fin")
+    monkeypatch.setenv("ALUE_DICTIONARY_DIR", str(tmp_path))
+    held_out = frozenset({"lehtimies", "sahuri"})
+    coder = build_coder(taxonomy, extra_group_names=labour_market_group_names(data_dir), exclude=held_out)
+    assert coder.expansions["lehtimies"] == "toimittaja , journalisti , journalist"
+    assert coder.expansions["sahuri"] == "sahaaja , sawyer"
+    assert "nopea" not in coder.expansions  # adjectives are not read
+    expansions = coder.dictionary_expansions(["lehtimies", "toimittaja", "kuvalehtimies"])
+    assert expansions[0].startswith("toimittaja")
+    assert expansions[1] == ""  # a label word: no expansion
+    # A compound with an unknown head: the head's synonyms that labels have are put in.
+    assert expansions[2].split(" , ")[0] == "kuvatoimittaja"
+    assert coder.code("lehtimies", top=1)[0].isco == "2642"
+    assert coder.code("sahuri", top=1)[0].isco == "8172"
+    assert coder.code("kuvalehtimies", top=1)[0].isco == "2642"

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import math
 import os
 import pickle
@@ -45,12 +46,38 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import ThreadpoolController
 
+from alue.matching.dictionary import (
+    Dictionary,
+    dictionary_dir,
+    dictionary_files,
+    into_finnish_files,
+    load_dictionary,
+    load_into_finnish,
+)
 from alue.matching.taxonomy import Taxonomy, build_taxonomy, data_files
 from alue.matching.text import Analysis, Lexicon, default_synonyms, normalize
 
+_log = logging.getLogger(__name__)
+
+_BLAS: ThreadpoolController | None = None
+
+
+def _one_blas_thread() -> Any:
+    """A context in which BLAS runs on the calling thread only.
+
+    Coding multiplies small matrices; OpenBLAS's own threads only spin on them (measured: the same
+    wall-clock time at two thirds of the CPU time with one thread).
+    """
+    global _BLAS
+    if _BLAS is None:
+        _BLAS = ThreadpoolController()
+    return _BLAS.limit(limits=1, user_api="blas")
+
+
 #: Bump when the index format or the features change, to invalidate disk caches.
-INDEX_VERSION = "coder-10"
+INDEX_VERSION = "coder-12"
 
 #: Weight of each kind of indexed text in the label score (an alternative label counts as much as a
 #: preferred one; a description only gives weak evidence).
@@ -116,6 +143,35 @@ class CoderParams:
     #: Re-ranker feature from a modifier-word → group model (the query's words other than its head,
     #: e.g. ``posti`` in ``postityöntekijä``), smoothed like the head model; off when False.
     modifier_model: bool = False
+    #: Expand a query's words that no label has with a Finnish–English dictionary (FreeDict
+    #: ``freedict-fin-eng`` in ``$ALUE_DICTIONARY_DIR``, see :mod:`alue.matching.dictionary`): the
+    #: word's English glosses and/or Finnish definition, so that ``kameramies`` can reach the labels
+    #: of camera operators. Off when False, or when the dictionary is not there.
+    dictionary: bool = True
+    #: What of an entry expands the word: "en" (English glosses), "fi" (Finnish definition), "both",
+    #: or "none" (only the thesaurus).
+    dictionary_text: str = "both"
+    #: How many senses of an entry give their definition (all of them give their glosses).
+    dictionary_senses: int = 2
+    #: Also expand the compound parts that no label has (``sadonkorjuu`` in ``sadonkorjuutyöntekijä``).
+    dictionary_parts: bool = True
+    #: Weight of the expansion added to the query vector itself (0: the query is left as it is).
+    dictionary_weight: float = 0.5
+    #: Re-ranker features from the expansion scored on its own (naive Bayes, nearest label,
+    #: nearest description), and this many of its best groups as extra candidates.
+    dictionary_features: bool = True
+    dictionary_candidates: int = 5
+    #: Fit the re-ranker and the calibration without the dictionary, and its features as a second
+    #: re-ranker stage on the queries with an expansion only: the other queries keep their candidates
+    #: and ranking exactly.
+    dictionary_staged: bool = True
+    #: Also expand with the synonyms of the dictionaries into Finnish (:data:`INTO_FINNISH`): the
+    #: other Finnish words of each sense that lists the word (``lehtimies`` → ``toimittaja``), and the
+    #: English or Swedish word of that sense (which meets the English and Swedish labels).
+    thesaurus: bool = True
+    #: An unknown compound with no entry of its own is also read with a synonym of its unknown head
+    #: put in, among the synonyms that labels have (``urheilulehtimies`` → ``urheilutoimittaja``).
+    thesaurus_compounds: bool = True
 
 
 @dataclass(frozen=True)
@@ -380,6 +436,15 @@ MODIFIER_FEATURES = (
     "query has a modifier word",
 )
 
+#: Re-ranker features added when the dictionary is on (``CoderParams.dictionary``; the expansion of
+#: the query's words that no label has, scored on its own).
+DICTIONARY_FEATURES = (
+    "expansion naive Bayes log-probability",
+    "expansion best single-label similarity",
+    "expansion best description similarity",
+    "query has a dictionary expansion",
+)
+
 #: Re-ranker features added when the semantic space is on (``CoderParams.semantic_dims``).
 SEMANTIC_FEATURES = (
     "best occupation similarity in the semantic space",
@@ -398,18 +463,53 @@ class _Stacker:
 
     coef: np.ndarray = field(default_factory=lambda: np.zeros(0))
     intercept: float = 0.0
+    #: Second stage over the last ``len(stage2_coef) + 1`` features, whose last one is a 0/1 flag:
+    #: it adds ``flag * (features @ stage2_coef + stage2_intercept)`` to the first stage's log-odds.
+    stage2_coef: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    stage2_intercept: float = 0.0
+    #: Number of first-stage features (the rest, if any, belong to the second stage).
+    n_base: int = 0
 
     @property
     def fitted(self) -> bool:
         return self.coef.size > 0
 
-    def fit(self, features: np.ndarray, correct: np.ndarray) -> None:
-        x = features.reshape(-1, features.shape[-1]).astype(np.float64)
+    def fit(self, features: np.ndarray, correct: np.ndarray, *, separate: int = 0) -> None:
+        """Fit the model; the last ``separate`` features are left to :meth:`fit_stage2`."""
+        base = features[..., : features.shape[-1] - separate]
+        x = base.reshape(-1, base.shape[-1]).astype(np.float64)
         y = correct.reshape(-1).astype(np.float64)
+        self.stage2_coef = np.zeros(0)
+        self.n_base = base.shape[-1]
         if y.min() == y.max():
             self.coef = np.zeros(0)
             return
         self.coef, self.intercept = _fit_logistic(x, y)
+
+    def fit_stage2(self, features: np.ndarray, correct: np.ndarray, separate: int) -> None:
+        """Fit the second stage over the last ``separate`` features (the last one a 0/1 flag).
+
+        Fitted only on the queries whose flag is set, with the first stage's log-odds as a fixed
+        offset, so the ranking of the other queries does not depend on it.
+        """
+        flagged = features[:, 0, -1] > 0
+        if not flagged.any():
+            return
+        n_base = features.shape[-1] - separate
+        x2 = features[flagged][..., n_base:-1].reshape(-1, separate - 1).astype(np.float64)
+        y2 = correct[flagged].reshape(-1).astype(np.float64)
+        offset = features[flagged][..., :n_base].reshape(-1, n_base) @ self.coef + self.intercept
+        if y2.min() < y2.max():
+            self.stage2_coef, self.stage2_intercept = _fit_logistic(x2, y2, offset=offset)
+
+    def log_odds(self, features: np.ndarray) -> np.ndarray:
+        """Queries × candidates log-odds of the model."""
+        n_base = self.n_base or features.shape[-1]
+        z = features[..., :n_base].astype(np.float64) @ self.coef + self.intercept
+        if self.stage2_coef.size:
+            extra = features[..., n_base:-1].astype(np.float64) @ self.stage2_coef + self.stage2_intercept
+            z = z + features[..., -1] * extra
+        return np.asarray(z)
 
     def ranked(self, features: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(order, log-probabilities) of the best ``k`` candidates per query.
@@ -417,21 +517,27 @@ class _Stacker:
         The log-probabilities are a softmax of the model's log-odds over each query's candidates;
         :class:`_Calibration` turns them into calibrated probabilities.
         """
-        z = features.astype(np.float64) @ self.coef + self.intercept
+        z = self.log_odds(features)
         z -= z.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
         order = np.argsort(-logp, axis=1, kind="stable")[:, :k]
         return order, np.take_along_axis(logp, order, axis=1)
 
 
-def _fit_logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 1e-3) -> tuple[np.ndarray, float]:
-    """L2-regularised logistic regression by Newton's method (a handful of features)."""
+def _fit_logistic(
+    x: np.ndarray, y: np.ndarray, *, l2: float = 1e-3, offset: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
+    """L2-regularised logistic regression by Newton's method (a handful of features).
+
+    ``offset``: fixed log-odds added to each row's linear term (a second-stage model).
+    """
     mean = x.mean(axis=0)
     scale = np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
     z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    base = np.zeros(len(x)) if offset is None else offset
     w = np.zeros(z.shape[1])
     for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w, -35, 35)))
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w + base, -35, 35)))
         grad = z.T @ (p - y) + l2 * np.append(w[:-1], 0.0)
         hess = (z * (p * (1 - p))[:, None]).T @ z + l2 * np.eye(len(w))
         step = np.linalg.solve(hess, grad)
@@ -465,6 +571,10 @@ class OccupationCoder:
         occ_group: np.ndarray,
         occ_labels: dict[str, dict[str, str]],
         params: CoderParams,
+        doc_is_pref: np.ndarray | None = None,
+        doc_is_desc: np.ndarray | None = None,
+        expansions: dict[str, str] | None = None,
+        synonyms: dict[str, list[str]] | None = None,
     ) -> None:
         self.taxonomy_version = taxonomy_version
         self.lexicon = lexicon
@@ -481,8 +591,19 @@ class OccupationCoder:
         self.calibration = _Calibration()
         self.stacker = _Stacker()
         self.doc_texts: list[str] = []  # normalised text of each document, for held-out masking
-        self.doc_is_pref = np.zeros(doc_matrix.shape[0], dtype=np.float32)
-        self.doc_is_desc = np.zeros(doc_matrix.shape[0], dtype=bool)
+        n_docs = doc_matrix.shape[0]
+        self.doc_is_pref = np.zeros(n_docs, dtype=np.float32) if doc_is_pref is None else doc_is_pref
+        self.doc_is_desc = np.zeros(n_docs, dtype=bool) if doc_is_desc is None else doc_is_desc
+        #: Dictionary expansion text (normalised) of each Finnish headword; empty: no dictionary.
+        self.expansions: dict[str, str] = dict(expansions or {})
+        #: One-word synonyms of each word (the thesaurus), for compounds (``thesaurus_compounds``).
+        self.synonyms: dict[str, list[str]] = {
+            word: one_word
+            for word, words in (synonyms or {}).items()
+            if (one_word := [w for w in words if " " not in w])
+        }
+        #: Code as if there were no dictionary (while the first re-ranker stage is fitted).
+        self.expansion_off = False
         #: Vocabulary columns of the head-word features (``h:kuljettaja``).
         self.head_cols = np.array(
             sorted(col for key, col in vectorizer.vocab.items() if key.startswith("h:")), dtype=np.int64
@@ -539,6 +660,10 @@ class OccupationCoder:
         self.head_prior = (sizes / sizes.sum()).astype(np.float64)
         self._fit_semantic(doc_matrix, group_of_doc)
         self._fit_modifiers(doc_matrix, weights, assign)
+        # Word features that some label (not a description) of the group models has: a query word
+        # among them needs no dictionary.
+        label_rows = ((self.doc_weights > 0) & ~self.doc_is_desc).astype(np.float64)
+        self.label_word_known = np.asarray(doc_matrix.T @ label_rows).ravel() > 0
 
     def _fit_modifiers(
         self, doc_matrix: sp.csr_matrix, weights: sp.dia_matrix, assign: sp.csr_matrix
@@ -671,11 +796,46 @@ class OccupationCoder:
 
     def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
         """(queries × groups log-posteriors, queries × docs weighted label similarities, query vectors)."""
+        logp, sims, queries, _ = self._scores_expanded(texts)
+        return logp, sims, queries
+
+    def _prepared(self, texts: Sequence[str]) -> list[str]:
+        """Normalised texts, everyday words read as their standard forms (``params.use_synonyms``)."""
         if self.params.use_synonyms:
             synonyms = default_synonyms()
-            texts = [synonyms.rewrite(normalize(t)) for t in texts]
-        analyses = [self.lexicon.analyze(t) for t in texts]
+            return [normalize(synonyms.rewrite(normalize(t))) for t in texts]
+        return [normalize(t) for t in texts]
+
+    def dictionary_expansions(self, texts: Sequence[str]) -> list[str]:
+        """The dictionary expansion of each text ("" when none: no dictionary, or no unknown word)."""
+        if not (self.params.dictionary and self.expansions) or self.expansion_off:
+            return ["" for _ in texts]
+        prepared = self._prepared(texts)
+        return self._expansion_texts(prepared, [self.lexicon.analyze(t, normalized=True) for t in prepared])
+
+    def _scores_expanded(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix, np.ndarray | None]:
+        """:meth:`_scores` and the dictionary features (queries × groups × features, or None)."""
+        texts = self._prepared(texts)
+        analyses = [self.lexicon.analyze(t, normalized=True) for t in texts]
         queries = self.vectorizer.transform(analyses)
+        expansion: np.ndarray | None = None
+        if self.params.dictionary and self.expansions and not self.expansion_off:
+            expanded = self._expansion_texts(texts, analyses)
+            rows = [i for i, t in enumerate(expanded) if t]
+            vectors = self.vectorizer.transform([self.lexicon.analyze(t, normalized=True) for t in expanded])
+            if self.params.dictionary_features:
+                expansion = np.zeros((len(texts), len(self.group_codes), len(DICTIONARY_FEATURES)))
+                if rows:
+                    expansion[rows] = self._expansion_features(vectors[rows])
+            if self.params.dictionary_weight and rows:
+                queries = (queries + self.params.dictionary_weight * vectors).tocsr()
+        logp, sims = self._group_scores(queries)
+        return logp, sims, queries, expansion
+
+    def _group_scores(self, queries: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """(queries × groups naive Bayes log-posteriors, queries × docs weighted label similarities)."""
         mass = np.asarray(queries.sum(axis=1)).ravel()
         joint = (queries @ self.nb_table).toarray().astype(np.float64)
         joint += mass[:, None] * self.nb_offset[None, :] + self.nb_prior[None, :]
@@ -685,10 +845,64 @@ class OccupationCoder:
             joint += self.params.knn_weight * np.maximum.reduceat(sims, self.group_starts, axis=1)
         joint -= joint.max(axis=1, keepdims=True)
         logp = joint - np.log(np.exp(joint).sum(axis=1, keepdims=True))
-        return logp, sims, queries
+        return logp, sims
+
+    def _known_label_word(self, word: str) -> bool:
+        col = self.vectorizer.vocab.get("w:" + word.replace("-", ""))
+        return col is not None and bool(self.label_word_known[col])
+
+    def _expansion_texts(self, texts: Sequence[str], analyses: Sequence[Analysis]) -> list[str]:
+        """Per (normalised) query: the dictionary expansions of its words that no label has, or ""."""
+        out: list[str] = []
+        for text, analysis in zip(texts, analyses, strict=True):
+            tokens = [t for t in text.split() if t not in {",", "&"}]
+            parts: list[str] = []
+            for token, lemma in zip(tokens, analysis.lemmas, strict=False):
+                if self._known_label_word(token) or self._known_label_word(lemma):
+                    continue
+                found = self.expansions.get(token) or self.expansions.get(lemma)
+                if found is None and "-" in token:
+                    last = token.rsplit("-", 1)[-1]
+                    if not self._known_label_word(last):
+                        found = self.expansions.get(last)
+                if found is None and self.params.thesaurus_compounds and self.synonyms:
+                    found = self._compound_substitutes(lemma.replace("-", ""))
+                if found and found not in parts:
+                    parts.append(found)
+            if self.params.dictionary_parts:
+                for word in analysis.words:
+                    found = None if self._known_label_word(word) else self.expansions.get(word)
+                    if found and found not in parts:
+                        parts.append(found)
+            out.append(" , ".join(parts))
+        return out
+
+    def _compound_substitutes(self, word: str, limit: int = 6) -> str | None:
+        """``word`` with a synonym that labels have put in for its longest unknown head."""
+        for i in range(3, len(word) - 5):
+            head = word[i:]
+            if self._known_label_word(head) or head not in self.synonyms:
+                continue
+            known = [synonym for synonym in self.synonyms[head] if self._known_label_word(synonym)]
+            if known:
+                return " , ".join(word[:i] + synonym for synonym in known[:limit])
+        return None
+
+    def _expansion_features(self, vectors: sp.csr_matrix) -> np.ndarray:
+        """Expansions × groups × :data:`DICTIONARY_FEATURES` for non-empty expansion vectors."""
+        logp, sims = self._group_scores(vectors)
+        knn = np.maximum.reduceat(np.where(self.doc_is_desc[None, :], 0.0, sims), self.group_starts, axis=1)
+        desc = np.maximum.reduceat(np.where(self.doc_is_desc[None, :], sims, 0.0), self.group_starts, axis=1)
+        return np.stack([np.maximum(logp, -30.0), knn, desc, np.ones_like(knn)], axis=-1)
 
     def _candidates(
-        self, logp: np.ndarray, sims: np.ndarray, queries: sp.csr_matrix, *, at_least: int = 0
+        self,
+        logp: np.ndarray,
+        sims: np.ndarray,
+        queries: sp.csr_matrix,
+        *,
+        at_least: int = 0,
+        expansion: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Candidate groups per query (queries × m) and their features (queries × m × features).
 
@@ -716,8 +930,26 @@ class OccupationCoder:
             extra = self.params.semantic_candidates
             if extra:
                 chosen |= sem_rank < extra
+        use_expansion = self.params.dictionary and self.params.dictionary_features and bool(self.expansions)
+        if use_expansion and expansion is None:
+            expansion = np.zeros((n, n_groups, len(DICTIONARY_FEATURES)))
+        if expansion is not None and self.params.dictionary_candidates:
+            exp_order = np.argsort(-expansion[:, :, 0], axis=1, kind="stable")
+            exp_rank = np.empty_like(exp_order)
+            exp_rank[rows, exp_order] = np.arange(n_groups)[None, :]
+            forced = (exp_rank < self.params.dictionary_candidates) & (expansion[:, :, 3] > 0)
+            if self.params.dictionary_staged:
+                # The same number of candidates: an expanded query's best expansion groups replace its
+                # weakest candidates, and the other queries keep theirs.
+                boost = np.where(forced, 1e7, 0.0)
+            else:
+                chosen |= forced
+                extra += self.params.dictionary_candidates
+                boost = np.zeros_like(logp)
+        else:
+            boost = np.zeros_like(logp)
         m = min(n_groups, max(k + max(1, k // 2) + extra, at_least))
-        key = np.where(chosen, 0.0, -1e6) - nb_rank
+        key = np.where(chosen, 0.0, -1e6) - nb_rank + boost
         cand = np.argsort(-key, axis=1, kind="stable")[:, :m]
 
         c_logp = np.maximum(np.take_along_axis(logp, cand, axis=1), -30.0)
@@ -768,6 +1000,9 @@ class OccupationCoder:
                 c_sem - sem.max(axis=1, keepdims=True),
                 np.log1p(np.take_along_axis(sem_rank, cand, axis=1)),
             ]
+        if expansion is not None:
+            # Last, so that the staged re-ranker (``dictionary_staged``) can fit them on their own.
+            columns += [np.take_along_axis(part, cand, axis=1) for part in np.moveaxis(expansion, 2, 0)]
         features = np.stack(columns, axis=-1)
         return cand, features
 
@@ -787,11 +1022,13 @@ class OccupationCoder:
         The ranking is the re-ranker's when it is fitted, else naive Bayes'; the scores are the
         calibrated probabilities (the raw posterior when there is no calibration).
         """
-        logp, sims, queries = self._scores(texts)
+        logp, sims, queries, expansion = self._scores_expanded(texts)
         width = max(k, 5)
         if self.params.rerank and self.stacker.fitted:
             margin = self.params.diversity_margin
-            cand, features = self._candidates(logp, sims, queries, at_least=width + (10 if margin else 0))
+            cand, features = self._candidates(
+                logp, sims, queries, at_least=width + (10 if margin else 0), expansion=expansion
+            )
             order, ranked = self.stacker.ranked(features, width + (10 if margin else 0))
             groups = np.take_along_axis(cand, order, axis=1)
             if margin > 0:
@@ -854,6 +1091,12 @@ class OccupationCoder:
 
         An empty text, or one with no character or word in common with any label, gets no candidates.
         """
+        with _one_blas_thread():
+            return self._code_many(texts, top=top, lang=lang, batch_size=batch_size)
+
+    def _code_many(
+        self, texts: Sequence[str], *, top: int, lang: str, batch_size: int
+    ) -> list[list[Candidate]]:
         results: list[list[Candidate]] = []
         top = max(1, top)
         for start in range(0, len(texts), batch_size):
@@ -905,11 +1148,73 @@ class OccupationCoder:
         codes: list[list[str]] = []
         parts = []
         for start in range(0, len(texts), 256):
-            logp, sims, queries = self._scores(list(texts[start : start + 256]))
-            cand, features = self._candidates(logp, sims, queries)
+            logp, sims, queries, expansion = self._scores_expanded(list(texts[start : start + 256]))
+            cand, features = self._candidates(logp, sims, queries, expansion=expansion)
             parts.append(features)
             codes.extend([[self.group_codes[g] for g in row] for row in cand])
         return codes, np.concatenate(parts) if parts else np.zeros((0, 0, len(STACK_FEATURES)))
+
+
+def thesaurus_table(dictionaries: Sequence[tuple[str, Dictionary]]) -> dict[str, list[str]]:
+    """Normalised one-word Finnish word → its near-synonyms from dictionaries into Finnish.
+
+    For every noun sense of a foreign headword, each one-word Finnish translation gets the other
+    translations of that sense and, from the English and Swedish dictionaries, the headword itself.
+    """
+    out: dict[str, dict[str, None]] = {}
+    for name, dictionary in dictionaries:
+        foreign_label_language = name in ("freedict-eng-fin", "freedict-swe-fin")
+        for entries in dictionary.entries.values():
+            for entry in entries:
+                if entry.pos and not entry.pos.startswith("n"):
+                    continue
+                head = normalize(entry.headword)
+                for sense in entry.senses:
+                    words = [w for w in dict.fromkeys(normalize(g) for g in sense.glosses) if w]
+                    for word in words:
+                        if " " in word:
+                            continue
+                        bucket = out.setdefault(word, {})
+                        for other in words:
+                            if other != word:
+                                bucket[other] = None
+                        if foreign_label_language and head and head != word:
+                            bucket[head] = None
+    return {word: list(bucket) for word, bucket in out.items() if bucket}
+
+
+def expansion_table(
+    dictionary: Dictionary | None,
+    params: CoderParams,
+    thesaurus: dict[str, list[str]] | None = None,
+) -> dict[str, str]:
+    """Normalised one-word Finnish noun headword → its expansion text (normalised).
+
+    The expansion is the English glosses of every sense and/or the Finnish definitions of the first
+    ``params.dictionary_senses`` senses (``params.dictionary_text``), separated by commas.
+    """
+    use_en = params.dictionary_text in ("en", "both")
+    use_fi = params.dictionary_text in ("fi", "both")
+    out: dict[str, str] = {}
+    for word, synonyms in (thesaurus or {}).items():
+        out[word] = normalize(" , ".join(synonyms))
+    for headword, entries in (dictionary.entries if dictionary is not None else {}).items():
+        key = normalize(headword)
+        if not key or " " in key:
+            continue
+        parts: list[str] = []
+        for entry in entries:
+            if entry.pos != "n":
+                continue
+            for i, sense in enumerate(entry.senses):
+                if use_en:
+                    parts.extend(sense.glosses)
+                if use_fi and sense.definition and i < params.dictionary_senses:
+                    parts.append(sense.definition)
+        text = normalize(" , ".join(parts))
+        if text:
+            out[key] = f"{out[key]} , {text}" if key in out else text
+    return out
 
 
 def _lexicon_texts(docs: Sequence[_Doc], taxonomy: Taxonomy) -> dict[str, list[str]]:
@@ -933,7 +1238,12 @@ def _lexicon_texts(docs: Sequence[_Doc], taxonomy: Taxonomy) -> dict[str, list[s
 
 
 def _build_index(
-    taxonomy: Taxonomy, docs: Sequence[_Doc], params: CoderParams, lexicon_class: type[Lexicon] = Lexicon
+    taxonomy: Taxonomy,
+    docs: Sequence[_Doc],
+    params: CoderParams,
+    lexicon_class: type[Lexicon] = Lexicon,
+    dictionary: Dictionary | None = None,
+    thesaurus: dict[str, list[str]] | None = None,
 ) -> OccupationCoder:
     lexicon = lexicon_class.from_texts(_lexicon_texts(docs, taxonomy))
     # Sort documents by (group, occupation) so that groups are contiguous column ranges.
@@ -966,10 +1276,16 @@ def _build_index(
         occ_group=occ_group,
         occ_labels=occ_labels,
         params=params,
+        doc_is_pref=np.array([d.kind == "pref" for d in ordered], dtype=np.float32),
+        doc_is_desc=np.array([d.kind == "desc" for d in ordered], dtype=bool),
+        expansions=(
+            expansion_table(dictionary, params, thesaurus)
+            if dictionary is not None or thesaurus is not None
+            else None
+        ),
+        synonyms=thesaurus,
     )
     coder.doc_texts = norms
-    coder.doc_is_pref = np.array([d.kind == "pref" for d in ordered], dtype=np.float32)
-    coder.doc_is_desc = np.array([d.kind == "desc" for d in ordered], dtype=bool)
     return coder
 
 
@@ -1008,10 +1324,15 @@ def build_coder(
     exclude: frozenset[str] = frozenset(),
     params: CoderParams | None = None,
     lexicon_class: type[Lexicon] = Lexicon,
+    dictionary: Dictionary | None = None,
+    thesaurus: dict[str, list[str]] | None = None,
 ) -> OccupationCoder:
     """Build the coder for ``taxonomy``, never indexing the normalised texts in ``exclude``.
 
     ``lexicon_class`` replaces the text normalisation (the benchmark compares alternatives).
+    With ``params.dictionary``, query words that no label has are expanded with ``dictionary``
+    (Finnish–English) and ``thesaurus`` (:func:`thesaurus_table`); by default both are read from
+    :func:`alue.matching.dictionary.dictionary_dir`, and what is not there expands nothing.
 
     Calibration is cross-fitted: the Finnish alternative labels are split into folds, each fold is
     coded by an index built without it, and a logistic model maps the raw scores to probabilities.
@@ -1024,19 +1345,38 @@ def build_coder(
         use_descriptions=params.use_descriptions,
         description_sentences=params.description_sentences,
     )
-    coder = _build_index(taxonomy, docs, params, lexicon_class)
+    if params.dictionary and dictionary is None and params.dictionary_text != "none":
+        dictionary = load_dictionary()
+    if params.dictionary and params.thesaurus and thesaurus is None:
+        thesaurus = thesaurus_table(load_into_finnish())
+    elif not (params.dictionary and params.thesaurus):
+        thesaurus = None
+    coder = _build_index(
+        taxonomy, docs, params, lexicon_class, dictionary if params.dictionary else None, thesaurus
+    )
+    if params.dictionary and not coder.expansions:
+        _log.warning(
+            "no FreeDict dictionaries in %s: the occupation coder codes without them "
+            "(Debian: apt-get install dict-freedict-fin-eng dict-freedict-eng-fin …; see README)",
+            dictionary_dir(),
+        )
     if params.calibration_folds > 0:
         queries = held_out_queries(taxonomy, fraction=1.0, seed=params.seed, exclude=exclude)
         logps: list[np.ndarray] = []
         corrects: list[np.ndarray] = []
         stack_x: list[np.ndarray] = []
         stack_y: list[np.ndarray] = []
+        stage2_x: list[np.ndarray] = []
+        stage2_y: list[np.ndarray] = []
+        staged = params.dictionary and params.dictionary_staged and bool(coder.expansions)
         folds = params.calibration_folds
         for fold in range(folds):
             part = queries[fold::folds]
             if not part:
                 continue
             fold_coder = coder.without_texts(frozenset(normalize(label) for label, _ in part))
+            # Staged: the first stage and the calibration are fitted without the dictionary.
+            fold_coder.expansion_off = staged
             texts = [label for label, _ in part]
             codes, logp = fold_coder.ranked_groups(texts, k=5)  # naive Bayes order: not yet fitted
             logps.append(np.log(np.maximum(logp, 1e-300)))
@@ -1051,12 +1391,29 @@ def build_coder(
                         [[c == isco for c in row] for row, (_, isco) in zip(cand_codes, part, strict=True)]
                     )
                 )
+                if staged and params.dictionary_features:
+                    fold_coder.expansion_off = False
+                    expanded = [i for i, e in enumerate(fold_coder.dictionary_expansions(texts)) if e]
+                    if expanded:
+                        cand_codes, features = fold_coder.candidate_features([texts[i] for i in expanded])
+                        stage2_x.append(features)
+                        stage2_y.append(
+                            np.array(
+                                [
+                                    [c == part[i][1] for c in row]
+                                    for row, i in zip(cand_codes, expanded, strict=True)
+                                ]
+                            )
+                        )
         if stack_x:
             features, correct = np.concatenate(stack_x), np.concatenate(stack_y)
-            coder.stacker.fit(features, correct)
+            separate = len(DICTIONARY_FEATURES) if staged and params.dictionary_features else 0
+            coder.stacker.fit(features, correct, separate=separate)
             if coder.stacker.fitted:
                 order, ranked = coder.stacker.ranked(features, 5)
                 coder.calibration.fit(ranked, np.take_along_axis(correct, order, axis=1))
+                if stage2_x:
+                    coder.stacker.fit_stage2(np.concatenate(stage2_x), np.concatenate(stage2_y), separate)
         if logps and not coder.stacker.fitted:
             coder.calibration.fit(np.vstack(logps), np.vstack(corrects))
     return coder
@@ -1077,14 +1434,19 @@ def _cache_key(data_dir: Path, params: CoderParams) -> str:
     digest.update(repr(params).encode())
     digest.update(repr(sorted(KIND_WEIGHTS.items())).encode())
     stats_file = data_dir / "stats" / "occupation_labour_market_fi_national.csv"
-    for path in [*data_files(data_dir), stats_file]:
+    files = [*data_files(data_dir), stats_file]
+    if params.dictionary:
+        files.extend(dictionary_files() or [])
+    if params.dictionary and params.thesaurus:
+        files.extend(into_finnish_files())
+    for path in files:
         if path.is_file():
             stat = path.stat()
             digest.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:24]
 
 
-_LOADED: dict[tuple[Path, CoderParams], OccupationCoder] = {}
+_LOADED: dict[tuple[Path, CoderParams, str], OccupationCoder] = {}
 
 
 def load_coder(
@@ -1101,7 +1463,7 @@ def load_coder(
         data_dir = get_settings().data_dir
     data_dir = Path(data_dir).resolve()
     params = params or CoderParams()
-    memo_key = (data_dir, params)
+    memo_key = (data_dir, params, _cache_key(data_dir, params))
     if memo_key in _LOADED:
         return _LOADED[memo_key]
     path = cache_dir() / f"occupation-coder-{_cache_key(data_dir, params)}.pickle"
