@@ -25,7 +25,8 @@ test: install typecheck test-sqlite test-postgres ## install, type-check, run th
 install: $(STAMP) dictionaries
 
 dictionaries: ## the occupation coder's dictionaries (Debian packages; installed when run as root)
-	@missing=$$(for p in $(DICT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(DICT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing the occupation coder's dictionaries:" $$missing; \
