@@ -49,6 +49,9 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("expansion weight 0.3", CoderParams(dictionary_weight=0.3)),
     ("expansion weight 0.8", CoderParams(dictionary_weight=0.8)),
     ("10 expansion candidates", CoderParams(dictionary_candidates=10)),
+    ("Finnish-English: definitions only, no English glosses", CoderParams(dictionary_text="fi")),
+    ("Finnish-English: definitions of 1 sense", CoderParams(dictionary_senses=1)),
+    ("Finnish-English: definitions of 3 senses", CoderParams(dictionary_senses=3)),
 ]
 
 
