@@ -52,6 +52,7 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("Finnish-English: definitions only, no English glosses", CoderParams(dictionary_text="fi")),
     ("Finnish-English: definitions of 1 sense", CoderParams(dictionary_senses=1)),
     ("Finnish-English: definitions of 3 senses", CoderParams(dictionary_senses=3)),
+    ("+ modifier-word model (round two)", CoderParams(modifier_model=True)),
 ]
 
 

@@ -125,6 +125,7 @@ CONFIGURATIONS: list[tuple[str, CoderParams]] = [
 #: Optional scorers that were tried (off in the chosen coder), measured with ``--splits``.
 EXPERIMENTS: list[tuple[str, CoderParams]] = [
     ("chosen coder", CoderParams()),
+    ("without the dictionaries", CoderParams(dictionary=False)),
     ("+ modifier-word model", CoderParams(modifier_model=True)),
     ("+ semantic space (200 dims, 5 candidates)", CoderParams(semantic_dims=200, semantic_candidates=5)),
     ("+ top-5 diversity (margin 0.5)", CoderParams(diversity_margin=0.5)),
