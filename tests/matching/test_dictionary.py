@@ -110,3 +110,49 @@ def test_load_dictionary_from_the_configured_directory(
     assert loaded.lookup("kuski")[0].senses[0].glosses == ("driver",)
     monkeypatch.delenv("ALUE_DICTIONARY_DIR")
     assert dictionary_dir() == Path("/usr/share/dictd")
+
+
+#: Hand-made entries in the layout of FreeDict's dictionaries into Finnish (eng-fin, swe-fin).
+INTO_FINNISH_ENTRIES = {
+    "freedict-eng-fin": [
+        "journalist //ˈd͡ʒɜːnəlɪst// //ˈd͡ʒɝnəlɪst// <n>\n1. toimittaja, lehtimies, journalisti\n"
+        "one whose occupation is journalism\n2. toimittaja, reportteri\nreporter\n",
+        "fast /fɑːst/ <adj>\nnopea, ripeä\nquick\n",
+        "cook /kʊk/ <n>\nkokki, keittäjä, ruoanlaittaja\na person who prepares food\n",
+    ],
+    "freedict-swe-fin": ["tidningsman /tˈiːdnɪŋsman/ <n, ut>\nlehtimies\njournalist\n"],
+    "freedict-deu-fin": ["Journalist /ʒʊʁnaˈlɪst/ <n, masc>\ntoimittaja, lehtimies\nReporter\n"],
+}
+
+
+def test_thesaurus_pivots_the_senses_of_dictionaries_into_finnish() -> None:
+    from alue.matching.dictionary import thesaurus_table
+
+    dictionaries = [
+        (name, Dictionary(parse_entry(text) for text in entries))
+        for name, entries in INTO_FINNISH_ENTRIES.items()
+    ]
+    table = thesaurus_table(dictionaries)
+    # The other words of each sense, and the English and Swedish headwords (German ones meet no label).
+    assert table["lehtimies"] == ["toimittaja", "journalisti", "journalist", "tidningsman"]
+    assert table["toimittaja"] == ["lehtimies", "journalisti", "journalist", "reportteri"]
+    assert table["kokki"] == ["keittäjä", "ruoanlaittaja", "cook"]
+    assert "nopea" not in table  # adjectives are not read
+    parsed = parse_entry(INTO_FINNISH_ENTRIES["freedict-eng-fin"][0])
+    assert (parsed.headword, parsed.pos) == ("journalist", "n")  # two pronunciations skipped
+
+
+def test_load_thesaurus_reads_what_is_there_and_notices_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alue.matching.dictionary import into_finnish_files, load_thesaurus
+
+    monkeypatch.setenv("ALUE_DICTIONARY_DIR", str(tmp_path))
+    assert load_thesaurus() == {}
+    assert into_finnish_files() == []
+    write_dictd(tmp_path, INTO_FINNISH_ENTRIES["freedict-swe-fin"], compressed=True, name="freedict-swe-fin")
+    assert load_thesaurus() == {"lehtimies": ["tidningsman"]}
+    assert load_thesaurus() is load_thesaurus()  # read once while the files stay the same
+    write_dictd(tmp_path, INTO_FINNISH_ENTRIES["freedict-eng-fin"], compressed=False, name="freedict-eng-fin")
+    assert len(into_finnish_files()) == 4
+    assert load_thesaurus()["lehtimies"] == ["toimittaja", "journalisti", "journalist", "tidningsman"]

@@ -54,7 +54,7 @@ from alue.matching.dictionary import (
     dictionary_files,
     into_finnish_files,
     load_dictionary,
-    load_into_finnish,
+    load_thesaurus,
 )
 from alue.matching.taxonomy import Taxonomy, build_taxonomy, data_files
 from alue.matching.text import Analysis, Lexicon, default_synonyms, normalize
@@ -824,13 +824,23 @@ class OccupationCoder:
         if self.params.dictionary and self.expansions and not self.expansion_off:
             expanded = self._expansion_texts(texts, analyses)
             rows = [i for i, t in enumerate(expanded) if t]
-            vectors = self.vectorizer.transform([self.lexicon.analyze(t, normalized=True) for t in expanded])
             if self.params.dictionary_features:
                 expansion = np.zeros((len(texts), len(self.group_codes), len(DICTIONARY_FEATURES)))
-                if rows:
-                    expansion[rows] = self._expansion_features(vectors[rows])
-            if self.params.dictionary_weight and rows:
-                queries = (queries + self.params.dictionary_weight * vectors).tocsr()
+            if rows:
+                vectors = self.vectorizer.transform(
+                    [self.lexicon.analyze(expanded[i], normalized=True) for i in rows]
+                )
+                if expansion is not None:
+                    expansion[rows] = self._expansion_features(vectors)
+                if self.params.dictionary_weight:
+                    # the expansion vectors put in their queries' rows
+                    place = sp.csr_matrix(
+                        (np.ones(len(rows), dtype=vectors.dtype), (rows, np.arange(len(rows)))),
+                        shape=(len(texts), len(rows)),
+                    )
+                    # (sorted, as a transform's are, so the products below sum in the same order)
+                    placed = (place @ vectors).sorted_indices()
+                    queries = (queries + self.params.dictionary_weight * placed).tocsr()
         logp, sims = self._group_scores(queries)
         return logp, sims, queries, expansion
 
@@ -1155,34 +1165,6 @@ class OccupationCoder:
         return codes, np.concatenate(parts) if parts else np.zeros((0, 0, len(STACK_FEATURES)))
 
 
-def thesaurus_table(dictionaries: Sequence[tuple[str, Dictionary]]) -> dict[str, list[str]]:
-    """Normalised one-word Finnish word → its near-synonyms from dictionaries into Finnish.
-
-    For every noun sense of a foreign headword, each one-word Finnish translation gets the other
-    translations of that sense and, from the English and Swedish dictionaries, the headword itself.
-    """
-    out: dict[str, dict[str, None]] = {}
-    for name, dictionary in dictionaries:
-        foreign_label_language = name in ("freedict-eng-fin", "freedict-swe-fin")
-        for entries in dictionary.entries.values():
-            for entry in entries:
-                if entry.pos and not entry.pos.startswith("n"):
-                    continue
-                head = normalize(entry.headword)
-                for sense in entry.senses:
-                    words = [w for w in dict.fromkeys(normalize(g) for g in sense.glosses) if w]
-                    for word in words:
-                        if " " in word:
-                            continue
-                        bucket = out.setdefault(word, {})
-                        for other in words:
-                            if other != word:
-                                bucket[other] = None
-                        if foreign_label_language and head and head != word:
-                            bucket[head] = None
-    return {word: list(bucket) for word, bucket in out.items() if bucket}
-
-
 def expansion_table(
     dictionary: Dictionary | None,
     params: CoderParams,
@@ -1331,7 +1313,8 @@ def build_coder(
 
     ``lexicon_class`` replaces the text normalisation (the benchmark compares alternatives).
     With ``params.dictionary``, query words that no label has are expanded with ``dictionary``
-    (Finnish–English) and ``thesaurus`` (:func:`thesaurus_table`); by default both are read from
+    (Finnish–English) and ``thesaurus`` (:func:`alue.matching.dictionary.thesaurus_table`); by default
+    both are read from
     :func:`alue.matching.dictionary.dictionary_dir`, and what is not there expands nothing.
 
     Calibration is cross-fitted: the Finnish alternative labels are split into folds, each fold is
@@ -1345,15 +1328,16 @@ def build_coder(
         use_descriptions=params.use_descriptions,
         description_sentences=params.description_sentences,
     )
-    if params.dictionary and dictionary is None and params.dictionary_text != "none":
-        dictionary = load_dictionary()
-    if params.dictionary and params.thesaurus and thesaurus is None:
-        thesaurus = thesaurus_table(load_into_finnish())
-    elif not (params.dictionary and params.thesaurus):
-        thesaurus = None
-    coder = _build_index(
-        taxonomy, docs, params, lexicon_class, dictionary if params.dictionary else None, thesaurus
-    )
+    if not params.dictionary:
+        dictionary, thesaurus = None, None
+    else:
+        if dictionary is None and params.dictionary_text != "none":
+            dictionary = load_dictionary()
+        if not params.thesaurus:
+            thesaurus = None
+        elif thesaurus is None:
+            thesaurus = load_thesaurus()
+    coder = _build_index(taxonomy, docs, params, lexicon_class, dictionary, thesaurus)
     if params.dictionary and not coder.expansions:
         _log.warning(
             "no FreeDict dictionaries in %s: the occupation coder codes without them "
@@ -1463,10 +1447,11 @@ def load_coder(
         data_dir = get_settings().data_dir
     data_dir = Path(data_dir).resolve()
     params = params or CoderParams()
-    memo_key = (data_dir, params, _cache_key(data_dir, params))
+    key = _cache_key(data_dir, params)
+    memo_key = (data_dir, params, key)
     if memo_key in _LOADED:
         return _LOADED[memo_key]
-    path = cache_dir() / f"occupation-coder-{_cache_key(data_dir, params)}.pickle"
+    path = cache_dir() / f"occupation-coder-{key}.pickle"
     coder: OccupationCoder | None = None
     if use_cache and path.is_file():
         try:

@@ -11,7 +11,7 @@ Finnish definition::
 
 FreeDict's dictionaries *into* Finnish (:data:`INTO_FINNISH`, e.g. ``dict-freedict-eng-fin``) have the
 same layout the other way round: each sense lists the Finnish words for one foreign word, which makes
-them near-synonyms of each other (see :func:`alue.matching.coder.thesaurus_table`)::
+them near-synonyms of each other (see :func:`thesaurus_table`)::
 
     journalist //ˈd͡ʒɜːnəlɪst// <n>
     1. toimittaja, lehtimies, journalisti
@@ -34,6 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from alue.matching.text import normalize
 
 #: Where the dictionary is looked for when ``$ALUE_DICTIONARY_DIR`` is not set.
 DEFAULT_DICTIONARY_DIR = Path("/usr/share/dictd")
@@ -191,17 +193,67 @@ def load_dictionary(directory: Path | None = None, name: str = FIN_ENG) -> Dicti
     if files is None:
         return None
     index, data = files
+    return _load(index.resolve(), data.resolve(), _stamp(index, data))
+
+
+def _stamp(index: Path, data: Path) -> tuple[int, int, int, int]:
+    """Sizes and modification times of a dictionary's files (part of cache keys)."""
     s_index, s_data = index.stat(), data.stat()
-    stamp = (s_index.st_size, s_index.st_mtime_ns, s_data.st_size, s_data.st_mtime_ns)
-    return _load(index.resolve(), data.resolve(), stamp)
-
-
-def load_into_finnish(directory: Path | None = None) -> list[tuple[str, Dictionary]]:
-    """Those of the dictionaries into Finnish (:data:`INTO_FINNISH`) that are there, by name."""
-    found = ((name, load_dictionary(directory, name)) for name in INTO_FINNISH)
-    return [(name, dictionary) for name, dictionary in found if dictionary is not None]
+    return (s_index.st_size, s_index.st_mtime_ns, s_data.st_size, s_data.st_mtime_ns)
 
 
 def into_finnish_files(directory: Path | None = None) -> list[Path]:
     """The files of the dictionaries into Finnish that are there (for cache keys)."""
     return [path for name in INTO_FINNISH for path in dictionary_files(directory, name) or ()]
+
+
+def thesaurus_table(dictionaries: Iterable[tuple[str, Dictionary]]) -> dict[str, list[str]]:
+    """Normalised one-word Finnish word → its near-synonyms from dictionaries into Finnish.
+
+    For every noun sense of a foreign headword, each one-word Finnish translation gets the other
+    translations of that sense and, from the English and Swedish dictionaries, the headword itself
+    (which meets ESCO's English and Swedish labels).
+    """
+    out: dict[str, dict[str, None]] = {}
+    for name, dictionary in dictionaries:
+        foreign_label_language = name in ("freedict-eng-fin", "freedict-swe-fin")
+        for entries in dictionary.entries.values():
+            for entry in entries:
+                if entry.pos and not entry.pos.startswith("n"):
+                    continue
+                head = normalize(entry.headword)
+                for sense in entry.senses:
+                    words = [w for w in dict.fromkeys(normalize(g) for g in sense.glosses) if w]
+                    for word in words:
+                        if " " in word:
+                            continue
+                        bucket = out.setdefault(word, {})
+                        for other in words:
+                            if other != word:
+                                bucket[other] = None
+                        if foreign_label_language and head and head != word:
+                            bucket[head] = None
+    return {word: list(bucket) for word, bucket in out.items() if bucket}
+
+
+_Files = tuple[tuple[str, Path, Path, tuple[int, int, int, int]], ...]
+
+
+@lru_cache(maxsize=2)
+def _thesaurus(files: _Files) -> dict[str, list[str]]:
+    # Each dictionary is read here and dropped: only the (much smaller) table is kept.
+    return thesaurus_table((name, Dictionary(read_dictd(index, data))) for name, index, data, _ in files)
+
+
+def load_thesaurus(directory: Path | None = None) -> dict[str, list[str]]:
+    """:func:`thesaurus_table` of the dictionaries into Finnish that are in ``directory`` (see
+    :func:`dictionary_dir`; empty when there are none). Read once per process while the files stay the same;
+    the table is shared, so callers must not change it."""
+    found = ((name, dictionary_files(directory, name)) for name in INTO_FINNISH)
+    files = tuple(
+        (name, index.resolve(), data.resolve(), _stamp(index, data))
+        for name, pair in found
+        if pair is not None
+        for index, data in [pair]
+    )
+    return _thesaurus(files) if files else {}
