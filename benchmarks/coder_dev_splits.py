@@ -13,8 +13,8 @@ on how many of the five splits it is higher / lower), build CPU time, titles/s (
 of 688 titles, first call included).
 
 Run: ``.venv/bin/python benchmarks/coder_dev_splits.py [--only "NAME;NAME"] [--results FILE]``;
-``--results`` keeps each variant's hits in a JSON file and reuses them in later runs (the key covers
-the variant's parameters and the dictionary files).
+``--results`` keeps each variant's hits in a JSON file and reuses them in later runs (the key is the
+coder's cache key: the variant's parameters, the code version, the data and the dictionary files).
 """
 
 from __future__ import annotations
@@ -28,8 +28,13 @@ from pathlib import Path
 import numpy as np
 from occupation_coder import FRACTION, SEED
 
-from alue.matching.coder import CoderParams, build_coder, held_out_queries, labour_market_group_names
-from alue.matching.dictionary import dictionary_files
+from alue.matching.coder import (
+    CoderParams,
+    _cache_key,
+    build_coder,
+    held_out_queries,
+    labour_market_group_names,
+)
 from alue.matching.taxonomy import load_taxonomy
 from alue.matching.text import normalize
 from alue.settings import get_settings
@@ -57,9 +62,8 @@ VARIANTS: list[tuple[str, CoderParams]] = [
 
 
 def _key(params: CoderParams) -> str:
-    files = dictionary_files() if params.dictionary else None
-    stamp = [f"{p}|{p.stat().st_size}|{p.stat().st_mtime_ns}" for p in files] if files else []
-    return repr(params) + repr(stamp)
+    # the coder's own cache key: its parameters, code version, data and dictionary files
+    return _cache_key(get_settings().data_dir, params)
 
 
 def run_variant(params: CoderParams) -> dict[str, list[float] | list[list[bool]]]:
