@@ -58,6 +58,7 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("Finnish-English: definitions of 1 sense", CoderParams(dictionary_senses=1)),
     ("Finnish-English: definitions of 3 senses", CoderParams(dictionary_senses=3)),
     ("+ modifier-word model (round two)", CoderParams(modifier_model=True)),
+    ("without removing job-ad words", CoderParams(strip_title_noise=False)),
 ]
 
 

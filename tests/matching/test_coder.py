@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import copy
+import dataclasses
 import pickle
 from pathlib import Path
 
@@ -291,3 +293,27 @@ def test_thesaurus_synonyms_reach_the_labels(
     assert coder.code("lehtimies", top=1)[0].isco == "2642"
     assert coder.code("sahuri", top=1)[0].isco == "8172"
     assert coder.code("kuvalehtimies", top=1)[0].isco == "2642"
+
+
+@pytest.mark.parametrize(
+    ("ad_title", "title"),
+    [
+        ("Myyjä (osa-aikainen)", "myyjä"),
+        ("Osa-aikainen myyjä", "myyjä"),
+        ("Sairaanhoitaja, toistaiseksi voimassa oleva", "sairaanhoitaja"),
+        ("Senior ohjelmistokehittäjä", "ohjelmistokehittäjä"),
+        ("Varastotyöntekijä / kesätyö", "varastotyöntekijä"),
+        ("Kokki (m/n/f)", "kokki"),
+        ("Ammattitaitoinen kirvesmies", "kirvesmies"),
+    ],
+)
+def test_job_ad_words_do_not_change_the_coding(coder: OccupationCoder, ad_title: str, title: str) -> None:
+    assert coder.params.strip_title_noise
+    assert coder.code(ad_title, top=5) == coder.code(title, top=5)
+
+
+def test_job_ad_words_mislead_a_coder_that_keeps_them(coder: OccupationCoder) -> None:
+    keeping = copy.copy(coder)
+    keeping.params = dataclasses.replace(coder.params, strip_title_noise=False)
+    assert keeping.code("myyjä", top=1) == coder.code("myyjä", top=1)
+    assert keeping.code("osa-aikainen myyjä", top=1)[0].isco != coder.code("myyjä", top=1)[0].isco

@@ -4,7 +4,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alue.matching.text import Lexicon, Synonyms, default_synonyms, normalize, tokenize
+from alue.matching.taxonomy import Taxonomy
+from alue.matching.text import (
+    Lexicon,
+    Synonyms,
+    TitleNoise,
+    default_synonyms,
+    default_title_noise,
+    normalize,
+    tokenize,
+)
 
 LABELS = {
     "fi": [
@@ -163,3 +172,77 @@ def test_synonym_rules() -> None:
     assert rules.rewrite_word("opettaja") == "opettaja"
     with pytest.raises(ValueError, match="unknown kind"):
         Synonyms.from_mapping({"fi": {"suffixes": {"a": "b"}}})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Myyjä (osa-aikainen)", "myyjä"),
+        ("Osa-aikainen myyjä", "myyjä"),
+        ("Sairaanhoitaja, toistaiseksi voimassa oleva", "sairaanhoitaja"),
+        ("Lähihoitaja vakituiseen työsuhteeseen kotihoitoon", "lähihoitaja kotihoitoon"),
+        ("Myyjä, osa-aikainen ja kokoaikainen", "myyjä"),  # the conjunction left alone goes too
+        ("Kokki (m/n/f)", "kokki"),
+        ("Developer m/w/d", "developer"),
+        ("Kirjanpitäjä 50 %", "kirjanpitäjä"),
+        ("Koulunkäynninohjaaja lv. 2026–2027", "koulunkäynninohjaaja"),
+        ("Senior Software Developer", "software developer"),
+        ("Undersköterska, vikariat på deltid", "undersköterska , på"),
+        ("Varastotyöntekijä / kesätyö", "varastotyöntekijä"),
+        # nothing but noise: only normalised (and the marks removed), never emptied
+        ("Kesätyöntekijä", "kesätyöntekijä"),
+        ("Kesätyöntekijä 2026", "kesätyöntekijä"),
+        ("2026", "2026"),
+        # no noise: exactly as normalise leaves it, separators and all
+        ("myyjä, rautatavara ja maalit", "myyjä , rautatavara ja maalit"),
+        ("lärare i svenska", "lärare i svenska"),  # a one-letter word is a word
+        ("2:e styrman", "2 , e styrman"),
+        ("EU:n politiikan asiantuntija", "eu , n politiikan asiantuntija"),
+        ("määräaikaishuoltoasentaja", "määräaikaishuoltoasentaja"),
+        ("", ""),
+    ],
+)
+def test_title_noise(raw: str, expected: str) -> None:
+    assert default_title_noise().clean(raw) == expected
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_title_noise_is_total_and_normalised(text: str) -> None:
+    stripped = default_title_noise().clean(text)
+    assert stripped == normalize(stripped)
+    # a title with a word keeps one
+    assert bool(set(stripped.split()) - {","}) == bool(set(normalize(text).split()) - {","})
+
+
+def test_title_noise_never_touches_esco_words(taxonomy: Taxonomy) -> None:
+    # The listed words never occur in ESCO's labels; two hidden labels have a gender mark (m/f).
+    noise = default_title_noise()
+    labels = [
+        label
+        for occ in taxonomy.occupations.values()
+        for labels in (*occ.alt_labels.values(), *occ.hidden_labels.values(), tuple(occ.labels.values()))
+        for label in labels
+    ]
+    changed = {
+        normalize(label): noise.clean(label) for label in labels if noise.clean(label) != normalize(label)
+    }
+    assert changed == {
+        "matkavirkailija , m , f": "matkavirkailija",
+        "pääsommelieeri , m , f": "pääsommelieeri",
+    }
+    assert not noise.words & {word for label in labels for word in normalize(label).split()}
+
+
+def test_title_noise_lists() -> None:
+    noise = TitleNoise.from_mapping(
+        {"fi": {"words": ["Osa-aikainen"], "phrases": ["toistaiseksi voimassa oleva"]}, "sv": None}
+    )
+    assert noise.words == frozenset({"osa-aikainen"})
+    assert noise.phrases == (("toistaiseksi", "voimassa", "oleva"),)
+    assert noise.clean("myyjä toistaiseksi voimassa oleva osa-aikainen") == "myyjä"
+    assert noise.clean("toistaiseksi myyjä") == "toistaiseksi myyjä"  # a phrase only as a whole
+    with pytest.raises(ValueError, match="unknown kind"):
+        TitleNoise.from_mapping({"fi": {"endings": ["a"]}})
+    with pytest.raises(ValueError, match="not one word"):
+        TitleNoise.from_mapping({"fi": {"words": ["kaksi sanaa"]}})

@@ -57,7 +57,7 @@ from alue.matching.dictionary import (
     load_thesaurus,
 )
 from alue.matching.taxonomy import Taxonomy, build_taxonomy, data_files
-from alue.matching.text import Analysis, Lexicon, default_synonyms, normalize
+from alue.matching.text import Analysis, Lexicon, default_synonyms, default_title_noise, normalize
 
 _log = logging.getLogger(__name__)
 
@@ -125,6 +125,9 @@ class CoderParams:
     #: Read everyday words as their standard forms (``bussikuski → linja-autonkuljettaja``, see
     #: ``synonyms.yaml``) before coding.
     use_synonyms: bool = True
+    #: Remove the words of job-ad titles that say nothing about the occupation (working time,
+    #: contract, seniority: ``Myyjä (osa-aikainen)`` → ``myyjä``; see ``title_noise.yaml``).
+    strip_title_noise: bool = True
     #: Number of cross-fitting folds for calibration (0 = no calibration: scores are uncalibrated).
     calibration_folds: int = 3
     #: Seed of the calibration folds.
@@ -800,11 +803,17 @@ class OccupationCoder:
         return logp, sims, queries
 
     def _prepared(self, texts: Sequence[str]) -> list[str]:
-        """Normalised texts, everyday words read as their standard forms (``params.use_synonyms``)."""
+        """Normalised texts without job-ad words (``params.strip_title_noise``), everyday words read
+        as their standard forms (``params.use_synonyms``)."""
+        if self.params.strip_title_noise:
+            noise = default_title_noise()
+            out = [noise.clean(t) for t in texts]
+        else:
+            out = [normalize(t) for t in texts]
         if self.params.use_synonyms:
             synonyms = default_synonyms()
-            return [normalize(synonyms.rewrite(normalize(t))) for t in texts]
-        return [normalize(t) for t in texts]
+            out = [normalize(synonyms.rewrite(t)) for t in out]
+        return out
 
     def dictionary_expansions(self, texts: Sequence[str]) -> list[str]:
         """The dictionary expansion of each text ("" when none: no dictionary, or no unknown word)."""

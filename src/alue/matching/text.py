@@ -504,3 +504,99 @@ def default_synonyms() -> Synonyms:
 
     path = Path(__file__).with_name("synonyms.yaml")
     return Synonyms.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+#: The token that :func:`normalize` makes of a separator.
+_SEPARATOR = ","
+#: Job-ad marks removed from the raw title: percentages (``50 %``), gender marks (``(m/n/f)``,
+#: ``m/w/d``) and years or school years (``2026``, ``2026–2027``).
+_RAW_NOISE = re.compile(
+    r"\d+(?:[.,]\d+)?\s*%"
+    r"|\(?\b[mnfhwdx](?:\s*/\s*[mnfhwdx])+\b\)?"
+    r"|\b(?:19|20)\d\d(?:\s*[-\u2013/]\s*(?:19|20)?\d\d)?\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class TitleNoise:
+    """Words of job-ad titles that say nothing about the occupation (see ``title_noise.yaml``).
+
+    :meth:`clean` removes them, and percentages, gender marks and years, from a title:
+    ``"Myyjä (osa-aikainen)"`` → ``"myyjä"``; a title of nothing else is only normalised.
+    """
+
+    words: frozenset[str] = frozenset()
+    #: Word sequences removed as a whole, longest first.
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Mapping[str, Iterable[str] | None] | None]) -> TitleNoise:
+        """Merge the per-language sections (``{"fi": {"words": […], "phrases": […]}, …}``)."""
+        words: set[str] = set()
+        phrases: set[tuple[str, ...]] = set()
+        for section in data.values():
+            for kind, entries in (section or {}).items():
+                if kind not in ("words", "phrases"):
+                    raise ValueError(f"unknown kind of title-noise entry: {kind!r}")
+                for entry in entries or ():
+                    tokens = tuple(normalize(str(entry)).split())
+                    if kind == "words" and len(tokens) != 1:
+                        raise ValueError(f"title-noise word {entry!r} is not one word")
+                    if tokens:
+                        (words.add(tokens[0]) if kind == "words" else phrases.add(tokens))
+        return cls(frozenset(words), tuple(sorted(phrases, key=lambda p: (-len(p), p))))
+
+    def clean(self, text: str) -> str:
+        """``text`` normalised, without its noise; only normalised if it has none or nothing else.
+
+        Where words were removed, separators and conjunctions left at the ends or next to each other
+        go too (``"myyjä , osa-aikainen ja kokoaikainen"`` → ``"myyjä"``).
+        """
+        tokens = normalize(text).split()
+        marked = normalize(_RAW_NOISE.sub(" ", text)).split()
+        if marked != tokens and any(t not in _CONJUNCTIONS and t != _SEPARATOR for t in marked):
+            tokens, removed = marked, True
+        else:
+            removed = False
+        kept: list[str] = []
+        i = 0
+        while i < len(tokens):
+            phrase = next((p for p in self.phrases if tuple(tokens[i : i + len(p)]) == p), None)
+            if phrase is not None:
+                i += len(phrase)
+                continue
+            if tokens[i] not in self.words:
+                kept.append(tokens[i])
+            i += 1
+        if len(kept) == len(tokens) and not removed:
+            return " ".join(tokens)  # nothing removed: the text as it was, separators and all
+        return " ".join(_tidy_separators(kept) or _tidy_separators(tokens))
+
+
+def _tidy_separators(tokens: list[str]) -> list[str]:
+    """Tokens without leading, trailing or repeated separators, or conjunctions left next to them."""
+    out: list[str] = []
+    for token in tokens:
+        if token == _SEPARATOR and (not out or out[-1] == _SEPARATOR):
+            continue
+        if token == _SEPARATOR and out[-1] in _CONJUNCTIONS:
+            out.pop()
+            if not out or out[-1] == _SEPARATOR:
+                continue
+        out.append(token)
+    while out and (out[-1] == _SEPARATOR or out[-1] in _CONJUNCTIONS):
+        out.pop()
+    while out and (out[0] == _SEPARATOR or out[0] in _CONJUNCTIONS):
+        out.pop(0)
+    # a conjunction right after a separator joins nothing any more
+    return [t for i, t in enumerate(out) if not (t in _CONJUNCTIONS and i > 0 and out[i - 1] == _SEPARATOR)]
+
+
+@cache
+def default_title_noise() -> TitleNoise:
+    """The lists of ``title_noise.yaml`` shipped with the package."""
+    import yaml
+
+    path = Path(__file__).with_name("title_noise.yaml")
+    return TitleNoise.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
