@@ -312,6 +312,22 @@ def test_job_ad_words_do_not_change_the_coding(coder: OccupationCoder, ad_title:
     assert coder.code(ad_title, top=5) == coder.code(title, top=5)
 
 
+@pytest.mark.parametrize(
+    ("title", "isco"),
+    [
+        ("varhaiskasvatuksen opettaja", "2342"),  # ESCO still says "lastentarhan opettaja"
+        ("perushoitaja", "5321"),
+        ("laitoshuoltaja", "9112"),
+        ("barnträdgårdslärare", "2342"),  # Finland-Swedish; ESCO's Swedish is Sweden's
+        ("närvårdare", "5321"),
+        ("HR specialist", "2423"),
+    ],
+)
+def test_renamed_and_regional_titles(coder: OccupationCoder, title: str, isco: str) -> None:
+    best = coder.code(title, top=5)
+    assert best[0].isco == isco, [(c.isco, c.label, round(c.score, 2)) for c in best]
+
+
 def test_job_ad_words_mislead_a_coder_that_keeps_them(coder: OccupationCoder) -> None:
     keeping = copy.copy(coder)
     keeping.params = dataclasses.replace(coder.params, strip_title_noise=False)

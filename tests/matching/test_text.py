@@ -147,6 +147,12 @@ def test_lemma_and_split_are_stable(word: str) -> None:
         ("yövahti, kauppakeskus", "yövartija , kauppakeskus"),
         ("paikassa", "paikassa"),  # "kassa" is a whole-word rule only
         ("hitsaaja", "hitsaaja"),
+        ("Varhaiskasvatuksen opettaja, päiväkoti", "lastentarhan opettaja , päiväkoti"),  # a phrase
+        ("varhaiskasvatuksen erityisopettaja", "erityislastentarhanopettaja"),
+        ("varhaiskasvatuksen johtaja", "varhaiskasvatuksen johtaja"),  # only the listed phrases
+        ("perushoitaja", "lähihoitaja"),
+        ("närvårdare", "undersköterska"),
+        ("HR specialist", "human resources specialist"),
         ("", ""),
     ],
 )
@@ -170,6 +176,12 @@ def test_synonym_rules() -> None:
     assert rules.rewrite_word("rekka") == "rekka"  # a prefix needs a rest
     assert rules.rewrite_word("ope") == "opettaja"
     assert rules.rewrite_word("opettaja") == "opettaja"
+    phrases = Synonyms.from_mapping(
+        {"fi": {"phrases": {"a b": "x", "a b c": "y z"}, "words": {"b": "w", "c": "v"}}}
+    )
+    assert phrases.rewrite("a b c b") == "y z w"  # the longest phrase first, then the words
+    assert phrases.rewrite("a b , c") == "x , v"
+    assert phrases.rewrite("b a") == "w a"
     with pytest.raises(ValueError, match="unknown kind"):
         Synonyms.from_mapping({"fi": {"suffixes": {"a": "b"}}})
 

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Self
 
@@ -459,17 +459,19 @@ class Synonyms:
     """Everyday words read as their standard forms (see ``synonyms.yaml`` beside this module).
 
     ``endings`` rewrite a word that is, or ends in, a form (``bussikuski → bussikuljettaja``),
-    ``prefixes`` the start of a compound (``rekka… → kuorma-auto…``) and ``words`` whole words.
+    ``prefixes`` the start of a compound (``rekka… → kuorma-auto…``), ``words`` whole words and
+    ``phrases`` word sequences (``varhaiskasvatuksen opettaja → lastentarhan opettaja``; these first).
     """
 
     endings: dict[str, str] = field(default_factory=dict)
     prefixes: dict[str, str] = field(default_factory=dict)
     words: dict[str, str] = field(default_factory=dict)
+    phrases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Mapping[str, Mapping[str, str] | None]]) -> Synonyms:
         """Merge the per-language sections (``{"fi": {"endings": {…}, …}, …}``) into one rule set."""
-        merged: dict[str, dict[str, str]] = {"endings": {}, "prefixes": {}, "words": {}}
+        merged: dict[str, dict[str, str]] = {"endings": {}, "prefixes": {}, "words": {}, "phrases": {}}
         for section in data.values():
             for kind, rules in (section or {}).items():
                 if kind not in merged:
@@ -493,8 +495,26 @@ class Synonyms:
         return word
 
     def rewrite(self, text: str) -> str:
-        """Normalised ``text`` with each word rewritten (separators kept)."""
-        return " ".join(self.rewrite_word(word) for word in normalize(text).split())
+        """Normalised ``text`` with its phrases, then each other word rewritten (separators kept)."""
+        tokens = normalize(text).split()
+        out: list[str] = []
+        i = 0
+        while i < len(tokens):
+            for source, target in self._phrases:
+                if tuple(tokens[i : i + len(source)]) == source:
+                    out.append(target)
+                    i += len(source)
+                    break
+            else:
+                out.append(self.rewrite_word(tokens[i]))
+                i += 1
+        return " ".join(out)
+
+    @cached_property
+    def _phrases(self) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """The phrase rules as (source words, target), longest first."""
+        rules = [(tuple(source.split()), target) for source, target in self.phrases.items()]
+        return tuple(sorted(rules, key=lambda rule: (-len(rule[0]), rule[0])))
 
 
 @cache
