@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -58,6 +59,16 @@ def test_batches_from_a_real_pipe() -> None:
     with os.fdopen(read_fd, encoding="utf-8") as stream:
         lines = [line for batch in _stdin_batches(stream) for line in batch]
     assert lines == ["hitsaaja", "", "kokki"]
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_title() -> None:
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, "\ufeffhitsaaja\r\n\ufeffkokki\n".encode())
+    os.close(write_fd)
+    with os.fdopen(read_fd, encoding="utf-8") as stream:
+        lines = [line for batch in _stdin_batches(stream) for line in batch]
+    assert lines == ["hitsaaja", "\ufeffkokki"]  # only at the start of the input
+    assert [line for batch in _stdin_batches(io.StringIO("\ufeffkokki\n")) for line in batch] == ["kokki"]
 
 
 def test_root_app_loads_only_the_needed_domain() -> None:

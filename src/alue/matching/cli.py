@@ -16,6 +16,19 @@ _BATCH = 512
 
 
 def _stdin_batches(stream: TextIO) -> Iterator[list[str]]:
+    """Lines of ``stream`` in batches (:func:`_line_batches`), a UTF-8 byte-order mark at the start dropped.
+
+    Files saved by Windows programs often start with one; it is no part of the first title.
+    """
+    first = True
+    for batch in _line_batches(stream):
+        if first and batch:
+            batch[0] = batch[0].removeprefix("\ufeff")
+            first = False
+        yield batch
+
+
+def _line_batches(stream: TextIO) -> Iterator[list[str]]:
     """Lines of ``stream`` in batches: whatever is available now, without waiting for more.
 
     With a real file descriptor (a pipe or a file) lines are read as they arrive, so a caller that
