@@ -333,3 +333,18 @@ def test_job_ad_words_mislead_a_coder_that_keeps_them(coder: OccupationCoder) ->
     keeping.params = dataclasses.replace(coder.params, strip_title_noise=False)
     assert keeping.code("myyjä", top=1) == coder.code("myyjä", top=1)
     assert keeping.code("osa-aikainen myyjä", top=1)[0].isco != coder.code("myyjä", top=1)[0].isco
+
+
+def test_calibration_knows_that_titles_of_unknown_words_are_riskier(coder: OccupationCoder) -> None:
+    assert coder.params.calibration_knownness
+    assert coder.calibration.n_query == 2
+    known = coder.knownness(["hitsaaja", "qwxzvyk", "hitsaaja qwxzvyk"])
+    assert known.tolist() == [[1.0, 1.0], [0.0, 0.0], [0.5, 0.0]]
+    # the same log-probabilities: a title whose words labels have is scored higher than one of
+    # unknown words, and the order of a query's groups never changes
+    logp = np.log(np.array([[0.7, 0.2, 0.05, 0.03, 0.02]]))
+    sure = coder.calibration.apply(logp, np.array([[1.0, 1.0]]))
+    unsure = coder.calibration.apply(logp, np.array([[0.0, 0.0]]))
+    assert unsure[0, 0] < sure[0, 0]
+    assert (np.diff(sure[0]) <= 0).all()
+    assert (np.diff(unsure[0]) <= 0).all()

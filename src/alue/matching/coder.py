@@ -130,6 +130,9 @@ class CoderParams:
     strip_title_noise: bool = True
     #: Number of cross-fitting folds for calibration (0 = no calibration: scores are uncalibrated).
     calibration_folds: int = 3
+    #: The calibration also sees the share of the query's words that labels have and whether its
+    #: head is one (scores only; the ranking is the same).
+    calibration_knownness: bool = True
     #: Seed of the calibration folds.
     seed: int = 20251123
     #: Dimensions of the latent semantic space (truncated SVD of the occupation × word-feature
@@ -374,41 +377,54 @@ class _Vectorizer:
 
 @dataclass
 class _Calibration:
-    """Logistic model: P(group right | model log-probability, gap to the best group, rank)."""
+    """Logistic model: P(group right | model log-probability, gap to the best group, rank, and the
+    query's known words).
+
+    The query features (:meth:`OccupationCoder.knownness`: the share of the query's words that labels
+    have, and whether its head is one) are the same for all of a query's groups, so they move its
+    scores, never their order: a title of unknown words is right less often than its log-probability
+    alone says.
+    """
 
     coef: np.ndarray = field(default_factory=lambda: np.zeros(0))
     intercept: float = 0.0
+    #: Number of query features the model was fitted with (0: none).
+    n_query: int = 0
 
     @staticmethod
-    def design(logp: np.ndarray) -> np.ndarray:
-        """Features for the ranked log-probabilities ``logp`` (queries × ranks)."""
+    def design(logp: np.ndarray, query: np.ndarray | None = None) -> np.ndarray:
+        """Features for the ranked log-probabilities ``logp`` (queries × ranks) and query features."""
         best = logp[:, :1]
         rank = np.broadcast_to(np.arange(logp.shape[1])[None, :], logp.shape)
         second = logp[:, 1:2] if logp.shape[1] > 1 else best - 10.0
         gap = np.where(rank == 0, best - second, logp - best)
-        return np.stack(
-            [
-                np.exp(logp),
-                np.maximum(logp, -30.0),
-                np.minimum(gap, 30.0),
-                (rank == 0).astype(float),
-                np.log1p(rank),
-            ],
-            axis=-1,
-        )
+        columns = [
+            np.exp(logp),
+            np.maximum(logp, -30.0),
+            np.minimum(gap, 30.0),
+            (rank == 0).astype(float),
+            np.log1p(rank),
+        ]
+        if query is not None:
+            for j in range(query.shape[1]):
+                value = np.broadcast_to(query[:, j : j + 1], logp.shape)
+                columns.extend([value, value * np.exp(logp)])
+        return np.stack(columns, axis=-1)
 
-    def fit(self, logp: np.ndarray, correct: np.ndarray) -> None:
-        x = self.design(logp).reshape(-1, 5)
+    def fit(self, logp: np.ndarray, correct: np.ndarray, query: np.ndarray | None = None) -> None:
+        x = self.design(logp, query)
+        x = x.reshape(-1, x.shape[-1])
         y = correct.reshape(-1).astype(np.float64)
+        self.n_query = 0 if query is None else query.shape[1]
         if y.min() == y.max():
             self.coef = np.zeros(0)
             return
         self.coef, self.intercept = _fit_logistic(x, y)
 
-    def apply(self, logp: np.ndarray) -> np.ndarray:
+    def apply(self, logp: np.ndarray, query: np.ndarray | None = None) -> np.ndarray:
         if self.coef.size == 0:
             return np.asarray(np.exp(logp))
-        z = self.design(logp) @ self.coef + self.intercept
+        z = self.design(logp, query if self.n_query else None) @ self.coef + self.intercept
         prob = 1.0 / (1.0 + np.exp(-z))
         # Probabilities follow the ranking, and the groups of one query cannot sum above one.
         prob = np.minimum.accumulate(prob, axis=1)
@@ -870,6 +886,17 @@ class OccupationCoder:
         col = self.vectorizer.vocab.get("w:" + word.replace("-", ""))
         return col is not None and bool(self.label_word_known[col])
 
+    def knownness(self, texts: Sequence[str]) -> np.ndarray:
+        """Queries × 2: the share of a query's words that some label has, and whether its head is one."""
+        out = np.zeros((len(texts), 2))
+        for i, text in enumerate(self._prepared(texts)):
+            analysis = self.lexicon.analyze(text, normalized=True)
+            words = [w for w in analysis.lemmas if len(w) > 1 and w not in {"ja", "och", "and"}]
+            if words:
+                out[i, 0] = sum(self._known_label_word(w) for w in words) / len(words)
+            out[i, 1] = float(any(self._known_label_word(h) for h in analysis.heads))
+        return out
+
     def _expansion_texts(self, texts: Sequence[str], analyses: Sequence[Analysis]) -> list[str]:
         """Per (normalised) query: the dictionary expansions of its words that no label has, or ""."""
         out: list[str] = []
@@ -1057,7 +1084,8 @@ class OccupationCoder:
             order = np.argsort(-logp, axis=1, kind="stable")[:, :width]
             ranked = np.take_along_axis(logp, order, axis=1)
             groups = order[:, :k]
-        scores = self.calibration.apply(ranked)[:, :k]
+        query = self.knownness(texts) if self.calibration.n_query else None
+        scores = self.calibration.apply(ranked, query)[:, :k]
         # The groups of one query cannot sum above one.
         total = scores.sum(axis=1, keepdims=True)
         scores = np.where(total > 1.0, scores / np.maximum(total, 1e-12), scores)
@@ -1361,6 +1389,7 @@ def build_coder(
         stack_y: list[np.ndarray] = []
         stage2_x: list[np.ndarray] = []
         stage2_y: list[np.ndarray] = []
+        known: list[np.ndarray] = []
         staged = params.dictionary and params.dictionary_staged and bool(coder.expansions)
         folds = params.calibration_folds
         for fold in range(folds):
@@ -1376,6 +1405,8 @@ def build_coder(
             corrects.append(
                 np.array([[c == isco for c in row] for row, (_, isco) in zip(codes, part, strict=True)])
             )
+            if params.calibration_knownness:
+                known.append(fold_coder.knownness(texts))
             if params.rerank:
                 cand_codes, features = fold_coder.candidate_features(texts)
                 stack_x.append(features)
@@ -1404,7 +1435,8 @@ def build_coder(
             coder.stacker.fit(features, correct, separate=separate)
             if coder.stacker.fitted:
                 order, ranked = coder.stacker.ranked(features, 5)
-                coder.calibration.fit(ranked, np.take_along_axis(correct, order, axis=1))
+                query = np.concatenate(known) if known else None
+                coder.calibration.fit(ranked, np.take_along_axis(correct, order, axis=1), query)
                 if stage2_x:
                     coder.stacker.fit_stage2(np.concatenate(stage2_x), np.concatenate(stage2_y), separate)
         if logps and not coder.stacker.fitted:
