@@ -57,7 +57,14 @@ from alue.matching.dictionary import (
     load_thesaurus,
 )
 from alue.matching.taxonomy import Taxonomy, build_taxonomy, data_files
-from alue.matching.text import Analysis, Lexicon, default_synonyms, default_title_noise, normalize
+from alue.matching.text import (
+    CONJUNCTIONS,
+    Analysis,
+    Lexicon,
+    default_synonyms,
+    default_title_noise,
+    normalize,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -891,7 +898,7 @@ class OccupationCoder:
         out = np.zeros((len(texts), 2))
         for i, text in enumerate(self._prepared(texts)):
             analysis = self.lexicon.analyze(text, normalized=True)
-            words = [w for w in analysis.lemmas if len(w) > 1 and w not in {"ja", "och", "and"}]
+            words = [w for w in analysis.lemmas if len(w) > 1 and w not in CONJUNCTIONS]
             if words:
                 out[i, 0] = sum(self._known_label_word(w) for w in words) / len(words)
             out[i, 1] = float(any(self._known_label_word(h) for h in analysis.heads))

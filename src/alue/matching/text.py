@@ -35,7 +35,7 @@ _DASHES = frozenset("-‐‑‒–—―−﹘﹣－")
 #: Characters that separate a title from its qualifier (``myyjä, rautatavara``) or alternatives.
 _SEPARATORS = frozenset(",;/|()[]{}:")
 #: Words that join an elliptic compound to the next one (``lähi- ja perushoitaja``).
-_CONJUNCTIONS = frozenset({"ja", "tai", "sekä", "och", "eller", "samt", "and", "or", "&"})
+CONJUNCTIONS = frozenset({"ja", "tai", "sekä", "och", "eller", "samt", "and", "or", "&"})
 
 #: Shortest word accepted as a compound head; shorter endings (``-ja``, ``-ri``) are mostly suffixes.
 MIN_HEAD = 4
@@ -413,7 +413,7 @@ class Lexicon:
         content = [
             (token, lemma)
             for token, lemma in zip(tokens, lemmas, strict=False)
-            if lemma not in _CONJUNCTIONS and len(lemma) >= 2
+            if lemma not in CONJUNCTIONS and len(lemma) >= 2
         ]
         if not content:
             return []
@@ -437,7 +437,7 @@ class Lexicon:
             if not lemma.endswith("-"):
                 continue
             stem = lemma.rstrip("-")
-            following = [w for w in out[i + 1 :] if w not in _CONJUNCTIONS and not w.endswith("-")]
+            following = [w for w in out[i + 1 :] if w not in CONJUNCTIONS and not w.endswith("-")]
             if stem and following:
                 out[i] = stem + self.split(following[0])[-1]
             else:
@@ -563,8 +563,10 @@ class TitleNoise:
                     tokens = tuple(normalize(str(entry)).split())
                     if kind == "words" and len(tokens) != 1:
                         raise ValueError(f"title-noise word {entry!r} is not one word")
-                    if tokens:
-                        (words.add(tokens[0]) if kind == "words" else phrases.add(tokens))
+                    if tokens and kind == "words":
+                        words.add(tokens[0])
+                    elif tokens:
+                        phrases.add(tokens)
         return cls(frozenset(words), tuple(sorted(phrases, key=lambda p: (-len(p), p))))
 
     def clean(self, text: str) -> str:
@@ -575,7 +577,7 @@ class TitleNoise:
         """
         tokens = normalize(text).split()
         marked = normalize(_RAW_NOISE.sub(" ", text)).split()
-        if marked != tokens and any(t not in _CONJUNCTIONS and t != _SEPARATOR for t in marked):
+        if marked != tokens and any(t not in CONJUNCTIONS and t != _SEPARATOR for t in marked):
             tokens, removed = marked, True
         else:
             removed = False
@@ -600,17 +602,17 @@ def _tidy_separators(tokens: list[str]) -> list[str]:
     for token in tokens:
         if token == _SEPARATOR and (not out or out[-1] == _SEPARATOR):
             continue
-        if token == _SEPARATOR and out[-1] in _CONJUNCTIONS:
+        if token == _SEPARATOR and out[-1] in CONJUNCTIONS:
             out.pop()
             if not out or out[-1] == _SEPARATOR:
                 continue
         out.append(token)
-    while out and (out[-1] == _SEPARATOR or out[-1] in _CONJUNCTIONS):
+    while out and (out[-1] == _SEPARATOR or out[-1] in CONJUNCTIONS):
         out.pop()
-    while out and (out[0] == _SEPARATOR or out[0] in _CONJUNCTIONS):
+    while out and (out[0] == _SEPARATOR or out[0] in CONJUNCTIONS):
         out.pop(0)
     # a conjunction right after a separator joins nothing any more
-    return [t for i, t in enumerate(out) if not (t in _CONJUNCTIONS and i > 0 and out[i - 1] == _SEPARATOR)]
+    return [t for i, t in enumerate(out) if not (t in CONJUNCTIONS and i > 0 and out[i - 1] == _SEPARATOR)]
 
 
 @cache
