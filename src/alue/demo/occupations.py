@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from alue.demo.columns import IntArray, build_csr, sample_csr
+from alue.shared.national_groups import esco_group
 
 OCCUPATIONS_FILE = Path("stats") / "tyonvalitys_occupations_monthly.csv.gz"
 SUPPRESSED_VALUE = 2.0
@@ -109,9 +110,19 @@ def _official_mix(
     window = df.filter(pl.col("month").is_in(months))
     if window.height == 0:
         window = df.filter(pl.col("month") >= "2019-01")
-    agg = window.group_by("occupation_group").agg(
-        pl.col("unemployed_month_end").fill_null(SUPPRESSED_VALUE).mean().alias("u"),
-        pl.col("open_vacancies_month_end").fill_null(SUPPRESSED_VALUE).mean().alias("v"),
+    # National groups read as ESCO's (registered nurses: 3221 → 2221): summed per month, then averaged.
+    monthly = (
+        window.with_columns(
+            esco_group(),
+            pl.col("unemployed_month_end").fill_null(SUPPRESSED_VALUE),
+            pl.col("open_vacancies_month_end").fill_null(SUPPRESSED_VALUE),
+        )
+        .group_by("occupation_group", "month")
+        .agg(pl.col("unemployed_month_end").sum(), pl.col("open_vacancies_month_end").sum())
+    )
+    agg = monthly.group_by("occupation_group").agg(
+        pl.col("unemployed_month_end").mean().alias("u"),
+        pl.col("open_vacancies_month_end").mean().alias("v"),
     )
     u = {str(g): float(x) for g, x in zip(agg["occupation_group"], agg["u"], strict=True)}
     v = {str(g): float(x) for g, x in zip(agg["occupation_group"], agg["v"], strict=True)}

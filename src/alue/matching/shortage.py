@@ -42,6 +42,7 @@ from alue.scorecard.importers import half_years
 from alue.scorecard.models import ShortageOccupation
 from alue.settings import get_settings
 from alue.shared.db import covers
+from alue.shared.national_groups import esco_group
 from alue.shared.time import today
 
 Status = Literal["shortage", "balance", "surplus"]
@@ -94,6 +95,7 @@ def _monthly(path: Path, area_code: str, mtime: float) -> pl.DataFrame:
     return frame.filter(
         (pl.col("area") == area_code) & pl.col("occupation_group").str.contains(r"^[0-9]{4}$")
     ).with_columns(
+        esco_group(),  # national groups read as ESCO's (registered nurses: 3221 → 2221), summed below
         pl.col("unemployed_month_end").fill_null(SUPPRESSED_AS),
         pl.col("open_vacancies_month_end").fill_null(0.0),
     )

@@ -30,6 +30,7 @@ from alue.io.tables import FileFormatError, open_table
 from alue.scorecard.definitions import Definitions, load_definitions
 from alue.scorecard.models import OfficialIndicatorValue, ShortageOccupation, SurveyScore
 from alue.scorecard.periods import Period
+from alue.shared.national_groups import esco_group
 from alue.shared.time import today
 from alue.staff.models import ServiceLine
 
@@ -585,6 +586,7 @@ def derive_shortage_list(
     frame = frame.filter(
         (pl.col("area") == area_code) & pl.col("occupation_group").str.contains(r"^[0-9]{4}$")
     ).with_columns(
+        esco_group(),  # national groups read as ESCO's (registered nurses: 3221 → 2221), summed below
         pl.col("unemployed_month_end").fill_null(suppressed_as),
         pl.col("open_vacancies_month_end").fill_null(0.0),
     )
