@@ -321,6 +321,7 @@ def test_job_ad_words_do_not_change_the_coding(coder: OccupationCoder, ad_title:
         ("barnträdgårdslärare", "2342"),  # Finland-Swedish; ESCO's Swedish is Sweden's
         ("närvårdare", "5321"),
         ("HR specialist", "2423"),
+        ("Business Controller", "2411"),
     ],
 )
 def test_renamed_and_regional_titles(coder: OccupationCoder, title: str, isco: str) -> None:
