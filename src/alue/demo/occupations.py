@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from alue.demo.columns import IntArray, build_csr, sample_csr
-from alue.shared.national_groups import esco_group
+from alue.shared.national_groups import read_occupation_statistics
 
 OCCUPATIONS_FILE = Path("stats") / "tyonvalitys_occupations_monthly.csv.gz"
 SUPPRESSED_VALUE = 2.0
@@ -103,24 +103,16 @@ def _esco(data_dir: Path) -> tuple[str, list[EscoOccupation], dict[str, str]]:
 def _official_mix(
     data_dir: Path, area_code: str, months: list[str]
 ) -> tuple[dict[str, float], dict[str, float]]:
-    df = pl.read_csv(
+    df = read_occupation_statistics(
         data_dir / OCCUPATIONS_FILE,
-        schema_overrides={"occupation_group": pl.Utf8, "area": pl.Utf8, "month": pl.Utf8},
-    ).filter((pl.col("area") == area_code) & (pl.col("occupation_group").str.len_chars() == 4))
+        area_code,
+        suppressed_unemployed=SUPPRESSED_VALUE,
+        suppressed_vacancies=SUPPRESSED_VALUE,
+    )
     window = df.filter(pl.col("month").is_in(months))
     if window.height == 0:
         window = df.filter(pl.col("month") >= "2019-01")
-    # National groups read as ESCO's (registered nurses: 3221 → 2221): summed per month, then averaged.
-    monthly = (
-        window.with_columns(
-            esco_group(),
-            pl.col("unemployed_month_end").fill_null(SUPPRESSED_VALUE),
-            pl.col("open_vacancies_month_end").fill_null(SUPPRESSED_VALUE),
-        )
-        .group_by("occupation_group", "month")
-        .agg(pl.col("unemployed_month_end").sum(), pl.col("open_vacancies_month_end").sum())
-    )
-    agg = monthly.group_by("occupation_group").agg(
+    agg = window.group_by("occupation_group").agg(
         pl.col("unemployed_month_end").mean().alias("u"),
         pl.col("open_vacancies_month_end").mean().alias("v"),
     )

@@ -42,7 +42,7 @@ from alue.scorecard.importers import half_years
 from alue.scorecard.models import ShortageOccupation
 from alue.settings import get_settings
 from alue.shared.db import covers
-from alue.shared.national_groups import esco_group
+from alue.shared.national_groups import read_occupation_statistics
 from alue.shared.time import today
 
 Status = Literal["shortage", "balance", "surplus"]
@@ -91,14 +91,7 @@ class _Window:
 
 @lru_cache(maxsize=4)
 def _monthly(path: Path, area_code: str, mtime: float) -> pl.DataFrame:
-    frame = pl.read_csv(path, schema_overrides={"occupation_group": pl.String, "area": pl.String})
-    return frame.filter(
-        (pl.col("area") == area_code) & pl.col("occupation_group").str.contains(r"^[0-9]{4}$")
-    ).with_columns(
-        esco_group(),  # national groups read as ESCO's (registered nurses: 3221 → 2221), summed below
-        pl.col("unemployed_month_end").fill_null(SUPPRESSED_AS),
-        pl.col("open_vacancies_month_end").fill_null(0.0),
-    )
+    return read_occupation_statistics(path, area_code, suppressed_unemployed=SUPPRESSED_AS)
 
 
 def _window(frame: pl.DataFrame, start: dt.date, months: int) -> _Window | None:

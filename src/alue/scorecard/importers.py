@@ -30,7 +30,7 @@ from alue.io.tables import FileFormatError, open_table
 from alue.scorecard.definitions import Definitions, load_definitions
 from alue.scorecard.models import OfficialIndicatorValue, ShortageOccupation, SurveyScore
 from alue.scorecard.periods import Period
-from alue.shared.national_groups import esco_group
+from alue.shared.national_groups import read_occupation_statistics
 from alue.shared.time import today
 from alue.staff.models import ServiceLine
 
@@ -582,14 +582,7 @@ def derive_shortage_list(
     suppress (empty cell, a small number) counts as ``suppressed_as``. Replaces every derived list.
     Returns (edition start, occupations, source) per edition.
     """
-    frame = pl.read_csv(path, schema_overrides={"occupation_group": pl.String, "area": pl.String})
-    frame = frame.filter(
-        (pl.col("area") == area_code) & pl.col("occupation_group").str.contains(r"^[0-9]{4}$")
-    ).with_columns(
-        esco_group(),  # national groups read as ESCO's (registered nurses: 3221 → 2221), summed below
-        pl.col("unemployed_month_end").fill_null(suppressed_as),
-        pl.col("open_vacancies_month_end").fill_null(0.0),
-    )
+    frame = read_occupation_statistics(path, area_code, suppressed_unemployed=suppressed_as)
     months = sorted(set(frame.get_column("month").to_list()))
     if not months:
         raise ValueError(f"{path}: no monthly occupation figures for area {area_code}")

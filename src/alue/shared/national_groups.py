@@ -4,7 +4,9 @@ The employment-service statistics count people and vacancies by Statistics Finla
 of ISCO-08 (Classification of Occupations 2010); ESCO codes its occupations with the international
 ISCO-08. Where the two differ (``national_groups.yaml`` beside this module: registered nurses are 3221
 nationally and 2221 in ESCO), the statistics are read with :func:`esco_group`, which puts the national
-group's figures in ESCO's group before they are summed.
+group's figures in ESCO's group before they are summed. :func:`read_occupation_statistics` is the one
+reader of the monthly statistics by occupation that does so (shortage and balance, the scorecard's
+derived shortage list, the demo's occupation mix).
 """
 
 from __future__ import annotations
@@ -57,3 +59,30 @@ def esco_group(column: str = "occupation_group") -> pl.Expr:
     """The statistics' occupation-group ``column`` with each national group read as ESCO's group."""
     groups = national_groups().groups
     return pl.col(column).replace(groups) if groups else pl.col(column)
+
+
+def read_occupation_statistics(
+    path: Path, area_code: str, *, suppressed_unemployed: float, suppressed_vacancies: float = 0.0
+) -> pl.DataFrame:
+    """The monthly statistics by occupation of one area, by ESCO's unit groups.
+
+    Columns ``occupation_group``, ``month``, ``unemployed_month_end``, ``open_vacancies_month_end``; one
+    row per group and month, the figures of a national group added to its ESCO group (:func:`esco_group`).
+    Rows of the statistics' other codes (``SSS`` for all occupations, ``X…`` for unknown ones) are left
+    out. A suppressed cell (empty: a small number) counts as ``suppressed_unemployed`` or
+    ``suppressed_vacancies``.
+    """
+    frame = pl.read_csv(
+        path, schema_overrides={"occupation_group": pl.String, "area": pl.String, "month": pl.String}
+    )
+    return (
+        frame.filter((pl.col("area") == area_code) & pl.col("occupation_group").str.contains(r"^[0-9]{4}$"))
+        .with_columns(
+            esco_group(),
+            pl.col("unemployed_month_end").cast(pl.Float64).fill_null(suppressed_unemployed),
+            pl.col("open_vacancies_month_end").cast(pl.Float64).fill_null(suppressed_vacancies),
+        )
+        .group_by("occupation_group", "month")
+        .agg(pl.col("unemployed_month_end").sum(), pl.col("open_vacancies_month_end").sum())
+        .sort("occupation_group", "month")
+    )
