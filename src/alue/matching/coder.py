@@ -822,7 +822,7 @@ class OccupationCoder:
 
     def _scores(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
         """(queries × groups log-posteriors, queries × docs weighted label similarities, query vectors)."""
-        logp, sims, queries, _ = self._scores_expanded(texts)
+        logp, sims, queries, _, _ = self._scores_expanded(texts)
         return logp, sims, queries
 
     def _prepared(self, texts: Sequence[str]) -> list[str]:
@@ -842,15 +842,19 @@ class OccupationCoder:
         """The dictionary expansion of each text ("" when none: no dictionary, or no unknown word)."""
         if not (self.params.dictionary and self.expansions) or self.expansion_off:
             return ["" for _ in texts]
+        return self._expansion_texts(*self._analysed(texts))
+
+    def _analysed(self, texts: Sequence[str]) -> tuple[list[str], list[Analysis]]:
+        """(:meth:`_prepared` texts, their analyses)."""
         prepared = self._prepared(texts)
-        return self._expansion_texts(prepared, [self.lexicon.analyze(t, normalized=True) for t in prepared])
+        return prepared, [self.lexicon.analyze(t, normalized=True) for t in prepared]
 
     def _scores_expanded(
         self, texts: Sequence[str]
-    ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix, np.ndarray | None]:
-        """:meth:`_scores` and the dictionary features (queries × groups × features, or None)."""
-        texts = self._prepared(texts)
-        analyses = [self.lexicon.analyze(t, normalized=True) for t in texts]
+    ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix, np.ndarray | None, list[Analysis]]:
+        """:meth:`_scores`, the dictionary features (queries × groups × features, or None) and the
+        queries' analyses."""
+        texts, analyses = self._analysed(texts)
         queries = self.vectorizer.transform(analyses)
         expansion: np.ndarray | None = None
         if self.params.dictionary and self.expansions and not self.expansion_off:
@@ -874,7 +878,7 @@ class OccupationCoder:
                     placed = (place @ vectors).sorted_indices()
                     queries = (queries + self.params.dictionary_weight * placed).tocsr()
         logp, sims = self._group_scores(queries)
-        return logp, sims, queries, expansion
+        return logp, sims, queries, expansion, analyses
 
     def _group_scores(self, queries: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """(queries × groups naive Bayes log-posteriors, queries × docs weighted label similarities)."""
@@ -895,9 +899,11 @@ class OccupationCoder:
 
     def knownness(self, texts: Sequence[str]) -> np.ndarray:
         """Queries × 2: the share of a query's words that some label has, and whether its head is one."""
-        out = np.zeros((len(texts), 2))
-        for i, text in enumerate(self._prepared(texts)):
-            analysis = self.lexicon.analyze(text, normalized=True)
+        return self._knownness(self._analysed(texts)[1])
+
+    def _knownness(self, analyses: Sequence[Analysis]) -> np.ndarray:
+        out = np.zeros((len(analyses), 2))
+        for i, analysis in enumerate(analyses):
             words = [w for w in analysis.lemmas if len(w) > 1 and w not in CONJUNCTIONS]
             if words:
                 out[i, 0] = sum(self._known_label_word(w) for w in words) / len(words)
@@ -1075,7 +1081,7 @@ class OccupationCoder:
         The ranking is the re-ranker's when it is fitted, else naive Bayes'; the scores are the
         calibrated probabilities (the raw posterior when there is no calibration).
         """
-        logp, sims, queries, expansion = self._scores_expanded(texts)
+        logp, sims, queries, expansion, analyses = self._scores_expanded(texts)
         width = max(k, 5)
         if self.params.rerank and self.stacker.fitted:
             margin = self.params.diversity_margin
@@ -1091,7 +1097,7 @@ class OccupationCoder:
             order = np.argsort(-logp, axis=1, kind="stable")[:, :width]
             ranked = np.take_along_axis(logp, order, axis=1)
             groups = order[:, :k]
-        query = self.knownness(texts) if self.calibration.n_query else None
+        query = self._knownness(analyses) if self.calibration.n_query else None
         scores = self.calibration.apply(ranked, query)[:, :k]
         # The groups of one query cannot sum above one.
         total = scores.sum(axis=1, keepdims=True)
@@ -1202,7 +1208,7 @@ class OccupationCoder:
         codes: list[list[str]] = []
         parts = []
         for start in range(0, len(texts), 256):
-            logp, sims, queries, expansion = self._scores_expanded(list(texts[start : start + 256]))
+            logp, sims, queries, expansion, _ = self._scores_expanded(list(texts[start : start + 256]))
             cand, features = self._candidates(logp, sims, queries, expansion=expansion)
             parts.append(features)
             codes.extend([[self.group_codes[g] for g in row] for row in cand])
