@@ -500,21 +500,31 @@ class Synonyms:
         out: list[str] = []
         i = 0
         while i < len(tokens):
-            for source, target in self._phrases:
-                if tuple(tokens[i : i + len(source)]) == source:
-                    out.append(target)
-                    i += len(source)
-                    break
-            else:
+            phrase = _phrase_at(tokens, i, self._phrase_order)
+            if phrase is None:
                 out.append(self.rewrite_word(tokens[i]))
                 i += 1
+            else:
+                out.append(self._phrase_targets[phrase])
+                i += len(phrase)
         return " ".join(out)
 
     @cached_property
-    def _phrases(self) -> tuple[tuple[tuple[str, ...], str], ...]:
-        """The phrase rules as (source words, target), longest first."""
-        rules = [(tuple(source.split()), target) for source, target in self.phrases.items()]
-        return tuple(sorted(rules, key=lambda rule: (-len(rule[0]), rule[0])))
+    def _phrase_targets(self) -> dict[tuple[str, ...], str]:
+        return {tuple(source.split()): target for source, target in self.phrases.items()}
+
+    @cached_property
+    def _phrase_order(self) -> tuple[tuple[str, ...], ...]:
+        return _longest_first(self._phrase_targets)
+
+
+def _longest_first(phrases: Iterable[tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted(phrases, key=lambda phrase: (-len(phrase), phrase)))
+
+
+def _phrase_at(tokens: list[str], i: int, phrases: Iterable[tuple[str, ...]]) -> tuple[str, ...] | None:
+    """The first of ``phrases`` (word tuples, longest first) that ``tokens`` has at position ``i``."""
+    return next((phrase for phrase in phrases if tuple(tokens[i : i + len(phrase)]) == phrase), None)
 
 
 @cache
@@ -567,7 +577,7 @@ class TitleNoise:
                         words.add(tokens[0])
                     elif tokens:
                         phrases.add(tokens)
-        return cls(frozenset(words), tuple(sorted(phrases, key=lambda p: (-len(p), p))))
+        return cls(frozenset(words), _longest_first(phrases))
 
     def clean(self, text: str) -> str:
         """``text`` normalised, without its noise; only normalised if it has none or nothing else.
@@ -584,7 +594,7 @@ class TitleNoise:
         kept: list[str] = []
         i = 0
         while i < len(tokens):
-            phrase = next((p for p in self.phrases if tuple(tokens[i : i + len(p)]) == p), None)
+            phrase = _phrase_at(tokens, i, self.phrases)
             if phrase is not None:
                 i += len(phrase)
                 continue
