@@ -59,6 +59,7 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("Finnish-English: definitions of 3 senses", CoderParams(dictionary_senses=3)),
     ("+ modifier-word model (round two)", CoderParams(modifier_model=True)),
     ("without removing job-ad words", CoderParams(strip_title_noise=False)),
+    ("without reading alternatives (A / B) as two titles", CoderParams(split_alternatives=False)),
 ]
 
 

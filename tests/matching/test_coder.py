@@ -349,3 +349,40 @@ def test_calibration_knows_that_titles_of_unknown_words_are_riskier(coder: Occup
     assert unsure[0, 0] < sure[0, 0]
     assert (np.diff(sure[0]) <= 0).all()
     assert (np.diff(unsure[0]) <= 0).all()
+
+
+@pytest.mark.parametrize(
+    ("title", "first", "second"),
+    [
+        ("Sähköasentaja / automaatioasentaja", "sähköasentaja", "automaatioasentaja"),
+        ("Lähihoitaja tai sairaanhoitaja", "lähihoitaja", "sairaanhoitaja"),
+        ("kokki-tarjoilija", "kokki", "tarjoilija"),
+        ("Trukinkuljettaja / varastotyöntekijä", "trukinkuljettaja", "varastotyöntekijä"),
+    ],
+)
+def test_a_title_of_two_occupations_lists_both(
+    coder: OccupationCoder, title: str, first: str, second: str
+) -> None:
+    assert [normalize(p) for p in coder.alternatives(title)] == [first, second]
+    merged = coder.code(title, top=5)
+    one, two = coder.code(first, top=1)[0], coder.code(second, top=1)[0]
+    # each occupation's best group is among the first two, and the scores are the mean of the two
+    # lists: a probability distribution again
+    assert {one.isco, two.isco} <= {c.isco for c in merged[:2]}, merged
+    assert sum(c.score for c in merged) <= 1.0 + 1e-9
+    assert [c.score for c in merged] == sorted((c.score for c in merged), reverse=True)
+    whole = dataclasses.replace(coder.params, split_alternatives=False)
+    unsplit = copy.copy(coder)
+    unsplit.params = whole
+    assert unsplit.alternatives(title) == [title]
+
+
+def test_one_title_is_not_split(coder: OccupationCoder) -> None:
+    # hyphenated words that are titles, or whose parts are not titles, stay whole
+    for title in ("linja-autonkuljettaja", "ICT-konsultti", "hydrauliikka-/pneumatiikka-asentaja", "myyjä"):
+        assert coder.alternatives(title) == [title]
+    assert coder.code("myyjä", top=5) == coder._code_plain(["myyjä"], top=5, lang="fi", batch_size=256)[0]
+    # the same title twice: the same list as once
+    assert [c.isco for c in coder.code("myyjä / myyjä", top=5)] == [
+        c.isco for c in coder.code("myyjä", top=5)
+    ]

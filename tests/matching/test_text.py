@@ -12,6 +12,7 @@ from alue.matching.text import (
     default_synonyms,
     default_title_noise,
     normalize,
+    split_alternatives,
     tokenize,
 )
 
@@ -254,7 +255,56 @@ def test_title_noise_lists() -> None:
     assert noise.phrases == (("toistaiseksi", "voimassa", "oleva"),)
     assert noise.clean("myyjä toistaiseksi voimassa oleva osa-aikainen") == "myyjä"
     assert noise.clean("toistaiseksi myyjä") == "toistaiseksi myyjä"  # a phrase only as a whole
+    assert noise.is_noise("osa-aikainen, toistaiseksi voimassa oleva (m/n/f)")
+    assert not noise.is_noise("myyjä toistaiseksi voimassa oleva")
+    assert not noise.is_noise("toistaiseksi")
     with pytest.raises(ValueError, match="unknown kind"):
         TitleNoise.from_mapping({"fi": {"endings": ["a"]}})
     with pytest.raises(ValueError, match="not one word"):
         TitleNoise.from_mapping({"fi": {"words": ["kaksi sanaa"]}})
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Sairaanhoitaja / terveydenhoitaja", ["Sairaanhoitaja", "terveydenhoitaja"]),
+        ("Myyjä/kassa", ["Myyjä", "kassa"]),
+        ("Lähihoitaja tai sairaanhoitaja", ["Lähihoitaja", "sairaanhoitaja"]),
+        ("Sjuksköterska eller barnmorska", ["Sjuksköterska", "barnmorska"]),
+        ("Nurse or Practical Nurse", ["Nurse", "Practical Nurse"]),
+        ("Kokki / tarjoilija / siivooja", ["Kokki", "tarjoilija", "siivooja"]),
+        # the qualifier after the title proper goes with each alternative
+        (
+            "Lähihoitaja tai sairaanhoitaja, kotihoito",
+            ["Lähihoitaja, kotihoito", "sairaanhoitaja, kotihoito"],
+        ),
+        ("Myyjä / kassa (osa-aikainen)", ["Myyjä (osa-aikainen)", "kassa (osa-aikainen)"]),
+        # one title: elliptic compounds, alternatives in the qualifier, marks, short pieces, one word
+        ("hydrauliikka-/pneumatiikka-asentaja", ["hydrauliikka-/pneumatiikka-asentaja"]),
+        ("lähi- tai perushoitaja", ["lähi- tai perushoitaja"]),
+        (
+            "sosiaaliohjaaja, fyysisesti tai psyykkisesti vammaiset",
+            ["sosiaaliohjaaja, fyysisesti tai psyykkisesti vammaiset"],
+        ),
+        ("Kokki (m/n/f)", ["Kokki (m/n/f)"]),
+        ("matkavirkailija//m/f", ["matkavirkailija//m/f"]),
+        ("Koulunkäynninohjaaja 2026/2027", ["Koulunkäynninohjaaja 2026/2027"]),
+        ("I/O-insinööri", ["I/O-insinööri"]),
+        ("24/7 valvoja", ["24/7 valvoja"]),
+        ("Taiteilija", ["Taiteilija"]),  # "tai" inside a word
+        ("", [""]),
+    ],
+)
+def test_split_alternatives(title: str, expected: list[str]) -> None:
+    assert split_alternatives(title) == expected
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_split_alternatives_keeps_every_word(text: str) -> None:
+    parts = split_alternatives(text)
+    assert parts
+    if len(parts) > 1:
+        # every alternative is a title of its own, made of the title's own words
+        assert all(sum(ch.isalpha() for ch in p) >= 3 for p in parts)
+        assert {w for p in parts for w in normalize(p).split()} <= set(normalize(text).split())

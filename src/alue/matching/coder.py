@@ -40,7 +40,7 @@ import pickle
 import random
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,7 @@ from alue.matching.text import (
     default_synonyms,
     default_title_noise,
     normalize,
+    split_alternatives,
 )
 
 _log = logging.getLogger(__name__)
@@ -135,6 +136,10 @@ class CoderParams:
     #: Remove the words of job-ad titles that say nothing about the occupation (working time,
     #: contract, seniority: ``Myyjä (osa-aikainen)`` → ``myyjä``; see ``title_noise.yaml``).
     strip_title_noise: bool = True
+    #: Code a title that names alternatives (``Sairaanhoitaja / terveydenhoitaja``, ``Lähihoitaja tai
+    #: sairaanhoitaja``, ``kokki-tarjoilija`` where both halves are titles) as each of them, and merge
+    #: the lists (see :meth:`OccupationCoder.alternatives`).
+    split_alternatives: bool = True
     #: Number of cross-fitting folds for calibration (0 = no calibration: scores are uncalibrated).
     calibration_folds: int = 3
     #: The calibration also sees the share of the query's words that labels have and whether its
@@ -1154,7 +1159,79 @@ class OccupationCoder:
         with _one_blas_thread():
             return self._code_many(texts, top=top, lang=lang, batch_size=batch_size)
 
+    def alternatives(self, text: str) -> list[str]:
+        """The titles that ``text`` names as alternatives (``[text]`` when it names one).
+
+        Split at a slash or a whole-word "or" (:func:`alue.matching.text.split_alternatives`; a piece
+        of nothing but job-ad words, as in ``Varastotyöntekijä / kesätyö``, is no alternative), or at
+        the hyphens of a word whose hyphenated parts are each a one-word title of the index and which
+        is not one itself (``kokki-tarjoilija``, ``hitsaaja-levyseppä``; not ``linja-autonkuljettaja``).
+        """
+        if not self.params.split_alternatives:
+            return [text]
+        parts = split_alternatives(text)
+        if len(parts) > 1 and self.params.strip_title_noise:
+            # "Varastotyöntekijä / kesätyö": one title and job-ad words, which the cleaning removes
+            noise = default_title_noise()
+            parts = [p for p in parts if not noise.is_noise(p)]
+        if len(parts) > 1:
+            return parts
+        words = normalize(text).split()
+        if len(words) == 1 and "-" in words[0]:
+            titles = self._one_word_titles()
+            halves = words[0].split("-")
+            if words[0] not in titles and len(halves) > 1 and all(h in titles for h in halves):
+                return halves
+        return [text]
+
+    def _one_word_titles(self) -> frozenset[str]:
+        """The indexed one-word texts that are not descriptions (labels and group names)."""
+        cached = self.__dict__.get("_titles")
+        if cached is None or cached[0] is not self.doc_weights:
+            titles = frozenset(
+                text
+                for text, weight, desc in zip(self.doc_texts, self.doc_weights, self.doc_is_desc, strict=True)
+                if weight > 0 and not desc and text and " " not in text
+            )
+            cached = (self.doc_weights, titles)
+            self.__dict__["_titles"] = cached
+        return cached[1]
+
     def _code_many(
+        self, texts: Sequence[str], *, top: int, lang: str, batch_size: int
+    ) -> list[list[Candidate]]:
+        """Each text coded as its alternatives (:meth:`alternatives`), the lists merged.
+
+        The merged score of a group is the mean of its scores over the alternatives (a title of two
+        occupations is either with equal probability), so a group both name comes first; the
+        candidate's occupation is that of the alternative that scores the group highest.
+        """
+        parts = [self.alternatives(t) for t in texts]
+        if all(len(p) == 1 for p in parts):
+            return self._code_plain(texts, top=top, lang=lang, batch_size=batch_size)
+        flat = [p for alternatives in parts for p in alternatives]
+        coded = self._code_plain(flat, top=max(top, 5), lang=lang, batch_size=batch_size)
+        results: list[list[Candidate]] = []
+        position = 0
+        for alternatives in parts:
+            lists = coded[position : position + len(alternatives)]
+            position += len(alternatives)
+            if len(lists) == 1:
+                results.append(lists[0][: max(1, top)])
+                continue
+            total: dict[str, float] = {}
+            best: dict[str, Candidate] = {}
+            for candidates in lists:
+                for cand in candidates:
+                    total[cand.isco] = total.get(cand.isco, 0.0) + cand.score / len(lists)
+                    if cand.isco not in best or cand.score > best[cand.isco].score:
+                        best[cand.isco] = cand
+            # stable: on equal scores the earlier alternative's group comes first
+            order = sorted(total, key=lambda isco: -total[isco])
+            results.append([replace(best[isco], score=total[isco]) for isco in order[: max(1, top)]])
+        return results
+
+    def _code_plain(
         self, texts: Sequence[str], *, top: int, lang: str, batch_size: int
     ) -> list[list[Candidate]]:
         results: list[list[Candidate]] = []

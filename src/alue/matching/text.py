@@ -548,6 +548,43 @@ _RAW_NOISE = re.compile(
 )
 
 
+#: Where the title proper ends: what follows the first comma or bracket qualifies every alternative.
+_QUALIFIER_START = re.compile(r"[,;|:(\[{]")
+#: Separators of alternative titles: a slash, or a whole-word "or" (fi/sv/en).
+_ALTERNATIVE = re.compile(r"\s*/\s*|\s+(?:tai|eller|or)\s+", re.IGNORECASE)
+#: Letters an alternative needs to count as a title of its own (``I/O-insinööri`` is one title).
+_MIN_ALTERNATIVE_LETTERS = 3
+
+
+def split_alternatives(text: str) -> list[str]:
+    """The titles of a job-ad title that names alternatives, else ``[text]``.
+
+    ``"Sairaanhoitaja / terveydenhoitaja"`` and ``"Lähihoitaja tai sairaanhoitaja"`` name two
+    occupations; a qualifier after the title proper goes with each (``"Lähihoitaja tai
+    sairaanhoitaja, kotihoito"`` → ``"Lähihoitaja, kotihoito"``, ``"sairaanhoitaja, kotihoito"``).
+    Not split: an elliptic compound (``hydrauliikka-/pneumatiikka-asentaja``, ``lähi- tai
+    perushoitaja``), alternatives inside the qualifier, gender marks (``(m/n/f)``) and years, and a
+    text whose pieces are not all words of a few letters (``I/O-insinööri``).
+    """
+    raw = _RAW_NOISE.sub(" ", text)
+    end = _QUALIFIER_START.search(raw)
+    title, qualifier = (raw[: end.start()], raw[end.start() :]) if end else (raw, "")
+    pieces: list[str] = []
+    start = 0
+    for separator in _ALTERNATIVE.finditer(title):
+        left = title[start : separator.start()]
+        if left.rstrip().endswith(tuple(_DASHES)):
+            continue  # "lähi- tai perushoitaja": one elliptic compound
+        pieces.append(left)
+        start = separator.end()
+    pieces.append(title[start:])
+    if len(pieces) < 2 or any(sum(ch.isalpha() for ch in p) < _MIN_ALTERNATIVE_LETTERS for p in pieces):
+        return [text]
+    qualifier = qualifier.strip()
+    space = " " if qualifier[:1] in ("(", "[", "{") else ""
+    return [f"{piece.strip()}{space}{qualifier}" for piece in pieces]
+
+
 @dataclass(frozen=True)
 class TitleNoise:
     """Words of job-ad titles that say nothing about the occupation (see ``title_noise.yaml``).
@@ -591,6 +628,18 @@ class TitleNoise:
             tokens, removed = marked, True
         else:
             removed = False
+        kept = self._kept(tokens)
+        if len(kept) == len(tokens) and not removed:
+            return " ".join(tokens)  # nothing removed: the text as it was, separators and all
+        return " ".join(_tidy_separators(kept) or _tidy_separators(tokens))
+
+    def is_noise(self, text: str) -> bool:
+        """Whether ``text`` has nothing but job-ad words (``kesätyö``, ``osa-aikainen``) and marks."""
+        tokens = normalize(_RAW_NOISE.sub(" ", text)).split()
+        return not any(t not in CONJUNCTIONS and t != _SEPARATOR for t in self._kept(tokens))
+
+    def _kept(self, tokens: list[str]) -> list[str]:
+        """``tokens`` without the listed words and phrases."""
         kept: list[str] = []
         i = 0
         while i < len(tokens):
@@ -601,9 +650,7 @@ class TitleNoise:
             if tokens[i] not in self.words:
                 kept.append(tokens[i])
             i += 1
-        if len(kept) == len(tokens) and not removed:
-            return " ".join(tokens)  # nothing removed: the text as it was, separators and all
-        return " ".join(_tidy_separators(kept) or _tidy_separators(tokens))
+        return kept
 
 
 def _tidy_separators(tokens: list[str]) -> list[str]:
