@@ -1207,10 +1207,10 @@ class OccupationCoder:
         candidate's occupation is that of the alternative that scores the group highest.
         """
         parts = [self.alternatives(t) for t in texts]
-        if all(len(p) == 1 for p in parts):
-            return self._code_plain(texts, top=top, lang=lang, batch_size=batch_size)
         flat = [p for alternatives in parts for p in alternatives]
-        coded = self._code_plain(flat, top=max(top, 5), lang=lang, batch_size=batch_size)
+        # a merged list needs more than ``top`` groups from each alternative
+        width = top if len(flat) == len(texts) else max(top, 5)
+        coded = self._code_plain(flat, top=width, lang=lang, batch_size=batch_size)
         results: list[list[Candidate]] = []
         position = 0
         for alternatives in parts:

@@ -624,7 +624,7 @@ class TitleNoise:
         """
         tokens = normalize(text).split()
         marked = normalize(_RAW_NOISE.sub(" ", text)).split()
-        if marked != tokens and any(t not in CONJUNCTIONS and t != _SEPARATOR for t in marked):
+        if marked != tokens and _has_words(marked):
             tokens, removed = marked, True
         else:
             removed = False
@@ -636,7 +636,7 @@ class TitleNoise:
     def is_noise(self, text: str) -> bool:
         """Whether ``text`` has nothing but job-ad words (``kesätyö``, ``osa-aikainen``) and marks."""
         tokens = normalize(_RAW_NOISE.sub(" ", text)).split()
-        return not any(t not in CONJUNCTIONS and t != _SEPARATOR for t in self._kept(tokens))
+        return not _has_words(self._kept(tokens))
 
     def _kept(self, tokens: list[str]) -> list[str]:
         """``tokens`` without the listed words and phrases."""
@@ -651,6 +651,11 @@ class TitleNoise:
                 kept.append(tokens[i])
             i += 1
         return kept
+
+
+def _has_words(tokens: list[str]) -> bool:
+    """Whether ``tokens`` hold a word other than separators and conjunctions."""
+    return any(t not in CONJUNCTIONS and t != _SEPARATOR for t in tokens)
 
 
 def _tidy_separators(tokens: list[str]) -> list[str]:
