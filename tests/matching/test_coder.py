@@ -8,7 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alue.matching.coder import DICTIONARY_FEATURES, STACK_FEATURES, CoderParams, OccupationCoder
+from alue.matching.coder import (
+    DICTIONARY_FEATURES,
+    STACK_FEATURES,
+    CoderParams,
+    OccupationCoder,
+    coder_workers,
+)
 from alue.matching.taxonomy import Taxonomy
 from alue.matching.text import normalize
 
@@ -386,3 +392,45 @@ def test_one_title_is_not_split(coder: OccupationCoder) -> None:
     assert [c.isco for c in coder.code("myyjä / myyjä", top=5)] == [
         c.isco for c in coder.code("myyjä", top=5)
     ]
+
+
+def test_compound_rewrites_pair_heads_and_modifiers_that_one_occupation_uses(coder: OccupationCoder) -> None:
+    assert coder.rewrite_heads == {}
+    assert coder._rewrites("viestintäpäällikkö") is None
+    rewriting = copy.copy(coder)
+    rewriting.params = dataclasses.replace(coder.params, compound_rewrites=2)
+    rewriting._fit_rewrites()
+    # many occupations have both X-päällikkö and X-johtaja, and vienti-/tuonti- before one head
+    assert "johtaja" in rewriting.rewrite_heads["päällikkö"]
+    assert "tuonti" in rewriting.rewrite_modifiers["vienti"]
+    rewritten = rewriting._rewrites("viestintäpäällikkö")
+    assert rewritten is not None
+    assert "viestintäjohtaja" in rewritten.split(" , ")
+    assert all(rewriting._known_label_word(w) for w in rewritten.split(" , "))
+    # not a compound, or no pair: nothing
+    assert rewriting._rewrites("hitsaaja") is None
+    assert rewriting._rewrites("xyzqwpäällikkö") is None
+
+
+def test_threads_code_exactly_as_one_thread(coder: OccupationCoder, taxonomy: Taxonomy) -> None:
+    titles = [
+        label for occ in list(taxonomy.occupations.values())[:60] for label in occ.alt_labels.get("fi", ())
+    ]
+    titles += ["", "Kokki / tarjoilija", "hitsaaja-levyseppä", "😀"]
+    one = coder.code_many(titles, top=5, batch_size=16, workers=1)
+    assert coder.code_many(titles, top=5, batch_size=16, workers=3) == one
+    # and the batches do not change a text's candidates
+    assert coder.code_many(titles, top=5, batch_size=len(titles), workers=1) == one
+    assert len(one) == len(titles)
+
+
+def test_coder_threads_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALUE_CODER_THREADS", "3")
+    assert coder_workers() == 3
+    monkeypatch.setenv("ALUE_CODER_THREADS", "0")
+    assert coder_workers() == 1
+    monkeypatch.setenv("ALUE_CODER_THREADS", "many")
+    with pytest.raises(ValueError, match="ALUE_CODER_THREADS"):
+        coder_workers()
+    monkeypatch.delenv("ALUE_CODER_THREADS")
+    assert 1 <= coder_workers() <= 4
