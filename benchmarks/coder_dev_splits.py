@@ -60,8 +60,6 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("+ modifier-word model (round two)", CoderParams(modifier_model=True)),
     ("without removing job-ad words", CoderParams(strip_title_noise=False)),
     ("without reading alternatives (A / B) as two titles", CoderParams(split_alternatives=False)),
-    ("compound rewrites learnt from the labels (pairs in 1 occupation)", CoderParams(compound_rewrites=1)),
-    ("compound rewrites learnt from the labels (pairs in 2 occupations)", CoderParams(compound_rewrites=2)),
 ]
 
 

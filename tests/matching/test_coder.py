@@ -394,24 +394,6 @@ def test_one_title_is_not_split(coder: OccupationCoder) -> None:
     ]
 
 
-def test_compound_rewrites_pair_heads_and_modifiers_that_one_occupation_uses(coder: OccupationCoder) -> None:
-    assert coder.rewrite_heads == {}
-    assert coder._rewrites("viestintäpäällikkö") is None
-    rewriting = copy.copy(coder)
-    rewriting.params = dataclasses.replace(coder.params, compound_rewrites=2)
-    rewriting._fit_rewrites()
-    # many occupations have both X-päällikkö and X-johtaja, and vienti-/tuonti- before one head
-    assert "johtaja" in rewriting.rewrite_heads["päällikkö"]
-    assert "tuonti" in rewriting.rewrite_modifiers["vienti"]
-    rewritten = rewriting._rewrites("viestintäpäällikkö")
-    assert rewritten is not None
-    assert "viestintäjohtaja" in rewritten.split(" , ")
-    assert all(rewriting._known_label_word(w) for w in rewritten.split(" , "))
-    # not a compound, or no pair: nothing
-    assert rewriting._rewrites("hitsaaja") is None
-    assert rewriting._rewrites("xyzqwpäällikkö") is None
-
-
 def test_threads_code_exactly_as_one_thread(coder: OccupationCoder, taxonomy: Taxonomy) -> None:
     titles = [
         label for occ in list(taxonomy.occupations.values())[:60] for label in occ.alt_labels.get("fi", ())

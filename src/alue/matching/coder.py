@@ -39,7 +39,6 @@ import os
 import pickle
 import random
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -205,13 +204,6 @@ class CoderParams:
     #: An unknown compound with no entry of its own is also read with a synonym of its unknown head
     #: put in, among the synonyms that labels have (``urheilulehtimies`` → ``urheilutoimittaja``).
     thesaurus_compounds: bool = True
-    #: An unknown compound is also read as the known compounds that the labels pair it with: the
-    #: labels of one occupation that share a modifier and differ in the head (``myyntipäällikkö`` /
-    #: ``myyntijohtaja``) or share the head (``vientihuolitsija`` / ``tuontihuolitsija``) teach that
-    #: the two heads (modifiers) name the same work; ``viestintäpäällikkö`` is then also read as the
-    #: label word ``viestintäjohtaja``. The value is the least number of occupations that must have
-    #: the pair (0: off).
-    compound_rewrites: int = 0
 
 
 @dataclass(frozen=True)
@@ -662,7 +654,6 @@ class OccupationCoder:
             sorted(col for key, col in vectorizer.vocab.items() if key.startswith("h:")), dtype=np.int64
         )
         self._fit_groups(doc_matrix)
-        self._fit_rewrites()
 
     def without_texts(self, texts: frozenset[str]) -> OccupationCoder:
         """A copy whose group models ignore the documents whose normalised text is in ``texts``.
@@ -678,64 +669,7 @@ class OccupationCoder:
         clone.calibration = _Calibration()
         clone.stacker = _Stacker()
         clone._fit_groups(self.doc_matrix_t.T.tocsr())
-        clone._fit_rewrites()
         return clone
-
-    def _compound(self, lemma: str) -> tuple[str, str] | None:
-        """(modifier as written, head) of a one-word compound, or None."""
-        if "-" in lemma or not lemma.isalpha():
-            return None
-        parts = self.lexicon.split(lemma)
-        if len(parts) < 2:
-            return None
-        return lemma[: -len(parts[-1])], parts[-1]
-
-    def _fit_rewrites(self) -> None:
-        """The head and modifier pairs of :attr:`CoderParams.compound_rewrites`, from the indexed labels."""
-        self.rewrite_heads: dict[str, list[str]] = {}
-        self.rewrite_modifiers: dict[str, list[str]] = {}
-        least = self.params.compound_rewrites
-        if not least or not self.doc_texts:
-            return
-        by_occupation: dict[int, set[tuple[str, str]]] = {}
-        for text, occupation, weight, is_desc in zip(
-            self.doc_texts, self.doc_occ_index, self.doc_weights, self.doc_is_desc, strict=True
-        ):
-            if occupation < 0 or weight <= 0 or is_desc:
-                continue
-            for token in text.split():
-                compound = self._compound(self.lexicon.lemma(token))
-                if compound:
-                    by_occupation.setdefault(int(occupation), set()).add(compound)
-        heads: Counter[tuple[str, str]] = Counter()
-        modifiers: Counter[tuple[str, str]] = Counter()
-        for compounds in by_occupation.values():
-            for a_mod, a_head in compounds:
-                for b_mod, b_head in compounds:
-                    if a_mod == b_mod and a_head != b_head:
-                        heads[a_head, b_head] += 1
-                    elif a_head == b_head and a_mod != b_mod:
-                        modifiers[a_mod, b_mod] += 1
-        for pairs, table in ((heads, self.rewrite_heads), (modifiers, self.rewrite_modifiers)):
-            for (a, b), count in sorted(pairs.items(), key=lambda item: (-item[1], item[0])):
-                if count >= least:
-                    table.setdefault(a, []).append(b)
-
-    def _rewrites(self, lemma: str, limit: int = 6) -> str | None:
-        """The label words that an unknown compound ``lemma`` is paired with (see ``compound_rewrites``)."""
-        compound = self._compound(lemma)
-        if compound is None:
-            return None
-        modifier, head = compound
-        found = [
-            word
-            for word in (
-                *(modifier + other for other in self.rewrite_heads.get(head, ())),
-                *(other + head for other in self.rewrite_modifiers.get(modifier, ())),
-            )
-            if self._known_label_word(word)
-        ]
-        return " , ".join(dict.fromkeys(found[:limit])) or None
 
     def _fit_groups(self, doc_matrix: sp.csr_matrix) -> None:
         n_docs = doc_matrix.shape[0]
@@ -1013,9 +947,6 @@ class OccupationCoder:
                     found = self._compound_substitutes(lemma.replace("-", ""))
                 if found and found not in parts:
                     parts.append(found)
-                rewritten = self._rewrites(lemma) if self.params.compound_rewrites else None
-                if rewritten and rewritten not in parts:
-                    parts.append(rewritten)
             if self.params.dictionary_parts:
                 for word in analysis.words:
                     found = None if self._known_label_word(word) else self.expansions.get(word)
@@ -1496,7 +1427,6 @@ def _build_index(
         synonyms=thesaurus,
     )
     coder.doc_texts = norms
-    coder._fit_rewrites()
     return coder
 
 
