@@ -60,6 +60,8 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("+ modifier-word model (round two)", CoderParams(modifier_model=True)),
     ("without removing job-ad words", CoderParams(strip_title_noise=False)),
     ("without reading alternatives (A / B) as two titles", CoderParams(split_alternatives=False)),
+    ("5 calibration folds (20 % missing)", CoderParams(calibration_folds=5)),
+    ("10 calibration folds (10 % missing)", CoderParams(calibration_folds=10)),
 ]
 
 
