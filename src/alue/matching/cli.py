@@ -11,8 +11,9 @@ from typing import Annotated, TextIO
 
 import typer
 
-#: Most lines coded in one batch (a batch shares one sparse matrix product).
-_BATCH = 512
+#: Most lines coded in one call; the coder splits a call into batches of 256 that share a sparse
+#: matrix product and codes them on its threads (up to 4).
+_BATCH = 1024
 
 
 def _stdin_batches(stream: TextIO) -> Iterator[list[str]]:
