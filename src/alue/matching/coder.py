@@ -39,8 +39,10 @@ import os
 import pickle
 import random
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -71,18 +73,36 @@ from alue.matching.text import (
 _log = logging.getLogger(__name__)
 
 _BLAS: ThreadpoolController | None = None
+_BLAS_LOCK = threading.Lock()
+#: Calls inside :func:`_one_blas_thread` now, and the limiter that restores BLAS when the last leaves.
+_blas_users = 0
+_blas_limiter: Any = None
 
 
-def _one_blas_thread() -> Any:
+@contextmanager
+def _one_blas_thread() -> Iterator[None]:
     """A context in which BLAS runs on the calling thread only.
 
     Coding multiplies small matrices; OpenBLAS's own threads only spin on them (measured: the same
-    wall-clock time at two thirds of the CPU time with one thread).
+    wall-clock time at two thirds of the CPU time with one thread). The limit is process-wide, so
+    overlapping calls (web requests on several threads) share it: the first sets it, the last restores
+    the original limits (nested limiters would restore out of order and leave BLAS on one thread).
     """
-    global _BLAS
-    if _BLAS is None:
-        _BLAS = ThreadpoolController()
-    return _BLAS.limit(limits=1, user_api="blas")
+    global _BLAS, _blas_users, _blas_limiter
+    with _BLAS_LOCK:
+        if _blas_users == 0:
+            if _BLAS is None:
+                _BLAS = ThreadpoolController()
+            _blas_limiter = _BLAS.limit(limits=1, user_api="blas")
+        _blas_users += 1
+    try:
+        yield
+    finally:
+        with _BLAS_LOCK:
+            _blas_users -= 1
+            if _blas_users == 0 and _blas_limiter is not None:
+                _blas_limiter.restore_original_limits()
+                _blas_limiter = None
 
 
 def coder_workers() -> int:
