@@ -416,26 +416,3 @@ def test_coder_threads_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
         coder_workers()
     monkeypatch.delenv("ALUE_CODER_THREADS")
     assert 1 <= coder_workers() <= 4
-
-
-def test_overlapping_calls_share_the_blas_limit_and_restore_it() -> None:
-    from threadpoolctl import threadpool_info
-
-    from alue.matching.coder import _one_blas_thread
-
-    def blas_threads() -> list[int]:
-        return [int(i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"]
-
-    before = blas_threads()
-    if not before:
-        pytest.skip("no BLAS library loaded")
-    # Two calls that overlap, as on two request threads: the first to enter leaves first.
-    first, second = _one_blas_thread(), _one_blas_thread()
-    first.__enter__()
-    second.__enter__()
-    assert blas_threads() == [1] * len(before)
-    first.__exit__(None, None, None)
-    assert blas_threads() == [1] * len(before)  # the second call still runs limited
-    second.__exit__(None, None, None)
-    # the last to leave restored the limits (nested limiters left BLAS on one thread for good)
-    assert blas_threads() == before

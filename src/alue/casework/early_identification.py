@@ -45,7 +45,6 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from threadpoolctl import threadpool_limits
 
 from alue.casework.errors import CaseworkError
 from alue.casework.journey_models import N_, JobseekerView, RiskModelRun, RiskScore, WorkerView
@@ -62,6 +61,7 @@ from alue.people.models import (
     Status,
     StatusPeriod,
 )
+from alue.shared.threads import one_library_thread
 from alue.shared.time import add_months
 
 SETTINGS_FILE = Path(__file__).with_name("early_identification.yaml")
@@ -763,7 +763,7 @@ def train(
     The numeric libraries run single-threaded here: the models are small, and on a shared server threads
     only compete with the web application.
     """
-    with threadpool_limits(limits=1):
+    with one_library_thread():
         return _train(
             session=session,
             cutoff=cutoff,

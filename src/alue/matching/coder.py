@@ -39,17 +39,14 @@ import os
 import pickle
 import random
 import re
-import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from threadpoolctl import ThreadpoolController
 
 from alue.matching.dictionary import (
     Dictionary,
@@ -69,40 +66,9 @@ from alue.matching.text import (
     normalize,
     split_alternatives,
 )
+from alue.shared.threads import one_library_thread
 
 _log = logging.getLogger(__name__)
-
-_BLAS: ThreadpoolController | None = None
-_BLAS_LOCK = threading.Lock()
-#: Calls inside :func:`_one_blas_thread` now, and the limiter that restores BLAS when the last leaves.
-_blas_users = 0
-_blas_limiter: Any = None
-
-
-@contextmanager
-def _one_blas_thread() -> Iterator[None]:
-    """A context in which BLAS runs on the calling thread only.
-
-    Coding multiplies small matrices; OpenBLAS's own threads only spin on them (measured: the same
-    wall-clock time at two thirds of the CPU time with one thread). The limit is process-wide, so
-    overlapping calls (web requests on several threads) share it: the first sets it, the last restores
-    the original limits (nested limiters would restore out of order and leave BLAS on one thread).
-    """
-    global _BLAS, _blas_users, _blas_limiter
-    with _BLAS_LOCK:
-        if _blas_users == 0:
-            if _BLAS is None:
-                _BLAS = ThreadpoolController()
-            _blas_limiter = _BLAS.limit(limits=1, user_api="blas")
-        _blas_users += 1
-    try:
-        yield
-    finally:
-        with _BLAS_LOCK:
-            _blas_users -= 1
-            if _blas_users == 0 and _blas_limiter is not None:
-                _blas_limiter.restore_original_limits()
-                _blas_limiter = None
 
 
 def coder_workers() -> int:
@@ -1199,7 +1165,7 @@ class OccupationCoder:
         :func:`coder_workers`); the candidates are the same whatever the number of threads.
         """
         workers = coder_workers() if workers is None else max(1, workers)
-        with _one_blas_thread():
+        with one_library_thread():
             return self._code_many(texts, top=top, lang=lang, batch_size=batch_size, workers=workers)
 
     def alternatives(self, text: str) -> list[str]:

@@ -1,0 +1,42 @@
+"""One process-wide limit that keeps the numeric libraries' own thread pools to one thread.
+
+The occupation coder multiplies small matrices and the early-identification models are small: the
+libraries' threads (OpenBLAS, OpenMP) only spin or compete with the web application there. Their
+limits are process-wide, so calls that overlap on several threads (web requests) must share one
+limit: nested limiters restore out of order and can leave the whole process on one thread for good.
+Here the first call to enter sets the limit and the last to leave restores the original limits.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from threadpoolctl import ThreadpoolController
+
+_LOCK = threading.Lock()
+_controller: ThreadpoolController | None = None
+_users = 0
+_limiter: Any = None
+
+
+@contextmanager
+def one_library_thread() -> Iterator[None]:
+    """A context in which BLAS and OpenMP run on one thread (shared by overlapping calls)."""
+    global _controller, _users, _limiter
+    with _LOCK:
+        if _users == 0:
+            if _controller is None:
+                _controller = ThreadpoolController()
+            _limiter = _controller.limit(limits=1)
+        _users += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _users -= 1
+            if _users == 0 and _limiter is not None:
+                _limiter.restore_original_limits()
+                _limiter = None

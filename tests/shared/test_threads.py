@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import numpy as np  # noqa: F401  (loads the BLAS library that the limit applies to)
+import pytest
+from threadpoolctl import threadpool_info
+
+from alue.shared.threads import one_library_thread
+
+
+def _threads(api: str) -> list[int]:
+    return [int(i["num_threads"]) for i in threadpool_info() if i["user_api"] == api]
+
+
+def test_overlapping_calls_share_the_limit_and_the_last_restores_it() -> None:
+    before = _threads("blas")
+    if not before:
+        pytest.skip("no BLAS library loaded")
+    # Two calls that overlap, as on two request threads: the first to enter leaves first.
+    first, second = one_library_thread(), one_library_thread()
+    first.__enter__()
+    second.__enter__()
+    assert _threads("blas") == [1] * len(before)
+    first.__exit__(None, None, None)
+    assert _threads("blas") == [1] * len(before)  # the second call still runs limited
+    second.__exit__(None, None, None)
+    # the last to leave restored the limits (nested limiters left the process on one thread for good)
+    assert _threads("blas") == before
+
+
+def test_the_limit_is_lifted_after_an_error() -> None:
+    before = _threads("blas")
+    with pytest.raises(RuntimeError), one_library_thread():
+        raise RuntimeError("boom")
+    assert _threads("blas") == before
