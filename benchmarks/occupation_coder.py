@@ -292,17 +292,16 @@ def chunked(
         f"chunk ({FRACTION / chunks:.1%} of the alternative labels missing from the index instead of "
         f"{FRACTION:.0%})"
     )
-    hits1: list[bool] = []
-    hits5: list[bool] = []
+    ranked: list[list[str]] = []
+    truth: list[str] = []
     for k in range(chunks):
         part = held[k::chunks]
         exclude = frozenset(normalize(label) for label, _ in part)
         coder = build_coder(taxonomy, extra_group_names=extra, exclude=exclude, params=params)
-        coded = coder.code_many([label for label, _ in part], top=5)
-        hits1 += [bool(c) and c[0].isco == isco for c, (_, isco) in zip(coded, part, strict=True)]
-        hits5 += [isco in {x.isco for x in c} for c, (_, isco) in zip(coded, part, strict=True)]
-    top1, top5 = float(np.mean(hits1)), float(np.mean(hits5))
-    print(f"  top-1 {top1:.1%}  top-5 {top5:.1%}  ({len(hits1)} labels)")
+        ranked += [[c.isco for c in cands] for cands in coder.code_many([label for label, _ in part], top=5)]
+        truth += [isco for _, isco in part]
+    top1, top5 = _accuracy(ranked, truth)
+    print(f"  top-1 {top1:.1%}  top-5 {top5:.1%}  ({len(truth)} labels)")
 
 
 def _accuracy(ranked: Sequence[Sequence[str]], truth: Sequence[str]) -> tuple[float, float]:

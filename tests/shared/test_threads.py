@@ -32,3 +32,21 @@ def test_the_limit_is_lifted_after_an_error() -> None:
     with pytest.raises(RuntimeError), one_library_thread():
         raise RuntimeError("boom")
     assert _threads("blas") == before
+
+
+def test_libraries_imported_later_are_limited_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    from alue.shared import threads
+
+    with one_library_thread():
+        pass
+    seen = threads._controller
+    with one_library_thread():
+        pass
+    assert threads._controller is seen  # nothing imported: the libraries are not looked for again
+    monkeypatch.setitem(sys.modules, "alue_test_late_module", types.ModuleType("alue_test_late_module"))
+    with one_library_thread():
+        pass
+    assert threads._controller is not seen  # a module was imported since: looked for again
