@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+
 import numpy as np  # noqa: F401  (loads the BLAS library that the limit applies to)
 import pytest
 from threadpoolctl import threadpool_info
@@ -50,3 +52,34 @@ def test_libraries_imported_later_are_limited_too(monkeypatch: pytest.MonkeyPatc
     with one_library_thread():
         pass
     assert threads._controller is not seen  # a module was imported since: looked for again
+
+
+def test_a_limit_set_on_a_thread_that_lives_on_does_not_lock_out_the_others() -> None:
+    """A web worker thread codes a title first and stays alive; later calls on other threads must still
+    limit OpenBLAS (threadpoolctl gives the control of OpenBLAS's limit to the first thread that sets it)."""
+    before = _threads("blas")
+    if not before:
+        pytest.skip("no BLAS library loaded")
+    import threadpoolctl
+
+    clear = getattr(getattr(threadpoolctl, "OpenBLASController", None), "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)  # as in a new process: no thread has set OpenBLAS's limit yet
+    done, release = threading.Event(), threading.Event()
+
+    def worker() -> None:
+        with one_library_thread():
+            pass
+        done.set()
+        release.wait(10)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert done.wait(10)
+        with one_library_thread():
+            assert _threads("blas") == [1] * len(before)
+        assert _threads("blas") == before
+    finally:
+        release.set()
+        thread.join()
