@@ -51,6 +51,8 @@ def pages_for(world: World) -> list[tuple[str, Permission]]:
         ("/employer-services", Permission.PUBLIC),
         (f"/persons/{world.person_in_scope}/matches", Permission.READ_PERSON),
         (f"/vacancies/{world.vacancy_id}/candidates", Permission.VIEW_EMPLOYERS),
+        (f"/vacancies/{world.vacancy_id}/occupation", Permission.WRITE_VACANCIES),
+        ("/matching/titles", Permission.VIEW_EMPLOYERS),
         ("/matching/", Permission.VIEW_AGGREGATES),
         ("/matching/shortage", Permission.VIEW_AGGREGATES),
         ("/matching/reskilling", Permission.VIEW_AGGREGATES),

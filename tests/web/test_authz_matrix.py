@@ -81,8 +81,8 @@ def request(client: TestClient, method: str, path: str, url: str, token: str):  
     if method == "GET":
         return client.get(url, follow_redirects=False)
     if path.startswith("/api/"):
-        return client.post(
-            url, json={"query": "Lahtinen"}, headers={"X-CSRF-Token": token}, follow_redirects=False
+        return client.request(
+            method, url, json={"query": "Lahtinen"}, headers={"X-CSRF-Token": token}, follow_redirects=False
         )
     return client.post(url, data={"csrf_token": token}, follow_redirects=False)
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     CheckConstraint,
     ColumnElement,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -73,6 +74,10 @@ class Vacancy(Base):
     esco_uri: Mapped[str | None] = mapped_column(String(120))
     esco_version: Mapped[str | None] = mapped_column(String(10))
     isco4: Mapped[str] = mapped_column(String(4), index=True)
+    #: who chose the occupation: the employer (in the ad), the occupation coder (from the title) or staff
+    occupation_source: Mapped[str] = mapped_column(String(10), default="employer", server_default="employer")
+    #: the coder's calibrated probability that the ISCO-08 group is right (``occupation_source == "coder"``)
+    occupation_score: Mapped[float | None] = mapped_column(Float)
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
     positions: Mapped[int] = mapped_column(Integer, default=1)
     published_on: Mapped[dt.date] = mapped_column(Date)

@@ -3,21 +3,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
 
+from alue.employers.models import Vacancy
 from alue.matching.views import (
+    OCCUPATION_CHOICES,
     MatchView,
     area_paths,
+    change_occupation,
     isco_label,
+    occupation_candidates,
     read_person_matches,
     read_vacancy_candidates,
+    remove_confirmed_title,
 )
 from alue.shared.auth import Permission, Principal
 from alue.shared.suppression import count_cell
-from alue.web.deps import DbSession, IdPath, Lang, requires
+from alue.web.deps import DbSession, IdPath, Lang, NotFound, requires
 
 api = APIRouter(prefix="/api/v1", tags=["matching"])
 Top = Annotated[int, Query(ge=1, le=100)]
@@ -164,6 +171,132 @@ def reskilling_paths(
         )
         for p in area_paths(db)[:top]
     ]
+
+
+class OccupationCandidateOut(BaseModel):
+    uri: str
+    isco: str
+    label: str
+    #: calibrated probability that the ISCO-08 group is right
+    score: float
+
+
+class VacancyOccupationOut(BaseModel):
+    """A vacancy's occupation and who chose it: ``employer``, ``coder`` (with ``occupation_score``) or
+    ``staff``; ``candidates``: the coder's best occupations for the title (or for ``q``)."""
+
+    vacancy_id: int
+    title: str
+    esco_uri: str | None
+    isco4: str
+    occupation_source: str
+    occupation_score: float | None
+    candidates: list[OccupationCandidateOut]
+
+
+class OccupationIn(BaseModel):
+    uri: str = Field(max_length=200)
+    #: confirm the vacancy's title to this occupation for the coder
+    remember: bool = True
+
+
+class ConfirmedTitleOut(BaseModel):
+    id: int
+    title: str
+    esco_uri: str
+    isco4: str
+    confirmed_at: dt.datetime
+
+
+def _vacancy_occupation(
+    db: DbSession, vacancy: Vacancy, *, lang: str, q: str, top: int
+) -> VacancyOccupationOut:
+    return VacancyOccupationOut(
+        vacancy_id=vacancy.id,
+        title=vacancy.title,
+        esco_uri=vacancy.esco_uri,
+        isco4=vacancy.isco4,
+        occupation_source=vacancy.occupation_source,
+        occupation_score=vacancy.occupation_score,
+        candidates=[
+            OccupationCandidateOut(uri=c.uri, isco=c.isco, label=c.label, score=c.score)
+            for c in (
+                occupation_candidates(db, q.strip() or vacancy.title, lang=lang, top=top) if top else []
+            )
+        ],
+    )
+
+
+@api.get("/vacancies/{vacancy_id}/occupation")
+def vacancy_occupation(
+    vacancy_id: IdPath,
+    principal: Annotated[Principal, requires(Permission.WRITE_VACANCIES)],
+    db: DbSession,
+    lang: Lang,
+    q: Annotated[str, Query(max_length=200)] = "",
+    top: Annotated[int, Query(ge=0, le=50)] = OCCUPATION_CHOICES,
+) -> VacancyOccupationOut:
+    """A vacancy's occupation, who chose it, and the coder's candidates for its title (or for ``q``)."""
+    vacancy = db.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise NotFound
+    return _vacancy_occupation(db, vacancy, lang=lang, q=q, top=top)
+
+
+@api.put("/vacancies/{vacancy_id}/occupation")
+def set_vacancy_occupation(
+    request: Request,
+    vacancy_id: IdPath,
+    body: OccupationIn,
+    principal: Annotated[Principal, requires(Permission.WRITE_VACANCIES)],
+    db: DbSession,
+    lang: Lang,
+) -> VacancyOccupationOut:
+    """Correct a vacancy's occupation (audited); with ``remember`` its title is confirmed for the coder."""
+    vacancy = db.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise NotFound
+    try:
+        change_occupation(request, db, principal, vacancy, body.uri, remember=body.remember)
+    except KeyError:
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["body", "uri"],
+                    "msg": f"no such ESCO occupation: {body.uri!r}",
+                    "type": "value_error",
+                }
+            ],
+        ) from None
+    return _vacancy_occupation(db, vacancy, lang=lang, q="", top=0)
+
+
+@api.get("/confirmed-titles")
+def confirmed_titles(
+    principal: Annotated[Principal, requires(Permission.VIEW_EMPLOYERS)], db: DbSession
+) -> list[ConfirmedTitleOut]:
+    """The job titles confirmed for the occupation coder."""
+    from alue.matching.models import ConfirmedTitle
+
+    return [
+        ConfirmedTitleOut(
+            id=r.id, title=r.title, esco_uri=r.esco_uri, isco4=r.isco4, confirmed_at=r.confirmed_at
+        )
+        for r in db.scalars(select(ConfirmedTitle).order_by(ConfirmedTitle.title_key))
+    ]
+
+
+@api.delete("/confirmed-titles/{title_id}", status_code=204)
+def delete_confirmed_title(
+    request: Request,
+    title_id: IdPath,
+    principal: Annotated[Principal, requires(Permission.WRITE_VACANCIES)],
+    db: DbSession,
+) -> Response:
+    """Remove a confirmed title (audited)."""
+    remove_confirmed_title(request, db, principal, title_id)
+    return Response(status_code=204)
 
 
 __all__ = ["api"]

@@ -73,6 +73,14 @@ def code_occupation(
     lang: Annotated[
         str, typer.Option("--lang", help="Language of the returned labels: fi, sv or en.")
     ] = "fi",
+    confirmed: Annotated[
+        bool,
+        typer.Option(
+            "--confirmed/--no-confirmed",
+            help="Also use the job titles the area's staff have confirmed (from the configured database, "
+            "when there is one).",
+        ),
+    ] = True,
 ) -> None:
     """Code job titles (one per line on standard input) into ESCO occupations and ISCO-08 groups.
 
@@ -81,7 +89,13 @@ def code_occupation(
     """
     from alue.matching.coder import load_coder
 
-    coder = load_coder()
+    local_titles: list[tuple[str, str]] = []
+    if confirmed:
+        from alue.matching.confirmed import read_confirmed_titles
+        from alue.settings import get_settings
+
+        local_titles = read_confirmed_titles(get_settings().database_url)
+    coder = load_coder(local_titles=local_titles)
     out = sys.stdout
     if as_json:
         for batch in _stdin_batches(sys.stdin):

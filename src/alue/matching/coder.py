@@ -31,8 +31,10 @@ files and this module's :data:`INDEX_VERSION`.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
+import json
 import logging
 import math
 import os
@@ -92,6 +94,7 @@ INDEX_VERSION = "coder-12"
 KIND_WEIGHTS: dict[str, float] = {
     "pref": 1.0,
     "alt": 1.0,
+    "local": 1.0,  # a title the area's staff confirmed (alue.matching.confirmed)
     "hidden": 0.95,
     "isco": 0.95,
     "desc": 0.55,
@@ -249,8 +252,11 @@ def collect_documents(
     exclude: frozenset[str] = frozenset(),
     use_descriptions: bool = True,
     description_sentences: int = 0,
+    local_titles: Sequence[tuple[str, str]] = (),
 ) -> list[_Doc]:
-    """Every indexed text. ``exclude`` holds normalised texts never to index (held-out labels)."""
+    """Every indexed text. ``exclude`` holds normalised texts never to index (held-out labels);
+    ``local_titles`` are ``(title, ESCO URI)`` pairs that the area's staff have confirmed, indexed as
+    labels of their occupation (titles of occupations not in ``taxonomy`` are left out)."""
     docs: list[_Doc] = []
     seen: set[tuple[str, str | None, str]] = set()
 
@@ -275,6 +281,10 @@ def collect_documents(
                 add(label, occ.isco4, occ.uri, "hidden")
         if use_descriptions and occ.description_fi:
             add(_leading_sentences(occ.description_fi, description_sentences), occ.isco4, occ.uri, "desc")
+    for title, uri in local_titles:
+        local = taxonomy.occupations.get(uri)
+        if local is not None:
+            add(title, local.isco4, local.uri, "local")
     isco4_codes = {occ.isco4 for occ in taxonomy.occupations.values()}
     for code, group in taxonomy.isco_groups.items():
         if code in isco4_codes:
@@ -1453,8 +1463,12 @@ def build_coder(
     lexicon_class: type[Lexicon] = Lexicon,
     dictionary: Dictionary | None = None,
     thesaurus: dict[str, list[str]] | None = None,
+    local_titles: Sequence[tuple[str, str]] = (),
 ) -> OccupationCoder:
     """Build the coder for ``taxonomy``, never indexing the normalised texts in ``exclude``.
+
+    ``local_titles``: ``(title, ESCO URI)`` pairs confirmed by the area's staff
+    (:mod:`alue.matching.confirmed`), indexed like alternative labels.
 
     ``lexicon_class`` replaces the text normalisation (the benchmark compares alternatives).
     With ``params.dictionary``, query words that no label has are expanded with ``dictionary``
@@ -1472,6 +1486,7 @@ def build_coder(
         exclude=exclude,
         use_descriptions=params.use_descriptions,
         description_sentences=params.description_sentences,
+        local_titles=local_titles,
     )
     if not params.dictionary:
         dictionary, thesaurus = None, None
@@ -1561,9 +1576,11 @@ def cache_dir() -> Path:
     return Path(base) / "alue"
 
 
-def _cache_key(data_dir: Path, params: CoderParams) -> str:
+def _cache_key(data_dir: Path, params: CoderParams, local_titles: Sequence[tuple[str, str]] = ()) -> str:
     digest = hashlib.sha256()
     digest.update(INDEX_VERSION.encode())
+    if local_titles:
+        digest.update(json.dumps(sorted(local_titles), ensure_ascii=False).encode())
     digest.update(repr(params).encode())
     digest.update(repr(sorted(KIND_WEIGHTS.items())).encode())
     stats_file = data_dir / "stats" / "occupation_labour_market_fi_national.csv"
@@ -1580,15 +1597,22 @@ def _cache_key(data_dir: Path, params: CoderParams) -> str:
 
 
 _LOADED: dict[tuple[Path, CoderParams, str], OccupationCoder] = {}
+#: Cached coders kept on disk besides the one just built.
+_CACHE_KEEP = 2
 
 
 def load_coder(
-    data_dir: Path | None = None, *, params: CoderParams | None = None, use_cache: bool = True
+    data_dir: Path | None = None,
+    *,
+    params: CoderParams | None = None,
+    use_cache: bool = True,
+    local_titles: Sequence[tuple[str, str]] = (),
 ) -> OccupationCoder:
     """The coder for the ESCO data in ``data_dir`` (default: the configured data directory).
 
     Kept in memory per process and on disk under :func:`cache_dir` (rebuilt when the data files
-    change). A cache that cannot be written is silently skipped.
+    change, or the ``local_titles`` confirmed by staff). A cache that cannot be written is silently
+    skipped. Only the last coder built is kept on disk, and only the last two in memory.
     """
     if data_dir is None:
         from alue.settings import get_settings
@@ -1596,7 +1620,8 @@ def load_coder(
         data_dir = get_settings().data_dir
     data_dir = Path(data_dir).resolve()
     params = params or CoderParams()
-    key = _cache_key(data_dir, params)
+    local_titles = tuple(local_titles)
+    key = _cache_key(data_dir, params, local_titles)
     memo_key = (data_dir, params, key)
     if memo_key in _LOADED:
         return _LOADED[memo_key]
@@ -1608,11 +1633,18 @@ def load_coder(
                 loaded = pickle.load(handle)  # noqa: S301 - our own cache file
             if isinstance(loaded, OccupationCoder):
                 coder = loaded
+                with contextlib.suppress(OSError):
+                    path.touch()  # last used: kept longest when other coders are cached
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
             coder = None
     if coder is None:
         taxonomy = build_taxonomy(data_dir)
-        coder = build_coder(taxonomy, extra_group_names=labour_market_group_names(data_dir), params=params)
+        coder = build_coder(
+            taxonomy,
+            extra_group_names=labour_market_group_names(data_dir),
+            params=params,
+            local_titles=local_titles,
+        )
         if use_cache:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -1620,10 +1652,20 @@ def load_coder(
                 with tmp.open("wb") as handle:
                     pickle.dump(coder, handle, protocol=pickle.HIGHEST_PROTOCOL)
                 tmp.replace(path)
-                for stale in path.parent.glob("occupation-coder-*.pickle"):
-                    if stale != path:
-                        stale.unlink(missing_ok=True)  # built from older data or code
+                # Older coders (other data, code or confirmed titles) go, but for the two last used: the
+                # command line without the confirmed titles and the application with them share the cache.
+                others = sorted(
+                    (p for p in path.parent.glob("occupation-coder-*.pickle") if p != path),
+                    key=lambda p: p.stat().st_mtime_ns,
+                    reverse=True,
+                )
+                for stale in others[_CACHE_KEEP:]:
+                    stale.unlink(missing_ok=True)
             except OSError:
                 pass
+    if local_titles:
+        # each change of the confirmed titles builds a new coder: keep the memory of the last two only
+        for stale_key in [k for k in _LOADED if k[:2] == memo_key[:2]][:-1]:
+            del _LOADED[stale_key]
     _LOADED[memo_key] = coder
     return coder

@@ -1,4 +1,5 @@
-"""Tables of the weekly matching run: the run and the recommendations it made (issue 5, R-G2)."""
+"""Tables of matching (issue 5, R-G2): the weekly run and the recommendations it made, and the job titles
+that the area's staff have confirmed to an ESCO occupation (read by the occupation coder)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,24 @@ class MatchRecommendation(Base):
     rank: Mapped[int] = mapped_column(SmallInteger)  # 1 = best for the person
     score: Mapped[float] = mapped_column(Float)
     parts: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class ConfirmedTitle(Base):
+    """A job title as the area writes it, confirmed by a staff member to one ESCO occupation.
+
+    The occupation coder indexes these titles like ESCO's own alternative labels, so a title that
+    staff have corrected once is coded right the next time, and similar titles gain from it.
+    ``title_key`` is the title normalised without job-ad words (:func:`alue.matching.confirmed.title_key`):
+    one occupation per key, the latest confirmation wins.
+    """
+
+    __tablename__ = "confirmed_title"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    title_key: Mapped[str] = mapped_column(String(200), unique=True)
+    esco_uri: Mapped[str] = mapped_column(String(120))
+    esco_version: Mapped[str] = mapped_column(String(10))
+    isco4: Mapped[str] = mapped_column(String(4))
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

@@ -9,6 +9,11 @@ the shortage table and the area's reskilling paths.
   municipality, the score and its parts) and contact the case worker. The list is audited.
 - ``/matching/shortage`` and ``/matching/reskilling`` (``VIEW_AGGREGATES``): aggregates; person counts
   of 1–4 are suppressed.
+- ``/vacancies/{id}/occupation`` (``WRITE_VACANCIES``): the vacancy's occupation corrected from the
+  coder's candidates for its title (or for another title the user types); the title can be confirmed
+  to that occupation for the coder (:mod:`alue.matching.confirmed`). ``/matching/titles``
+  (``VIEW_EMPLOYERS``) lists the confirmed titles; removing one needs ``WRITE_VACANCIES``. Changes
+  are audited (no personal data).
 
 Every match row shows its score broken into parts, in the reader's language.
 """
@@ -21,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,7 +39,7 @@ from alue.shared.audit import AuditAction, AuditPurpose
 from alue.shared.auth import N_, Permission, Principal, Role, person_scope
 from alue.shared.cache import TimedCache
 from alue.shared.suppression import Cell, count_cell
-from alue.shared.time import today
+from alue.shared.time import now, today
 from alue.staff.models import StaffMunicipality
 from alue.web.deps import DbSession, IdPath, Lang, NotFound, actor_of, requires
 from alue.web.nav import NavItem, WebRegistry
@@ -411,3 +416,217 @@ def reskilling(
             "training_match_labels": TRAINING_MATCH_LABELS,
         },
     )
+
+
+# ------------------------------------------------------------------------------- occupation coding
+
+#: ``Vacancy.occupation_source`` → English msgid of how the occupation was chosen
+SOURCE_LABELS = {
+    "employer": N_("chosen by the employer in the ad"),
+    "coder": N_("coded from the title by the occupation coder"),
+    "staff": N_("corrected by staff"),
+}
+#: Candidates offered for a vacancy's occupation
+OCCUPATION_CHOICES = 10
+
+
+def _vacancy(db: Session, vacancy_id: int) -> Vacancy:
+    vacancy = db.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise NotFound
+    return vacancy
+
+
+def occupation_candidates(db: Session, title: str, *, lang: str, top: int) -> list[Any]:
+    """The coder's best occupations for ``title`` (with the area's confirmed titles indexed)."""
+    from alue.matching.confirmed import coder_for
+
+    return coder_for(db).code_many([title], top=top, lang=lang)[0]  # type: ignore[no-any-return]
+
+
+def _occupation_page(
+    request: Request,
+    db: Session,
+    lang: str,
+    vacancy: Vacancy,
+    *,
+    q: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    from alue.matching.confirmed import title_key
+    from alue.matching.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    choices = occupation_candidates(db, q.strip() or vacancy.title, lang=lang, top=OCCUPATION_CHOICES)
+    current = taxonomy.occupations.get(vacancy.esco_uri or "")
+    context = {
+        "v": vacancy,
+        "q": q.strip(),
+        "choices": choices,
+        "current": current,
+        "current_label": current.label(lang) if current else "",
+        "source_label": SOURCE_LABELS.get(vacancy.occupation_source, ""),
+        "can_remember": bool(title_key(vacancy.title).strip(" ,")),
+        "error": error,
+    }
+    response = _page(request, lang, "matching/vacancy_occupation.html", context)
+    response.status_code = status_code
+    return response
+
+
+@router.get("/vacancies/{vacancy_id}/occupation", response_class=HTMLResponse)
+def vacancy_occupation(
+    request: Request,
+    vacancy_id: IdPath,
+    principal: Annotated[Principal, requires(Permission.WRITE_VACANCIES)],
+    db: DbSession,
+    lang: Lang,
+    q: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    return _occupation_page(request, db, lang, _vacancy(db, vacancy_id), q=q)
+
+
+def change_occupation(
+    request: Request, db: Session, principal: Principal, vacancy: Vacancy, uri: str, *, remember: bool
+) -> None:
+    """Give ``vacancy`` the occupation ``uri`` (staff's choice), confirm its title with ``remember``,
+    audit and commit (page and API). Raises ``KeyError`` for an occupation not in the taxonomy."""
+    from alue.matching.confirmed import set_vacancy_occupation
+    from alue.matching.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    if uri not in taxonomy.occupations:
+        raise KeyError(uri)
+    before = {"esco_uri": vacancy.esco_uri, "isco4": vacancy.isco4, "source": vacancy.occupation_source}
+    confirmed = set_vacancy_occupation(
+        db, vacancy, uri, taxonomy=taxonomy, user_id=principal.user_id, remember=remember, now=now()
+    )
+    audit.append(
+        db,
+        actor=actor_of(request, principal),
+        action=AuditAction.UPDATE,
+        object_type="vacancy",
+        object_id=vacancy.id,
+        purpose=AuditPurpose.JOB_BROKERAGE,
+        details={
+            "change": "occupation",
+            "before": before,
+            "after": {"esco_uri": vacancy.esco_uri, "isco4": vacancy.isco4},
+            "confirmed_title": confirmed.title if confirmed else None,
+        },
+    )
+    db.commit()
+    clear_cache()
+
+
+def remove_confirmed_title(request: Request, db: Session, principal: Principal, title_id: int) -> None:
+    """Remove a confirmed title, audit and commit (page and API); ``NotFound`` when there is none."""
+    from alue.matching.confirmed import delete_confirmed_title
+    from alue.matching.models import ConfirmedTitle
+
+    row = db.get(ConfirmedTitle, title_id)
+    if row is None:
+        raise NotFound
+    details = {"title": row.title, "esco_uri": row.esco_uri, "isco4": row.isco4}
+    delete_confirmed_title(db, title_id)
+    audit.append(
+        db,
+        actor=actor_of(request, principal),
+        action=AuditAction.DELETE,
+        object_type="confirmed_title",
+        object_id=title_id,
+        purpose=AuditPurpose.JOB_BROKERAGE,
+        details=details,
+    )
+    db.commit()
+
+
+@router.post("/vacancies/{vacancy_id}/occupation", response_class=HTMLResponse)
+def save_vacancy_occupation(
+    request: Request,
+    vacancy_id: IdPath,
+    principal: Annotated[Principal, requires(Permission.WRITE_VACANCIES)],
+    db: DbSession,
+    lang: Lang,
+    uri: Annotated[str, Form(max_length=200)] = "",
+    remember: Annotated[bool, Form()] = False,
+) -> Response:
+    vacancy = _vacancy(db, vacancy_id)
+    try:
+        change_occupation(request, db, principal, vacancy, uri, remember=remember)
+    except KeyError:
+        return _occupation_page(
+            request, db, lang, vacancy, error=gettext(lang, "Choose one of the occupations."), status_code=400
+        )
+    return RedirectResponse(f"/vacancies/{vacancy.id}?saved=occupation", status_code=303)
+
+
+@router.get("/matching/titles", response_class=HTMLResponse)
+def confirmed_titles_page(
+    request: Request,
+    principal: Annotated[Principal, requires(Permission.VIEW_EMPLOYERS)],
+    db: DbSession,
+    lang: Lang,
+) -> Response:
+    from alue.matching.models import ConfirmedTitle
+    from alue.matching.taxonomy import load_taxonomy
+    from alue.shared.auth import User
+
+    taxonomy = load_taxonomy()
+    rows = list(db.scalars(select(ConfirmedTitle).order_by(ConfirmedTitle.title_key)))
+    user_ids = {r.confirmed_by for r in rows if r.confirmed_by is not None}
+    names: dict[int, str] = {}
+    if user_ids:
+        for uid, name in db.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))):
+            names[uid] = name
+    labels = {
+        r.id: taxonomy.occupations[r.esco_uri].label(lang)
+        if r.esco_uri in taxonomy.occupations
+        else r.esco_uri
+        for r in rows
+    }
+    return _page(
+        request,
+        lang,
+        "matching/confirmed_titles.html",
+        {
+            "rows": rows,
+            "labels": labels,
+            "names": names,
+            "can_write": principal.has(Permission.WRITE_VACANCIES),
+        },
+    )
+
+
+@router.post("/matching/titles/{title_id}/delete", response_class=HTMLResponse)
+def delete_confirmed_title(
+    request: Request,
+    title_id: IdPath,
+    principal: Annotated[Principal, requires(Permission.WRITE_VACANCIES)],
+    db: DbSession,
+) -> Response:
+    remove_confirmed_title(request, db, principal, title_id)
+    return RedirectResponse("/matching/titles?saved=deleted", status_code=303)
+
+
+def occupation_text(vacancy: Vacancy, lang: str) -> dict[str, str]:
+    """The vacancy's occupation in words: its ESCO label, how it was chosen and the coder's certainty,
+    and the words of the page's occupation links (from the matching pages' catalogue)."""
+    from alue.matching.taxonomy import load_taxonomy
+
+    occupation = load_taxonomy().occupations.get(vacancy.esco_uri or "")
+    how = (
+        gettext(lang, SOURCE_LABELS[vacancy.occupation_source])
+        if vacancy.occupation_source in SOURCE_LABELS
+        else ""
+    )
+    if vacancy.occupation_source == "coder" and vacancy.occupation_score is not None:
+        how += ", " + gettext(lang, "certainty %(score)s %%", score=round(vacancy.occupation_score * 100))
+    return {
+        "label": occupation.label(lang) if occupation else "",
+        "how": how,
+        "correct": gettext(lang, "Correct the occupation"),
+        "saved": gettext(lang, "The occupation was saved."),
+        "candidates": gettext(lang, "Suitable candidates"),
+    }

@@ -108,6 +108,7 @@ class Permission(StrEnum):
     VIEW_PARTNERS = "view_partners"  # partner register (R-E1)
     VIEW_AGGREGATES = "view_aggregates"  # scorecard and planning figures (aggregates only)
     VIEW_EMPLOYERS = "view_employers"  # employer customers and vacancies
+    WRITE_VACANCIES = "write_vacancies"  # correct a vacancy's occupation, confirm job titles for the coder
     VIEW_STAFF = "view_staff"  # staff and team pages
     SEARCH_PERSONS = "search_persons"  # jobseeker search
     READ_PERSON = "read_person"  # a jobseeker's page (audited)
@@ -132,6 +133,7 @@ PERMISSION_LABELS = {
     Permission.VIEW_PARTNERS: N_("Partner register"),
     Permission.VIEW_AGGREGATES: N_("Aggregate figures"),
     Permission.VIEW_EMPLOYERS: N_("Employers and vacancies"),
+    Permission.WRITE_VACANCIES: N_("Occupation coding of vacancies"),
     Permission.VIEW_STAFF: N_("Staff and teams"),
     Permission.SEARCH_PERSONS: N_("Jobseeker search"),
     Permission.READ_PERSON: N_("Jobseeker data"),
@@ -158,9 +160,17 @@ _CASEWORK = _BASE | {
 #: The role → permission matrix. Shown on the admin "Roles" page and tested route by route.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASE_WORKER: frozenset(_CASEWORK),
-    Role.TEAM_LEAD: frozenset(_CASEWORK | {Permission.MANAGE_TEAM, Permission.WRITE_PLANNING}),
+    Role.TEAM_LEAD: frozenset(
+        _CASEWORK | {Permission.MANAGE_TEAM, Permission.WRITE_PLANNING, Permission.WRITE_VACANCIES}
+    ),
     Role.EMPLOYER_SERVICES: frozenset(
-        _BASE | {Permission.VIEW_AGGREGATES, Permission.VIEW_EMPLOYERS, Permission.VIEW_STAFF}
+        _BASE
+        | {
+            Permission.VIEW_AGGREGATES,
+            Permission.VIEW_EMPLOYERS,
+            Permission.VIEW_STAFF,
+            Permission.WRITE_VACANCIES,
+        }
     ),
     Role.ANALYST: frozenset(_BASE | {Permission.VIEW_AGGREGATES}),
     Role.MUNICIPAL_REP: frozenset(_BASE | {Permission.VIEW_AGGREGATES}),

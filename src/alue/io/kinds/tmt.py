@@ -157,11 +157,11 @@ class JsonKind(Kind):
         raise NotImplementedError
 
     @staticmethod
-    def _code_titles(parsed: list[tuple[ParsedRow, dict[str, Any]]], taxonomy: Any) -> None:
+    def _code_titles(parsed: list[tuple[ParsedRow, dict[str, Any]]], taxonomy: Any, session: Session) -> None:
         raise NotImplementedError
 
     def _parse_rows(
-        self, rows: list[ParsedRow], lookups: Lookups, taxonomy: Any
+        self, rows: list[ParsedRow], lookups: Lookups, taxonomy: Any, session: Session
     ) -> list[tuple[ParsedRow, dict[str, Any]]]:
         """Each good row's record parsed (a bad record marks its row with the field), titles coded."""
         parsed: list[tuple[ParsedRow, dict[str, Any]]] = []
@@ -172,7 +172,7 @@ class JsonKind(Kind):
                 parsed.append((row, self._parse(row.values["record"], lookups, taxonomy)))
             except RecordError as exc:
                 row.error(exc.field, str(exc))
-        self._code_titles(parsed, taxonomy)
+        self._code_titles(parsed, taxonomy, session)
         return parsed
 
 
@@ -242,16 +242,21 @@ def _bool(value: Any, field: str) -> bool:
     return value
 
 
+#: A vacancy's occupation fields, which an import leaves alone once staff have corrected them.
+_OCCUPATION_FIELDS = ("esco_uri", "esco_version", "isco4", "occupation_source", "occupation_score")
+
+
 def _taxonomy() -> Any:
     from alue.matching.taxonomy import load_taxonomy
 
     return load_taxonomy()
 
 
-def _coder() -> Any:
-    from alue.matching.coder import load_coder
+def _coder(session: Session) -> Any:
+    """The occupation coder, with the titles the area's staff have confirmed (``alue.matching.confirmed``)."""
+    from alue.matching.confirmed import coder_for
 
-    return load_coder()
+    return coder_for(session)
 
 
 def _occupation_uris(items: Any, field: str, taxonomy: Any) -> list[str]:
@@ -321,7 +326,7 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
     def apply(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
         session = ctx.session
         taxonomy = _taxonomy()
-        parsed = self._parse_rows(rows, ctx.lookups, taxonomy)
+        parsed = self._parse_rows(rows, ctx.lookups, taxonomy, session)
         ctx.vacancies.prefetch(values["external_id"] for _r, values in parsed)
         ctx.employers.prefetch(values["business_id"] for _r, values in parsed)
         for row, values in parsed:
@@ -346,6 +351,9 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
                 ctx.vacancies.cache[values["external_id"]] = vacancy
                 row.outcome = "inserted"
             else:
+                if existing.occupation_source == "staff":
+                    # staff corrected the occupation: a new version of the ad does not undo it
+                    fields = {k: v for k, v in fields.items() if k not in _OCCUPATION_FIELDS}
                 row.outcome = "updated" if assign(existing, fields) else "unchanged"
         session.flush()
 
@@ -436,15 +444,18 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
             values["esco_uri"] = uris[0]
             values["esco_version"] = taxonomy.version
             values["isco4"] = taxonomy.occupations[uris[0]].isco4
+            values["occupation_source"] = "employer"
+            values["occupation_score"] = None
         return values
 
     @staticmethod
-    def _code_titles(parsed: list[tuple[ParsedRow, dict[str, Any]]], taxonomy: Any) -> None:
-        """Ads without an ESCO occupation get the coder's best candidate for their title."""
+    def _code_titles(parsed: list[tuple[ParsedRow, dict[str, Any]]], taxonomy: Any, session: Session) -> None:
+        """Ads without an ESCO occupation get the coder's best candidate for their title (marked as the
+        coder's, with its score, so that staff can review and correct it)."""
         todo = [(row, values) for row, values in parsed if "isco4" not in values]
         if not todo:
             return
-        candidates = _coder().code_many([values["title"] for _r, values in todo], top=1)
+        candidates = _coder(session).code_many([values["title"] for _r, values in todo], top=1)
         for (row, values), found in zip(todo, candidates, strict=True):
             if not found:
                 row.error(
@@ -455,6 +466,8 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
             values["esco_uri"] = found[0].uri
             values["esco_version"] = taxonomy.version
             values["isco4"] = found[0].isco
+            values["occupation_source"] = "coder"
+            values["occupation_score"] = round(found[0].score, 4)
 
     @staticmethod
     def _employer(ctx: ImportContext, values: dict[str, Any]) -> Employer:
@@ -520,7 +533,7 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
     def apply(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
         session = ctx.session
         taxonomy = _taxonomy()
-        parsed = self._parse_rows(rows, ctx.lookups, taxonomy)
+        parsed = self._parse_rows(rows, ctx.lookups, taxonomy, session)
         persons = self._persons(session, [values for _r, values in parsed])
         coords = {
             code: (lat, lon)
@@ -644,12 +657,12 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
         return values
 
     @staticmethod
-    def _code_titles(parsed: list[tuple[ParsedRow, dict[str, Any]]], taxonomy: Any) -> None:
+    def _code_titles(parsed: list[tuple[ParsedRow, dict[str, Any]]], taxonomy: Any, session: Session) -> None:
         """Jobs without an ESCO occupation: the coder's best candidate when it is confident enough."""
         todo = [(values, t) for _row, values in parsed for t in values["titles"]]
         if not todo:
             return
-        found = _coder().code_many([t[0] for _v, t in todo], top=1)
+        found = _coder(session).code_many([t[0] for _v, t in todo], top=1)
         for (values, (_title, months, year)), candidates in zip(todo, found, strict=True):
             if (
                 candidates

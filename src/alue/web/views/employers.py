@@ -169,10 +169,19 @@ def vacancy_page(
     if row is None:
         raise NotFound
     vacancy, employer = row
+    from alue.matching.views import occupation_text
+
     return render(
         request,
         "employers/vacancy.html",
-        {"v": vacancy, "e": employer, "area": request.app.state.area, "day": today()},
+        {
+            "v": vacancy,
+            "e": employer,
+            "area": request.app.state.area,
+            "day": today(),
+            "occupation": occupation_text(vacancy, lang),
+            "can_code": principal.has(Permission.WRITE_VACANCIES),
+        },
     )
 
 

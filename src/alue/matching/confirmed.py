@@ -1,0 +1,153 @@
+"""Job titles confirmed by the area's staff (vahvistetut ammattinimikkeet), and the coder that reads them.
+
+A vacancy imported without an ESCO occupation gets the occupation coder's best guess for its title
+(:mod:`alue.io.kinds.tmt`), and the guess is wrong for about one title in five. Employer-services staff
+correct it on the vacancy's page; with the correction, the title as the area writes it is stored as a
+:class:`~alue.matching.models.ConfirmedTitle`. The coder indexes the confirmed titles like ESCO's own
+alternative labels (:func:`alue.matching.coder.build_coder`), so the same title is coded right from then
+on and similar titles gain from it (``docs/matching.md``, *Confirmed titles*).
+
+The coder is rebuilt when the confirmed titles change: in the web application and the importers the
+next time they ask for it (:func:`coder_for`), on the command line at its next start
+(:func:`read_confirmed_titles`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from alue.matching.models import ConfirmedTitle
+from alue.matching.text import default_title_noise
+
+if TYPE_CHECKING:
+    from alue.employers.models import Vacancy
+    from alue.matching.coder import OccupationCoder
+    from alue.matching.taxonomy import Taxonomy
+
+_log = logging.getLogger(__name__)
+
+#: Who chose a vacancy's occupation (``Vacancy.occupation_source``).
+SOURCE_EMPLOYER = "employer"
+SOURCE_CODER = "coder"
+SOURCE_STAFF = "staff"
+SOURCES = (SOURCE_EMPLOYER, SOURCE_CODER, SOURCE_STAFF)
+
+
+def title_key(title: str) -> str:
+    """The key of a title: normalised, without the words that job ads add
+    (``Myyjä (osa-aikainen)`` → ``myyjä``)."""
+    return default_title_noise().clean(title)[:200]
+
+
+def confirmed_titles(db: Session) -> list[tuple[str, str]]:
+    """``(title, ESCO URI)`` of every confirmed title, oldest first."""
+    rows = db.execute(select(ConfirmedTitle.title, ConfirmedTitle.esco_uri).order_by(ConfirmedTitle.id))
+    return [(title, uri) for title, uri in rows]
+
+
+def read_confirmed_titles(database_url: str) -> list[tuple[str, str]]:
+    """The confirmed titles in the database at ``database_url``, for the command line.
+
+    An SQLite file that does not exist is not created, and a database that cannot be read (not
+    migrated yet, not reachable) gives no titles: the coder then codes with ESCO's labels only, and a
+    line on the log says why.
+    """
+    from sqlalchemy.engine import make_url
+
+    from alue.shared.db import make_engine, redact_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        if database in ("", ":memory:") or not Path(database).is_file():
+            return []
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as db:
+            return confirmed_titles(db)
+    except SQLAlchemyError as exc:
+        _log.warning(
+            "confirmed titles not read from %s (%s): coding with ESCO's labels only",
+            redact_url(database_url),
+            type(exc).__name__,
+        )
+        return []
+    finally:
+        engine.dispose()
+
+
+def coder_for(db: Session, data_dir: Path | None = None) -> OccupationCoder:
+    """The occupation coder with the confirmed titles of ``db`` indexed (built once per set of titles)."""
+    from alue.matching.coder import load_coder
+
+    return load_coder(data_dir, local_titles=confirmed_titles(db))
+
+
+def confirm_title(
+    db: Session, *, title: str, uri: str, taxonomy: Taxonomy, user_id: int | None, now: dt.datetime
+) -> ConfirmedTitle:
+    """Store ``title`` as confirmed to the occupation ``uri``; a title with the same key is replaced.
+
+    Raises ``KeyError`` for an occupation that is not in ``taxonomy`` and ``ValueError`` for a title
+    with nothing left after normalisation.
+    """
+    occupation = taxonomy.occupations[uri]
+    key = title_key(title)
+    if not key.strip(" ,"):
+        raise ValueError(f"the title {title!r} has no words to confirm")
+    row = db.scalar(select(ConfirmedTitle).where(ConfirmedTitle.title_key == key))
+    if row is None:
+        row = ConfirmedTitle(title_key=key)
+        db.add(row)
+    row.title = title.strip()[:200]
+    row.esco_uri = occupation.uri
+    row.esco_version = taxonomy.version
+    row.isco4 = occupation.isco4
+    row.confirmed_by = user_id
+    row.confirmed_at = now
+    db.flush()
+    return row
+
+
+def set_vacancy_occupation(
+    db: Session,
+    vacancy: Vacancy,
+    uri: str,
+    *,
+    taxonomy: Taxonomy,
+    user_id: int | None,
+    remember: bool,
+    now: dt.datetime,
+) -> ConfirmedTitle | None:
+    """Give ``vacancy`` the occupation ``uri``, chosen by staff; with ``remember`` its title is confirmed
+    to it too (:func:`confirm_title`). Raises ``KeyError`` for an occupation not in ``taxonomy``."""
+    occupation = taxonomy.occupations[uri]
+    vacancy.esco_uri = occupation.uri
+    vacancy.esco_version = taxonomy.version
+    vacancy.isco4 = occupation.isco4
+    vacancy.occupation_source = SOURCE_STAFF
+    vacancy.occupation_score = None
+    confirmed = None
+    if remember and title_key(vacancy.title).strip(" ,"):
+        confirmed = confirm_title(
+            db, title=vacancy.title, uri=uri, taxonomy=taxonomy, user_id=user_id, now=now
+        )
+    db.flush()
+    return confirmed
+
+
+def delete_confirmed_title(db: Session, title_id: int) -> bool:
+    """Remove a confirmed title (a mistaken confirmation); False if there was none."""
+    row = db.get(ConfirmedTitle, title_id)
+    if row is None:
+        return False
+    db.delete(row)
+    db.flush()
+    return True

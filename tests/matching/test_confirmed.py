@@ -1,0 +1,410 @@
+# ruff: noqa: F811  (the web fixtures are imported, and pytest passes them by name)
+"""Titles confirmed by staff: the coder learns them, vacancies keep who chose their occupation, and the
+pages that correct a vacancy's occupation (access, audit, translations)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from alue.employers.models import Employer, Vacancy
+from alue.io.service import import_file
+from alue.matching import coder as coder_module
+from alue.matching.coder import OccupationCoder, _cache_key, load_coder
+from alue.matching.confirmed import (
+    confirm_title,
+    confirmed_titles,
+    read_confirmed_titles,
+    set_vacancy_occupation,
+    title_key,
+)
+from alue.matching.models import ConfirmedTitle
+from alue.matching.taxonomy import Taxonomy
+from alue.shared.audit import AuditEvent
+from alue.shared.auth import Role
+from alue.shared.db import make_engine
+from alue.shared.migrate import upgrade as migrate_upgrade
+from tests.io.factories import make_employer
+from tests.web.conftest import (  # noqa: F401 (fixtures)
+    app,
+    clients,
+    page_csrf,
+    web_db_url,
+    web_engine,
+    web_settings,
+    world,
+)
+from tests.web.factories import World, make_vacancy
+
+#: A job-ad title that no ESCO label has and that the coder gets wrong (a cemetery worker, 5163)
+TITLE = "logistiikkatyöntekijä"
+WAREHOUSE = "http://data.europa.eu/esco/occupation/bea705fe-06ac-4147-b8e0-6e8ac1208d8f"  # 9333
+NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def learnt(data_dir: Path) -> OccupationCoder:
+    """The coder with one confirmed title (not written to the disk cache the other tests share)."""
+    return load_coder(data_dir, local_titles=[(TITLE, WAREHOUSE)], use_cache=False)
+
+
+def test_the_title_key_leaves_out_job_ad_words() -> None:
+    assert title_key("Logistiikkatyöntekijä (osa-aikainen)") == TITLE
+    assert title_key("  LOGISTIIKKATYÖNTEKIJÄ ") == TITLE
+
+
+def test_a_confirmed_title_is_coded_as_confirmed_and_so_are_its_forms(
+    coder: OccupationCoder, learnt: OccupationCoder
+) -> None:
+    assert coder.code(TITLE, top=1)[0].isco != "9333", "pick a title the coder gets wrong"
+    for text in (TITLE, "Logistiikkatyöntekijä (osa-aikainen)", "logistiikkatyöntekijät"):
+        best = learnt.code(text, top=3)[0]
+        assert (best.isco, best.uri) == ("9333", WAREHOUSE), text
+        assert best.score > 0.5
+    # other titles are coded as before
+    for text in ("hitsaaja", "lähihoitaja", "ohjelmistokehittäjä"):
+        assert learnt.code(text, top=1)[0].isco == coder.code(text, top=1)[0].isco
+
+
+def test_the_cache_key_follows_the_confirmed_titles(data_dir: Path) -> None:
+    plain = coder_module.CoderParams()
+    none = _cache_key(data_dir, plain)
+    assert _cache_key(data_dir, plain, ()) == none
+    one = _cache_key(data_dir, plain, [(TITLE, WAREHOUSE)])
+    assert one != none
+    assert _cache_key(data_dir, plain, [(TITLE, WAREHOUSE)]) == one
+    assert _cache_key(data_dir, plain, [("varastomies", WAREHOUSE)]) != one
+
+
+def test_the_disk_cache_keeps_the_coders_last_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    monkeypatch.setenv("ALUE_CACHE_DIR", str(tmp_path))
+    built: list[int] = []
+
+    def fake_build(taxonomy: Taxonomy, **kwargs: Any) -> OccupationCoder:
+        built.append(len(kwargs.get("local_titles") or ()))
+        return OccupationCoder.__new__(OccupationCoder)
+
+    monkeypatch.setattr(coder_module, "build_coder", fake_build)
+    monkeypatch.setattr(coder_module, "_LOADED", {})
+    for n in range(5):
+        load_coder(data_dir, local_titles=[(f"nimike{i}", WAREHOUSE) for i in range(n)])
+    assert built == [0, 1, 2, 3, 4]
+    assert len(list(tmp_path.glob("occupation-coder-*.pickle"))) == 1 + coder_module._CACHE_KEEP
+    # the newest three are the ones kept: loading them again builds nothing
+    monkeypatch.setattr(coder_module, "_LOADED", {})
+    for n in (4, 3, 2):
+        load_coder(data_dir, local_titles=[(f"nimike{i}", WAREHOUSE) for i in range(n)])
+    assert built == [0, 1, 2, 3, 4]
+
+
+def test_confirming_a_title_again_replaces_its_occupation(session: Session, taxonomy: Taxonomy) -> None:
+    welder = next(o.uri for o in taxonomy.occupations.values() if o.labels.get("fi") == "hitsaaja")
+    confirm_title(
+        session, title="Logistiikkatyöntekijä", uri=welder, taxonomy=taxonomy, user_id=None, now=NOW
+    )
+    confirm_title(
+        session,
+        title="logistiikkatyöntekijä, osa-aikainen",
+        uri=WAREHOUSE,
+        taxonomy=taxonomy,
+        user_id=None,
+        now=NOW,
+    )
+    rows = list(session.scalars(select(ConfirmedTitle)))
+    assert [(r.title_key, r.esco_uri, r.isco4) for r in rows] == [(TITLE, WAREHOUSE, "9333")]
+    assert confirmed_titles(session) == [("logistiikkatyöntekijä, osa-aikainen", WAREHOUSE)]
+    with pytest.raises(KeyError):
+        confirm_title(
+            session,
+            title="x",
+            uri="http://data.europa.eu/esco/occupation/nope",
+            taxonomy=taxonomy,
+            user_id=None,
+            now=NOW,
+        )
+    with pytest.raises(ValueError, match="no words"):
+        confirm_title(session, title=" , ", uri=WAREHOUSE, taxonomy=taxonomy, user_id=None, now=NOW)
+
+
+def test_a_vacancy_corrected_by_staff(session: Session, taxonomy: Taxonomy) -> None:
+    employer = make_employer(session)
+    vacancy = make_vacancy(session, employer=employer, title="Logistiikkatyöntekijä")
+    vacancy.occupation_source, vacancy.occupation_score = "coder", 0.34
+    set_vacancy_occupation(
+        session, vacancy, WAREHOUSE, taxonomy=taxonomy, user_id=None, remember=False, now=NOW
+    )
+    assert (vacancy.isco4, vacancy.esco_uri, vacancy.occupation_source, vacancy.occupation_score) == (
+        "9333",
+        WAREHOUSE,
+        "staff",
+        None,
+    )
+    assert confirmed_titles(session) == []
+    set_vacancy_occupation(
+        session, vacancy, WAREHOUSE, taxonomy=taxonomy, user_id=None, remember=True, now=NOW
+    )
+    assert confirmed_titles(session) == [("Logistiikkatyöntekijä", WAREHOUSE)]
+
+
+def test_reading_the_titles_for_the_command_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    missing = tmp_path / "none.db"
+    assert read_confirmed_titles(f"sqlite:///{missing}") == []
+    assert not missing.exists(), "a missing database is not created"
+    empty = tmp_path / "empty.db"
+    make_engine(f"sqlite:///{empty}").dispose()
+    empty.touch()
+    with caplog.at_level(logging.WARNING, logger="alue.matching.confirmed"):
+        assert read_confirmed_titles(f"sqlite:///{empty}") == []
+    assert "ESCO's labels only" in caplog.text
+
+
+def test_the_command_line_codes_with_the_confirmed_titles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taxonomy: Taxonomy, learnt: OccupationCoder
+) -> None:
+    from alue.cli import app as cli_app
+    from alue.settings import get_settings
+
+    url = f"sqlite:///{tmp_path / 'area.db'}"
+    engine = make_engine(url)
+    migrate_upgrade(engine)
+    with Session(engine) as db:
+        confirm_title(db, title=TITLE, uri=WAREHOUSE, taxonomy=taxonomy, user_id=None, now=NOW)
+        db.commit()
+    engine.dispose()
+    monkeypatch.setenv("ALUE_DATABASE_URL", url)
+    monkeypatch.setenv("ALUE_CACHE_DIR", str(tmp_path / "cache"))
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+        out = runner.invoke(cli_app, ["code-occupation", "--top", "1", "--json"], input=TITLE + "\n")
+        assert out.exit_code == 0, out.output
+        assert json.loads(out.stdout)["candidates"][0]["isco"] == "9333"
+        out = runner.invoke(
+            cli_app, ["code-occupation", "--top", "1", "--json", "--no-confirmed"], input=TITLE + "\n"
+        )
+        assert json.loads(out.stdout)["candidates"][0]["isco"] != "9333"
+    finally:
+        get_settings.cache_clear()
+    assert os.environ["ALUE_DATABASE_URL"] == url
+
+
+# ----------------------------------------------------------------------------------- the importer
+
+
+def _ad(data_dir: Path, *, title: str, esco: bool) -> dict[str, Any]:
+    data = json.loads((data_dir / "formats" / "tmt_job_ad.json").read_text(encoding="utf-8"))
+    data = copy.deepcopy(data)
+    ad = data["ilmoitukset"][0]
+    ad["ilmoittajanYTunnus"] = "0112038-9"
+    ad["perustiedot"]["tyonOtsikko"] = [{"kieliKoodi": "fi", "arvo": title}]
+    if not esco:
+        ad["osaamisvaatimukset"]["ammatit"] = []
+    return data
+
+
+def _import(session: Session, tmp_path: Path, data: dict[str, Any]) -> Vacancy:
+    path = tmp_path / "ads.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = import_file(session=session, kind="tmt-job-ads", path=path)
+    assert result.ok, result.errors
+    vacancy = session.scalar(select(Vacancy).where(Vacancy.source == "tmt"))
+    assert vacancy is not None
+    return vacancy
+
+
+def test_the_importer_marks_who_chose_the_occupation_and_keeps_a_correction(
+    session: Session, tmp_path: Path, data_dir: Path, taxonomy: Taxonomy
+) -> None:
+    vacancy = _import(session, tmp_path, _ad(data_dir, title="Hitsaaja", esco=False))
+    assert (vacancy.isco4, vacancy.occupation_source) == ("7212", "coder")
+    assert vacancy.occupation_score is not None
+    assert 0.5 < vacancy.occupation_score <= 1
+    set_vacancy_occupation(
+        session, vacancy, WAREHOUSE, taxonomy=taxonomy, user_id=None, remember=False, now=NOW
+    )
+    session.flush()
+    # the ad again, now with a new title: the title changes, the staff's occupation stays
+    vacancy = _import(session, tmp_path, _ad(data_dir, title="Hitsaaja, konepaja", esco=False))
+    assert (vacancy.title, vacancy.isco4, vacancy.occupation_source) == (
+        "Hitsaaja, konepaja",
+        "9333",
+        "staff",
+    )
+    session.delete(vacancy)
+    session.flush()
+    vacancy = _import(session, tmp_path, _ad(data_dir, title="Hitsaaja", esco=True))
+    assert (vacancy.occupation_source, vacancy.occupation_score) == ("employer", None)
+
+
+# ------------------------------------------------------------------------------------------ pages
+
+
+def _new_vacancy(engine: Engine, world: World) -> int:
+    with Session(engine) as db:
+        employer = db.get(Employer, world.employer_id)
+        assert employer is not None
+        vacancy = make_vacancy(db, employer=employer, title="Logistiikkatyöntekijä (osa-aikainen)")
+        vacancy.isco4, vacancy.occupation_source, vacancy.occupation_score = "5163", "coder", 0.34
+        db.commit()
+        return vacancy.id
+
+
+def _audit(engine: Engine, object_type: str, object_id: int) -> list[AuditEvent]:
+    with Session(engine) as db:
+        return list(
+            db.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
+                .order_by(AuditEvent.id)
+            )
+        )
+
+
+def test_staff_correct_a_vacancys_occupation_and_confirm_its_title(
+    clients: dict[Role, TestClient], world: World, web_engine: Engine
+) -> None:
+    vacancy_id = _new_vacancy(web_engine, world)
+    services = clients[Role.EMPLOYER_SERVICES]
+    page = services.get(f"/vacancies/{vacancy_id}")
+    assert "ammattiluokittelijan nimikkeestä koodaama, varmuus 34 %" in page.text
+    assert f'href="/vacancies/{vacancy_id}/occupation"' in page.text
+    worker_page = clients[Role.CASE_WORKER].get(f"/vacancies/{vacancy_id}")
+    assert f'href="/vacancies/{vacancy_id}/occupation"' not in worker_page.text
+
+    form = services.get(f"/vacancies/{vacancy_id}/occupation")
+    assert form.status_code == 200
+    assert "Työpaikan ammatti" in form.text
+    found = services.get(f"/vacancies/{vacancy_id}/occupation", params={"q": "varastotyöntekijä"})
+    assert f'value="{WAREHOUSE}"' in found.text
+    csrf = _csrf(found.text)
+
+    refused = services.post(f"/vacancies/{vacancy_id}/occupation", data={"uri": "nope", "csrf_token": csrf})
+    assert refused.status_code == 400
+    assert "Valitse jokin ammateista." in refused.text
+    denied = clients[Role.CASE_WORKER].post(
+        f"/vacancies/{vacancy_id}/occupation", data={"uri": WAREHOUSE, "csrf_token": csrf}
+    )
+    assert denied.status_code == 403
+
+    saved = services.post(
+        f"/vacancies/{vacancy_id}/occupation",
+        data={"uri": WAREHOUSE, "remember": "true", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    with Session(web_engine) as db:
+        vacancy = db.get(Vacancy, vacancy_id)
+        assert vacancy is not None
+        assert (vacancy.isco4, vacancy.esco_uri, vacancy.occupation_source) == ("9333", WAREHOUSE, "staff")
+        row = db.scalar(select(ConfirmedTitle).where(ConfirmedTitle.title_key == TITLE))
+        assert row is not None
+        assert row.esco_uri == WAREHOUSE
+        assert row.confirmed_by is not None
+        title_id = row.id
+    event = _audit(web_engine, "vacancy", vacancy_id)[-1]
+    details = event.details if isinstance(event.details, dict) else json.loads(event.details)
+    assert (event.action, details["before"]["isco4"], details["after"]["isco4"]) == ("update", "5163", "9333")
+    assert event.person_id is None
+    assert "henkilöstön korjaama" in services.get(f"/vacancies/{vacancy_id}").text
+
+    listing = clients[Role.CASE_WORKER].get("/matching/titles")
+    assert listing.status_code == 200
+    assert "Logistiikkatyöntekijä (osa-aikainen)" in listing.text
+    assert "/delete" not in listing.text  # case workers may read the list, not change it
+    assert clients[Role.ANALYST].get("/matching/titles").status_code == 403
+    assert "/delete" in services.get("/matching/titles").text
+    assert (
+        clients[Role.CASE_WORKER]
+        .post(f"/matching/titles/{title_id}/delete", data={"csrf_token": csrf})
+        .status_code
+        == 403
+    )
+    removed = services.post(
+        f"/matching/titles/{title_id}/delete", data={"csrf_token": csrf}, follow_redirects=False
+    )
+    assert removed.status_code == 303
+    with Session(web_engine) as db:
+        assert db.get(ConfirmedTitle, title_id) is None
+    assert _audit(web_engine, "confirmed_title", title_id)[-1].action == "delete"
+    assert services.post(f"/matching/titles/{title_id}/delete", data={"csrf_token": csrf}).status_code == 404
+
+
+def test_the_api_corrects_an_occupation_and_lists_and_removes_titles(
+    clients: dict[Role, TestClient], world: World, web_engine: Engine
+) -> None:
+    vacancy_id = _new_vacancy(web_engine, world)
+    services = clients[Role.EMPLOYER_SERVICES]
+    token = page_csrf(services)
+    url = f"/api/v1/vacancies/{vacancy_id}/occupation"
+    before = services.get(url, params={"q": "varastotyöntekijä", "top": 5}).json()
+    assert (before["isco4"], before["occupation_source"], before["occupation_score"]) == (
+        "5163",
+        "coder",
+        0.34,
+    )
+    assert len(before["candidates"]) == 5
+    assert WAREHOUSE in [c["uri"] for c in before["candidates"]]
+    assert clients[Role.ANALYST].get(url).status_code == 403
+
+    bad = services.put(url, json={"uri": "nope"}, headers={"X-CSRF-Token": token})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["body", "uri"]
+    worker = clients[Role.CASE_WORKER]
+    assert (
+        worker.put(url, json={"uri": WAREHOUSE}, headers={"X-CSRF-Token": page_csrf(worker)}).status_code
+        == 403
+    )
+    after = services.put(url, json={"uri": WAREHOUSE}, headers={"X-CSRF-Token": token})
+    assert after.status_code == 200, after.text
+    body = after.json()
+    assert (body["isco4"], body["esco_uri"], body["occupation_source"], body["candidates"]) == (
+        "9333",
+        WAREHOUSE,
+        "staff",
+        [],
+    )
+    titles = worker.get("/api/v1/confirmed-titles").json()
+    mine = [t for t in titles if t["title"] == "Logistiikkatyöntekijä (osa-aikainen)"]
+    assert len(mine) == 1
+    assert mine[0]["isco4"] == "9333"
+    gone = services.delete(f"/api/v1/confirmed-titles/{mine[0]['id']}", headers={"X-CSRF-Token": token})
+    assert gone.status_code == 204
+    assert _audit(web_engine, "confirmed_title", mine[0]["id"])[-1].action == "delete"
+    again = services.delete(f"/api/v1/confirmed-titles/{mine[0]['id']}", headers={"X-CSRF-Token": token})
+    assert again.status_code == 404
+
+
+def test_the_occupation_pages_in_swedish(
+    clients: dict[Role, TestClient], world: World, web_engine: Engine
+) -> None:
+    vacancy_id = _new_vacancy(web_engine, world)
+    services = clients[Role.EMPLOYER_SERVICES]
+    services.get("/language/sv")
+    try:
+        page = services.get(f"/vacancies/{vacancy_id}/occupation")
+        vacancy = services.get(f"/vacancies/{vacancy_id}")
+    finally:
+        services.get("/language/fi")
+    assert "Korrigera yrket" in vacancy.text
+    assert "Det lediga jobbets yrke" in page.text
+    assert "kodad från benämningen av yrkeskodaren" in page.text
+
+
+def _csrf(html: str) -> str:
+    marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
