@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,49 @@ def test_the_disk_cache_keeps_the_coders_last_used(
     for n in (4, 3, 2):
         load_coder(data_dir, local_titles=[(f"nimike{i}", WAREHOUSE) for i in range(n)])
     assert built == [0, 1, 2, 3, 4]
+
+
+def test_a_page_gets_a_confirmed_title_at_once_while_the_coder_is_rebuilt(
+    session: Session,
+    taxonomy: Taxonomy,
+    coder: OccupationCoder,
+    learnt: OccupationCoder,
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from alue.matching.confirmed import CONFIRMED_SCORE, ConfirmedOverlay, coder_for, wait_for_builds
+
+    monkeypatch.setenv("ALUE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(coder_module, "_LOADED", {})
+    resolved = data_dir.resolve()
+    params = coder_module.CoderParams()
+    coder_module._remember((resolved, params, _cache_key(resolved, params)), coder, ())
+    started, release = threading.Event(), threading.Event()
+
+    def slow_build(taxonomy: Taxonomy, **kwargs: Any) -> OccupationCoder:
+        assert kwargs["local_titles"] == ((TITLE, WAREHOUSE),)
+        started.set()
+        assert release.wait(30)
+        return learnt
+
+    monkeypatch.setattr(coder_module, "build_coder", slow_build)
+    confirm_title(session, title=TITLE, uri=WAREHOUSE, taxonomy=taxonomy, user_id=None, now=NOW)
+    try:
+        interim = coder_for(session, data_dir, wait=False)
+        assert isinstance(interim, ConfirmedOverlay)
+        assert interim.base is coder
+        assert started.wait(30), "the new coder is built in the background"
+        best = interim.code("Logistiikkatyöntekijä (osa-aikainen)", top=3)
+        assert (best[0].isco, best[0].uri, best[0].score) == ("9333", WAREHOUSE, CONFIRMED_SCORE)
+        assert sum(c.score for c in best) <= 1.0 + 1e-9
+        assert "9333" not in [c.isco for c in best[1:]]
+        assert interim.code("hitsaaja", top=2) == coder.code("hitsaaja", top=2)
+        assert coder_for(session, data_dir, wait=False).base is coder  # type: ignore[union-attr]
+    finally:
+        release.set()
+        wait_for_builds(60)
+    assert coder_for(session, data_dir, wait=False) is learnt
 
 
 def test_confirming_a_title_again_replaces_its_occupation(session: Session, taxonomy: Taxonomy) -> None:

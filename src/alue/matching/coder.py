@@ -41,6 +41,7 @@ import os
 import pickle
 import random
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -1597,8 +1598,73 @@ def _cache_key(data_dir: Path, params: CoderParams, local_titles: Sequence[tuple
 
 
 _LOADED: dict[tuple[Path, CoderParams, str], OccupationCoder] = {}
+_LOADED_LOCK = threading.Lock()
 #: Cached coders kept on disk besides the one just built.
 _CACHE_KEEP = 2
+
+
+def _resolve(data_dir: Path | None, params: CoderParams | None) -> tuple[Path, CoderParams]:
+    if data_dir is None:
+        from alue.settings import get_settings
+
+        data_dir = get_settings().data_dir
+    return Path(data_dir).resolve(), params or CoderParams()
+
+
+def find_coder(
+    data_dir: Path | None = None,
+    *,
+    params: CoderParams | None = None,
+    use_cache: bool = True,
+    local_titles: Sequence[tuple[str, str]] = (),
+) -> OccupationCoder | None:
+    """The coder :func:`load_coder` would give if it is in memory or in the disk cache, else None
+    (nothing is built)."""
+    data_dir, params = _resolve(data_dir, params)
+    local_titles = tuple(local_titles)
+    key = _cache_key(data_dir, params, local_titles)
+    memo_key = (data_dir, params, key)
+    with _LOADED_LOCK:
+        if memo_key in _LOADED:
+            return _LOADED[memo_key]
+    path = cache_dir() / f"occupation-coder-{key}.pickle"
+    if not (use_cache and path.is_file()):
+        return None
+    try:
+        with path.open("rb") as handle:
+            loaded = pickle.load(handle)  # noqa: S301 - our own cache file
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+    if not isinstance(loaded, OccupationCoder):
+        return None
+    with contextlib.suppress(OSError):
+        path.touch()  # last used: kept longest when other coders are cached
+    _remember(memo_key, loaded, local_titles)
+    return loaded
+
+
+def latest_coder(
+    data_dir: Path | None = None, *, params: CoderParams | None = None
+) -> OccupationCoder | None:
+    """The coder this process loaded last for ``data_dir`` and ``params`` (whatever its confirmed
+    titles), or None."""
+    data_dir, params = _resolve(data_dir, params)
+    with _LOADED_LOCK:
+        found = [coder for (d, p, _key), coder in _LOADED.items() if (d, p) == (data_dir, params)]
+    return found[-1] if found else None
+
+
+def _remember(
+    memo_key: tuple[Path, CoderParams, str], coder: OccupationCoder, local_titles: tuple[Any, ...]
+) -> None:
+    with _LOADED_LOCK:
+        if local_titles:
+            # each change of the confirmed titles builds a new coder: keep the last two in memory
+            older = [k for k in _LOADED if k[:2] == memo_key[:2] and k != memo_key]
+            for stale_key in older[:-1]:
+                del _LOADED[stale_key]
+        _LOADED.pop(memo_key, None)
+        _LOADED[memo_key] = coder  # the last entry is the latest (latest_coder)
 
 
 def load_coder(
@@ -1612,60 +1678,39 @@ def load_coder(
 
     Kept in memory per process and on disk under :func:`cache_dir` (rebuilt when the data files
     change, or the ``local_titles`` confirmed by staff). A cache that cannot be written is silently
-    skipped. Only the last coder built is kept on disk, and only the last two in memory.
+    skipped. The disk keeps the last three coders used; the memory keeps the last two per data
+    directory and parameters once titles are confirmed.
     """
-    if data_dir is None:
-        from alue.settings import get_settings
-
-        data_dir = get_settings().data_dir
-    data_dir = Path(data_dir).resolve()
-    params = params or CoderParams()
+    data_dir, params = _resolve(data_dir, params)
     local_titles = tuple(local_titles)
+    found = find_coder(data_dir, params=params, use_cache=use_cache, local_titles=local_titles)
+    if found is not None:
+        return found
     key = _cache_key(data_dir, params, local_titles)
-    memo_key = (data_dir, params, key)
-    if memo_key in _LOADED:
-        return _LOADED[memo_key]
     path = cache_dir() / f"occupation-coder-{key}.pickle"
-    coder: OccupationCoder | None = None
-    if use_cache and path.is_file():
+    coder = build_coder(
+        build_taxonomy(data_dir),
+        extra_group_names=labour_market_group_names(data_dir),
+        params=params,
+        local_titles=local_titles,
+    )
+    if use_cache:
         try:
-            with path.open("rb") as handle:
-                loaded = pickle.load(handle)  # noqa: S301 - our own cache file
-            if isinstance(loaded, OccupationCoder):
-                coder = loaded
-                with contextlib.suppress(OSError):
-                    path.touch()  # last used: kept longest when other coders are cached
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            coder = None
-    if coder is None:
-        taxonomy = build_taxonomy(data_dir)
-        coder = build_coder(
-            taxonomy,
-            extra_group_names=labour_market_group_names(data_dir),
-            params=params,
-            local_titles=local_titles,
-        )
-        if use_cache:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".tmp{os.getpid()}")
-                with tmp.open("wb") as handle:
-                    pickle.dump(coder, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                tmp.replace(path)
-                # Older coders (other data, code or confirmed titles) go, but for the two last used: the
-                # command line without the confirmed titles and the application with them share the cache.
-                others = sorted(
-                    (p for p in path.parent.glob("occupation-coder-*.pickle") if p != path),
-                    key=lambda p: p.stat().st_mtime_ns,
-                    reverse=True,
-                )
-                for stale in others[_CACHE_KEEP:]:
-                    stale.unlink(missing_ok=True)
-            except OSError:
-                pass
-    if local_titles:
-        # each change of the confirmed titles builds a new coder: keep the memory of the last two only
-        for stale_key in [k for k in _LOADED if k[:2] == memo_key[:2]][:-1]:
-            del _LOADED[stale_key]
-    _LOADED[memo_key] = coder
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
+            with tmp.open("wb") as handle:
+                pickle.dump(coder, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+            # Older coders (other data, code or confirmed titles) go, but for the two last used: the
+            # command line without the confirmed titles and the application with them share the cache.
+            others = sorted(
+                (p for p in path.parent.glob("occupation-coder-*.pickle") if p != path),
+                key=lambda p: p.stat().st_mtime_ns,
+                reverse=True,
+            )
+            for stale in others[_CACHE_KEEP:]:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            pass
+    _remember((data_dir, params, key), coder, local_titles)
     return coder

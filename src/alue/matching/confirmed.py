@@ -7,15 +7,19 @@ correct it on the vacancy's page; with the correction, the title as the area wri
 alternative labels (:func:`alue.matching.coder.build_coder`), so the same title is coded right from then
 on and similar titles gain from it (``docs/matching.md``, *Confirmed titles*).
 
-The coder is rebuilt when the confirmed titles change: in the web application and the importers the
-next time they ask for it (:func:`coder_for`), on the command line at its next start
-(:func:`read_confirmed_titles`).
+The coder is rebuilt when the confirmed titles change: the importers and the command line build it
+before they code (:func:`coder_for` with ``wait``, :func:`read_confirmed_titles`); the web application
+does not keep a user waiting for the build (about 15 s): it builds in the background and meanwhile
+codes with the coder it has, a confirmed title as its occupation (:class:`ConfirmedOverlay`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +32,7 @@ from alue.matching.text import default_title_noise
 
 if TYPE_CHECKING:
     from alue.employers.models import Vacancy
-    from alue.matching.coder import OccupationCoder
+    from alue.matching.coder import Candidate, OccupationCoder
     from alue.matching.taxonomy import Taxonomy
 
 _log = logging.getLogger(__name__)
@@ -83,11 +87,99 @@ def read_confirmed_titles(database_url: str) -> list[tuple[str, str]]:
         engine.dispose()
 
 
-def coder_for(db: Session, data_dir: Path | None = None) -> OccupationCoder:
-    """The occupation coder with the confirmed titles of ``db`` indexed (built once per set of titles)."""
+#: Score of a confirmed title's occupation while the coder that indexes it is being built
+#: (:class:`ConfirmedOverlay`); the rest of the list shares what is left.
+CONFIRMED_SCORE = 0.9
+
+
+@dataclass(frozen=True)
+class ConfirmedOverlay:
+    """A coder built before some titles were confirmed, with those titles on top: a text whose
+    :func:`title_key` is confirmed gets its occupation first (score :data:`CONFIRMED_SCORE`), the
+    coder's other candidates after it; other texts are coded by the coder alone."""
+
+    base: OccupationCoder
+    #: title key → (ESCO URI, ISCO-08 group)
+    confirmed: Mapping[str, tuple[str, str]]
+
+    def code_many(self, texts: Sequence[str], *, top: int = 5, lang: str = "fi") -> list[list[Candidate]]:
+        from alue.matching.coder import Candidate
+
+        coded = self.base.code_many(texts, top=top, lang=lang)
+        out: list[list[Candidate]] = []
+        for text, candidates in zip(texts, coded, strict=True):
+            hit = self.confirmed.get(title_key(text))
+            if hit is None:
+                out.append(candidates)
+                continue
+            uri, isco = hit
+            labels = self.base.occ_labels.get(uri, {})
+            label = labels.get(lang) or labels.get("fi") or uri
+            rest = [c for c in candidates if c.isco != isco]
+            total = sum(c.score for c in rest)
+            scale = min(1.0, (1.0 - CONFIRMED_SCORE) / total) if total > 0 else 1.0
+            first = Candidate(uri=uri, isco=isco, label=label, score=CONFIRMED_SCORE)
+            out.append([first, *(replace(c, score=c.score * scale) for c in rest)][: max(1, top)])
+        return out
+
+    def code(self, text: str, *, top: int = 5, lang: str = "fi") -> list[Candidate]:
+        return self.code_many([text], top=top, lang=lang)[0]
+
+
+_BUILDS: dict[str, threading.Thread] = {}
+_BUILDS_LOCK = threading.Lock()
+
+
+def coder_for(
+    db: Session, data_dir: Path | None = None, *, wait: bool = True
+) -> OccupationCoder | ConfirmedOverlay:
+    """The occupation coder with the confirmed titles of ``db`` indexed (built once per set of titles).
+
+    Without ``wait``, when that coder is not built yet but an earlier one is in memory, the earlier one
+    is returned under a :class:`ConfirmedOverlay` and the new one is built on a background thread.
+    """
+    from alue.matching.coder import _cache_key, _resolve, find_coder, latest_coder, load_coder
+
+    rows = db.execute(
+        select(
+            ConfirmedTitle.title, ConfirmedTitle.esco_uri, ConfirmedTitle.title_key, ConfirmedTitle.isco4
+        ).order_by(ConfirmedTitle.id)
+    ).all()
+    titles = [(title, uri) for title, uri, _key, _isco in rows]
+    ready = find_coder(data_dir, local_titles=titles)
+    if ready is not None:
+        return ready
+    previous = None if wait else latest_coder(data_dir)
+    if previous is None:
+        return load_coder(data_dir, local_titles=titles)
+    resolved, params = _resolve(data_dir, None)
+    key = _cache_key(resolved, params, titles)
+    with _BUILDS_LOCK:
+        running = _BUILDS.get(key)
+        if running is None or not running.is_alive():
+            thread = threading.Thread(
+                target=_build, args=(resolved, titles), name=f"alue-coder-{key[:8]}", daemon=True
+            )
+            _BUILDS[key] = thread
+            thread.start()
+    return ConfirmedOverlay(previous, {key_: (uri, isco) for _t, uri, key_, isco in rows})
+
+
+def _build(data_dir: Path, titles: list[tuple[str, str]]) -> None:
     from alue.matching.coder import load_coder
 
-    return load_coder(data_dir, local_titles=confirmed_titles(db))
+    try:
+        load_coder(data_dir, local_titles=titles)
+    except Exception:  # a background thread has no caller to tell: log it; the next request tries again
+        _log.exception("building the occupation coder with %d confirmed titles failed", len(titles))
+
+
+def wait_for_builds(timeout: float | None = None) -> None:
+    """Wait for the coders being built in the background (tests, an orderly shutdown)."""
+    with _BUILDS_LOCK:
+        threads = list(_BUILDS.values())
+    for thread in threads:
+        thread.join(timeout)
 
 
 def confirm_title(

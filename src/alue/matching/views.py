@@ -441,7 +441,8 @@ def occupation_candidates(db: Session, title: str, *, lang: str, top: int) -> li
     """The coder's best occupations for ``title`` (with the area's confirmed titles indexed)."""
     from alue.matching.confirmed import coder_for
 
-    return coder_for(db).code_many([title], top=top, lang=lang)[0]  # type: ignore[no-any-return]
+    # a page does not wait for the coder to be rebuilt after a confirmation (see alue.matching.confirmed)
+    return coder_for(db, wait=False).code_many([title], top=top, lang=lang)[0]
 
 
 def _occupation_page(
