@@ -387,6 +387,34 @@ def test_staff_correct_a_vacancys_occupation_and_confirm_its_title(
     assert services.post(f"/matching/titles/{title_id}/delete", data={"csrf_token": csrf}).status_code == 404
 
 
+def test_the_vacancy_list_finds_the_uncertain_codings(
+    clients: dict[Role, TestClient], world: World, web_engine: Engine
+) -> None:
+    vacancy_id = _new_vacancy(web_engine, world)
+    services = clients[Role.EMPLOYER_SERVICES]
+    link = f'href="/vacancies/{vacancy_id}"'
+
+    def listed(coded: str) -> bool:
+        page = services.get("/vacancies", params={"q": "logistiikka", "coded": coded})
+        assert page.status_code == 200
+        return link in page.text
+
+    assert listed("")
+    assert listed("uncertain")
+    assert listed("coder")
+    assert not listed("employer")
+    assert not listed("staff")
+    assert listed("nonsense")  # an unknown filter value filters nothing
+    assert "luokittelija 34 %" in services.get("/vacancies", params={"q": "logistiikka"}).text
+    with Session(web_engine) as db:
+        vacancy = db.get(Vacancy, vacancy_id)
+        assert vacancy is not None
+        vacancy.occupation_score = 0.81
+        db.commit()
+    assert not listed("uncertain")
+    assert listed("coder")
+
+
 def test_the_api_corrects_an_occupation_and_lists_and_removes_titles(
     clients: dict[Role, TestClient], world: World, web_engine: Engine
 ) -> None:

@@ -35,7 +35,13 @@ def employer_query(q: str, municipality: str):  # type: ignore[no-untyped-def]
     return stmt
 
 
-def vacancy_query(q: str, municipality: str, only_open: bool):  # type: ignore[no-untyped-def]
+#: Coded by the occupation coder with a certainty below this: listed by the filter "uncertain"
+UNCERTAIN_BELOW = 0.5
+#: ``coded`` filter of the vacancy list → the vacancies it keeps
+CODED_FILTERS = ("", "employer", "coder", "uncertain", "staff")
+
+
+def vacancy_query(q: str, municipality: str, only_open: bool, coded: str = ""):  # type: ignore[no-untyped-def]
     day = today()
     stmt = select(Vacancy, Employer).join(Employer, Employer.id == Vacancy.employer_id)
     if q.strip():
@@ -45,6 +51,10 @@ def vacancy_query(q: str, municipality: str, only_open: bool):  # type: ignore[n
         stmt = stmt.where(Vacancy.municipality_code == municipality)
     if only_open:
         stmt = stmt.where(Vacancy.open_on(day))
+    if coded == "uncertain":
+        stmt = stmt.where(Vacancy.occupation_source == "coder", Vacancy.occupation_score < UNCERTAIN_BELOW)
+    elif coded:
+        stmt = stmt.where(Vacancy.occupation_source == coded)
     return stmt
 
 
@@ -127,9 +137,11 @@ def vacancies(
     q: Annotated[str, Query(max_length=100)] = "",
     municipality: Annotated[str, Query(max_length=3)] = "",
     open_only: bool = True,
+    coded: Annotated[str, Query(max_length=10)] = "",
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ) -> Response:
-    stmt = vacancy_query(q, municipality, open_only)
+    coded = coded if coded in CODED_FILTERS else ""
+    stmt = vacancy_query(q, municipality, open_only, coded)
     total = db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = list(
         db.execute(
@@ -144,6 +156,7 @@ def vacancies(
             "q": q,
             "municipality": municipality,
             "open_only": open_only,
+            "coded": coded,
             "page": page,
             "total": total,
             "page_size": PAGE,
