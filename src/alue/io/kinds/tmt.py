@@ -307,7 +307,7 @@ changes nothing (natural key `ilmoituksenID`). Import-only: there is no export i
 | `ilmoittajanYTunnus`, `ilmoittajanNimi` | employer | a valid Y-tunnus; an employer that does not exist yet is created with this name, the ad's municipality, size `micro` and industry `X` (unknown; `T` for a household's ad, `tyollistaja` = `02`) — complete it with an `employers` import |
 | `perustiedot.tyonOtsikko` | `title` | required; Finnish text first, then Swedish, then English |
 | `perustiedot.tyonTiivistelma`, `tyonKuvaus` | `description` | joined with an empty line |
-| `osaamisvaatimukset.ammatit` (`luokittelunNimi` ESCO) | `esco_uri`, `isco4` | the first ESCO occupation; it must be in the loaded ESCO. An ad without one is coded from its title with the occupation coder (an error when the title cannot be coded) |
+| `osaamisvaatimukset.ammatit` (`luokittelunNimi` ESCO) | `esco_uri`, `isco4`, `occupation_source`, `occupation_score` | the first ESCO occupation (`employer`); it must be in the loaded ESCO. An ad without one is coded from its title with the occupation coder and the titles staff have confirmed (`coder`, with its certainty; an error when the title cannot be coded). An occupation that staff have corrected is kept when the ad is imported again |
 | `sijainti.kunta` | `municipality_code` | the first municipality; required, any Finnish municipality |
 | `perustiedot.paikkojenMaara` | `positions` | 1–10000, default 1 |
 | `perustiedot.tyoAika` | `working_time` | `01` full-time, `02` part-time, missing: any |
