@@ -184,6 +184,27 @@ def test_confirming_a_title_again_replaces_its_occupation(session: Session, taxo
         confirm_title(session, title=" , ", uri=WAREHOUSE, taxonomy=taxonomy, user_id=None, now=NOW)
 
 
+def test_a_title_confirmed_at_the_same_moment_by_another_user_is_updated(
+    session: Session, taxonomy: Taxonomy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alue.matching import confirmed
+
+    welder = next(o.uri for o in taxonomy.occupations.values() if o.labels.get("fi") == "hitsaaja")
+    first = confirm_title(session, title=TITLE, uri=welder, taxonomy=taxonomy, user_id=None, now=NOW)
+    real = confirmed._confirmed
+    calls: list[str] = []
+
+    def not_yet(db: Session, key: str) -> ConfirmedTitle | None:
+        calls.append(key)
+        return None if len(calls) == 1 else real(db, key)  # the other user's row appears meanwhile
+
+    monkeypatch.setattr(confirmed, "_confirmed", not_yet)
+    again = confirm_title(session, title=TITLE, uri=WAREHOUSE, taxonomy=taxonomy, user_id=None, now=NOW)
+    assert again.id == first.id
+    assert (again.esco_uri, again.isco4) == (WAREHOUSE, "9333")
+    assert confirmed_titles(session) == [(TITLE, WAREHOUSE)]
+
+
 def test_a_vacancy_corrected_by_staff(session: Session, taxonomy: Taxonomy) -> None:
     employer = make_employer(session)
     vacancy = make_vacancy(session, employer=employer, title="Logistiikkatyöntekijä")

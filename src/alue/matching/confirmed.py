@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from alue.matching.models import ConfirmedTitle
@@ -194,18 +194,33 @@ def confirm_title(
     key = title_key(title)
     if not key.strip(" ,"):
         raise ValueError(f"the title {title!r} has no words to confirm")
-    row = db.scalar(select(ConfirmedTitle).where(ConfirmedTitle.title_key == key))
+    values = {
+        "title": title.strip()[:200],
+        "esco_uri": occupation.uri,
+        "esco_version": taxonomy.version,
+        "isco4": occupation.isco4,
+        "confirmed_by": user_id,
+        "confirmed_at": now,
+    }
+    row = _confirmed(db, key)
     if row is None:
-        row = ConfirmedTitle(title_key=key)
-        db.add(row)
-    row.title = title.strip()[:200]
-    row.esco_uri = occupation.uri
-    row.esco_version = taxonomy.version
-    row.isco4 = occupation.isco4
-    row.confirmed_by = user_id
-    row.confirmed_at = now
+        try:
+            with db.begin_nested():  # another user may confirm the same title at the same moment
+                row = ConfirmedTitle(title_key=key, **values)
+                db.add(row)
+            return row
+        except IntegrityError:
+            row = _confirmed(db, key)
+            if row is None:
+                raise
+    for name, value in values.items():
+        setattr(row, name, value)
     db.flush()
     return row
+
+
+def _confirmed(db: Session, key: str) -> ConfirmedTitle | None:
+    return db.scalar(select(ConfirmedTitle).where(ConfirmedTitle.title_key == key))
 
 
 def set_vacancy_occupation(
