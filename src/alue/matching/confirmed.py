@@ -155,6 +155,8 @@ def coder_for(
     resolved, params = _resolve(data_dir, None)
     key = _cache_key(resolved, params, titles)
     with _BUILDS_LOCK:
+        for done in [k for k, t in _BUILDS.items() if not t.is_alive() and k != key]:
+            del _BUILDS[done]
         running = _BUILDS.get(key)
         if running is None or not running.is_alive():
             thread = threading.Thread(
