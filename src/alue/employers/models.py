@@ -56,6 +56,14 @@ class EmploymentType(StrEnum):
     SEASONAL = "seasonal"
 
 
+class OccupationSource(StrEnum):
+    """Who chose a vacancy's occupation (``Vacancy.occupation_source``)."""
+
+    EMPLOYER = "employer"  # named in the ad
+    CODER = "coder"  # coded from the title by the occupation coder (with its certainty)
+    STAFF = "staff"  # corrected by staff (alue.matching.confirmed)
+
+
 class Vacancy(Base):
     """An open job (avoin työpaikka), coded to ESCO and ISCO-08."""
 
@@ -75,8 +83,10 @@ class Vacancy(Base):
     esco_version: Mapped[str | None] = mapped_column(String(10))
     isco4: Mapped[str] = mapped_column(String(4), index=True)
     #: who chose the occupation: the employer (in the ad), the occupation coder (from the title) or staff
-    occupation_source: Mapped[str] = mapped_column(String(10), default="employer", server_default="employer")
-    #: the coder's calibrated probability that the ISCO-08 group is right (``occupation_source == "coder"``)
+    occupation_source: Mapped[str] = mapped_column(
+        String(10), default=OccupationSource.EMPLOYER.value, server_default=OccupationSource.EMPLOYER.value
+    )
+    #: the coder's calibrated probability that the ISCO-08 group is right (source ``coder``)
     occupation_score: Mapped[float | None] = mapped_column(Float)
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
     positions: Mapped[int] = mapped_column(Integer, default=1)

@@ -16,6 +16,7 @@ from alue.matching.views import (
     MatchView,
     area_paths,
     change_occupation,
+    get_vacancy,
     isco_label,
     occupation_candidates,
     read_person_matches,
@@ -24,7 +25,7 @@ from alue.matching.views import (
 )
 from alue.shared.auth import Permission, Principal
 from alue.shared.suppression import count_cell
-from alue.web.deps import DbSession, IdPath, Lang, NotFound, requires
+from alue.web.deps import DbSession, IdPath, Lang, requires
 
 api = APIRouter(prefix="/api/v1", tags=["matching"])
 Top = Annotated[int, Query(ge=1, le=100)]
@@ -237,10 +238,7 @@ def vacancy_occupation(
     top: Annotated[int, Query(ge=0, le=50)] = OCCUPATION_CHOICES,
 ) -> VacancyOccupationOut:
     """A vacancy's occupation, who chose it, and the coder's candidates for its title (or for ``q``)."""
-    vacancy = db.get(Vacancy, vacancy_id)
-    if vacancy is None:
-        raise NotFound
-    return _vacancy_occupation(db, vacancy, lang=lang, q=q, top=top)
+    return _vacancy_occupation(db, get_vacancy(db, vacancy_id), lang=lang, q=q, top=top)
 
 
 @api.put("/vacancies/{vacancy_id}/occupation")
@@ -253,9 +251,7 @@ def set_vacancy_occupation(
     lang: Lang,
 ) -> VacancyOccupationOut:
     """Correct a vacancy's occupation (audited); with ``remember`` its title is confirmed for the coder."""
-    vacancy = db.get(Vacancy, vacancy_id)
-    if vacancy is None:
-        raise NotFound
+    vacancy = get_vacancy(db, vacancy_id)
     try:
         change_occupation(request, db, principal, vacancy, body.uri, remember=body.remember)
     except KeyError:

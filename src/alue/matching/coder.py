@@ -1285,14 +1285,20 @@ class OccupationCoder:
                 if occ < 0:
                     continue
                 uri = self.occ_uris[occ]
-                labels = self.occ_labels.get(uri, {})
-                label = labels.get(lang) or labels.get("fi") or labels.get("en") or uri
                 out[i].append(
                     Candidate(
-                        uri=uri, isco=self.group_codes[group], label=label, score=float(probs[row, rank])
+                        uri=uri,
+                        isco=self.group_codes[group],
+                        label=self.occupation_label(uri, lang),
+                        score=float(probs[row, rank]),
                     )
                 )
         return out
+
+    def occupation_label(self, uri: str, lang: str = "fi") -> str:
+        """An occupation's preferred label in ``lang`` (else Finnish, English, the URI)."""
+        labels = self.occ_labels.get(uri, {})
+        return labels.get(lang) or labels.get("fi") or labels.get("en") or uri
 
     def code(self, text: str, *, top: int = 5, lang: str = "fi") -> list[Candidate]:
         """Candidates for one text, best first (empty for an empty text)."""

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from alue.employers.models import OccupationSource
 from alue.matching.models import ConfirmedTitle
 from alue.matching.text import default_title_noise
 
@@ -37,23 +38,24 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 
-#: Who chose a vacancy's occupation (``Vacancy.occupation_source``).
-SOURCE_EMPLOYER = "employer"
-SOURCE_CODER = "coder"
-SOURCE_STAFF = "staff"
-SOURCES = (SOURCE_EMPLOYER, SOURCE_CODER, SOURCE_STAFF)
-
 
 def title_key(title: str) -> str:
     """The key of a title: normalised, without the words that job ads add
-    (``Myyjä (osa-aikainen)`` → ``myyjä``)."""
-    return default_title_noise().clean(title)[:200]
+    (``Myyjä (osa-aikainen)`` → ``myyjä``); empty when no words are left."""
+    return default_title_noise().clean(title)[:200].strip(" ,")
+
+
+def _confirmed_rows(db: Session) -> list[tuple[str, str, str, str]]:
+    """``(title, ESCO URI, key, ISCO-08 group)`` of every confirmed title, oldest first."""
+    query = select(
+        ConfirmedTitle.title, ConfirmedTitle.esco_uri, ConfirmedTitle.title_key, ConfirmedTitle.isco4
+    ).order_by(ConfirmedTitle.id)
+    return [(title, uri, key, isco) for title, uri, key, isco in db.execute(query)]
 
 
 def confirmed_titles(db: Session) -> list[tuple[str, str]]:
     """``(title, ESCO URI)`` of every confirmed title, oldest first."""
-    rows = db.execute(select(ConfirmedTitle.title, ConfirmedTitle.esco_uri).order_by(ConfirmedTitle.id))
-    return [(title, uri) for title, uri in rows]
+    return [(title, uri) for title, uri, _key, _isco in _confirmed_rows(db)]
 
 
 def read_confirmed_titles(database_url: str) -> list[tuple[str, str]]:
@@ -113,12 +115,12 @@ class ConfirmedOverlay:
                 out.append(candidates)
                 continue
             uri, isco = hit
-            labels = self.base.occ_labels.get(uri, {})
-            label = labels.get(lang) or labels.get("fi") or uri
             rest = [c for c in candidates if c.isco != isco]
             total = sum(c.score for c in rest)
             scale = min(1.0, (1.0 - CONFIRMED_SCORE) / total) if total > 0 else 1.0
-            first = Candidate(uri=uri, isco=isco, label=label, score=CONFIRMED_SCORE)
+            first = Candidate(
+                uri=uri, isco=isco, label=self.base.occupation_label(uri, lang), score=CONFIRMED_SCORE
+            )
             out.append([first, *(replace(c, score=c.score * scale) for c in rest)][: max(1, top)])
         return out
 
@@ -126,7 +128,8 @@ class ConfirmedOverlay:
         return self.code_many([text], top=top, lang=lang)[0]
 
 
-_BUILDS: dict[str, threading.Thread] = {}
+#: the coders being built in the background, by their confirmed titles
+_BUILDS: dict[tuple[tuple[str, str], ...], threading.Thread] = {}
 _BUILDS_LOCK = threading.Lock()
 
 
@@ -138,36 +141,30 @@ def coder_for(
     Without ``wait``, when that coder is not built yet but an earlier one is in memory, the earlier one
     is returned under a :class:`ConfirmedOverlay` and the new one is built on a background thread.
     """
-    from alue.matching.coder import _cache_key, _resolve, find_coder, latest_coder, load_coder
+    from alue.matching.coder import find_coder, latest_coder, load_coder
 
-    rows = db.execute(
-        select(
-            ConfirmedTitle.title, ConfirmedTitle.esco_uri, ConfirmedTitle.title_key, ConfirmedTitle.isco4
-        ).order_by(ConfirmedTitle.id)
-    ).all()
-    titles = [(title, uri) for title, uri, _key, _isco in rows]
+    rows = _confirmed_rows(db)
+    titles = tuple((title, uri) for title, uri, _key, _isco in rows)
     ready = find_coder(data_dir, local_titles=titles)
     if ready is not None:
         return ready
     previous = None if wait else latest_coder(data_dir)
     if previous is None:
         return load_coder(data_dir, local_titles=titles)
-    resolved, params = _resolve(data_dir, None)
-    key = _cache_key(resolved, params, titles)
     with _BUILDS_LOCK:
-        for done in [k for k, t in _BUILDS.items() if not t.is_alive() and k != key]:
+        for done in [k for k, t in _BUILDS.items() if not t.is_alive() and k != titles]:
             del _BUILDS[done]
-        running = _BUILDS.get(key)
+        running = _BUILDS.get(titles)
         if running is None or not running.is_alive():
             thread = threading.Thread(
-                target=_build, args=(resolved, titles), name=f"alue-coder-{key[:8]}", daemon=True
+                target=_build, args=(data_dir, titles), name="alue-coder-build", daemon=True
             )
-            _BUILDS[key] = thread
+            _BUILDS[titles] = thread
             thread.start()
-    return ConfirmedOverlay(previous, {key_: (uri, isco) for _t, uri, key_, isco in rows})
+    return ConfirmedOverlay(previous, {key: (uri, isco) for _title, uri, key, isco in rows})
 
 
-def _build(data_dir: Path, titles: list[tuple[str, str]]) -> None:
+def _build(data_dir: Path | None, titles: Sequence[tuple[str, str]]) -> None:
     from alue.matching.coder import load_coder
 
     try:
@@ -194,7 +191,7 @@ def confirm_title(
     """
     occupation = taxonomy.occupations[uri]
     key = title_key(title)
-    if not key.strip(" ,"):
+    if not key:
         raise ValueError(f"the title {title!r} has no words to confirm")
     values = {
         "title": title.strip()[:200],
@@ -241,10 +238,10 @@ def set_vacancy_occupation(
     vacancy.esco_uri = occupation.uri
     vacancy.esco_version = taxonomy.version
     vacancy.isco4 = occupation.isco4
-    vacancy.occupation_source = SOURCE_STAFF
+    vacancy.occupation_source = OccupationSource.STAFF.value
     vacancy.occupation_score = None
     confirmed = None
-    if remember and title_key(vacancy.title).strip(" ,"):
+    if remember and title_key(vacancy.title):
         confirmed = confirm_title(
             db, title=vacancy.title, uri=uri, taxonomy=taxonomy, user_id=user_id, now=now
         )
@@ -252,11 +249,10 @@ def set_vacancy_occupation(
     return confirmed
 
 
-def delete_confirmed_title(db: Session, title_id: int) -> bool:
-    """Remove a confirmed title (a mistaken confirmation); False if there was none."""
+def delete_confirmed_title(db: Session, title_id: int) -> ConfirmedTitle | None:
+    """Remove a confirmed title (a mistaken confirmation): the removed row, or None if there was none."""
     row = db.get(ConfirmedTitle, title_id)
-    if row is None:
-        return False
-    db.delete(row)
-    db.flush()
-    return True
+    if row is not None:
+        db.delete(row)
+        db.flush()
+    return row

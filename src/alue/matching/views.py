@@ -31,7 +31,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alue.employers.models import Employer, Vacancy
+from alue.employers.models import Employer, OccupationSource, Vacancy
 from alue.matching.i18n import gettext, template_context
 from alue.people.models import Person
 from alue.shared import audit
@@ -421,16 +421,17 @@ def reskilling(
 # ------------------------------------------------------------------------------- occupation coding
 
 #: ``Vacancy.occupation_source`` → English msgid of how the occupation was chosen
-SOURCE_LABELS = {
-    "employer": N_("chosen by the employer in the ad"),
-    "coder": N_("coded from the title by the occupation coder"),
-    "staff": N_("corrected by staff"),
+SOURCE_LABELS: dict[str, str] = {
+    OccupationSource.EMPLOYER: N_("chosen by the employer in the ad"),
+    OccupationSource.CODER: N_("coded from the title by the occupation coder"),
+    OccupationSource.STAFF: N_("corrected by staff"),
 }
 #: Candidates offered for a vacancy's occupation
 OCCUPATION_CHOICES = 10
 
 
-def _vacancy(db: Session, vacancy_id: int) -> Vacancy:
+def get_vacancy(db: Session, vacancy_id: int) -> Vacancy:
+    """The vacancy, or ``NotFound`` (pages and API)."""
     vacancy = db.get(Vacancy, vacancy_id)
     if vacancy is None:
         raise NotFound
@@ -468,7 +469,7 @@ def _occupation_page(
         "current": current,
         "current_label": current.label(lang) if current else "",
         "source_label": SOURCE_LABELS.get(vacancy.occupation_source, ""),
-        "can_remember": bool(title_key(vacancy.title).strip(" ,")),
+        "can_remember": bool(title_key(vacancy.title)),
         "error": error,
     }
     response = _page(request, lang, "matching/vacancy_occupation.html", context)
@@ -485,7 +486,7 @@ def vacancy_occupation(
     lang: Lang,
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    return _occupation_page(request, db, lang, _vacancy(db, vacancy_id), q=q)
+    return _occupation_page(request, db, lang, get_vacancy(db, vacancy_id), q=q)
 
 
 def change_occupation(
@@ -497,8 +498,6 @@ def change_occupation(
     from alue.matching.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
-    if uri not in taxonomy.occupations:
-        raise KeyError(uri)
     before = {"esco_uri": vacancy.esco_uri, "isco4": vacancy.isco4, "source": vacancy.occupation_source}
     confirmed = set_vacancy_occupation(
         db, vacancy, uri, taxonomy=taxonomy, user_id=principal.user_id, remember=remember, now=now()
@@ -524,13 +523,11 @@ def change_occupation(
 def remove_confirmed_title(request: Request, db: Session, principal: Principal, title_id: int) -> None:
     """Remove a confirmed title, audit and commit (page and API); ``NotFound`` when there is none."""
     from alue.matching.confirmed import delete_confirmed_title
-    from alue.matching.models import ConfirmedTitle
 
-    row = db.get(ConfirmedTitle, title_id)
+    row = delete_confirmed_title(db, title_id)
     if row is None:
         raise NotFound
     details = {"title": row.title, "esco_uri": row.esco_uri, "isco4": row.isco4}
-    delete_confirmed_title(db, title_id)
     audit.append(
         db,
         actor=actor_of(request, principal),
@@ -553,7 +550,7 @@ def save_vacancy_occupation(
     uri: Annotated[str, Form(max_length=200)] = "",
     remember: Annotated[bool, Form()] = False,
 ) -> Response:
-    vacancy = _vacancy(db, vacancy_id)
+    vacancy = get_vacancy(db, vacancy_id)
     try:
         change_occupation(request, db, principal, vacancy, uri, remember=remember)
     except KeyError:
@@ -622,7 +619,7 @@ def occupation_text(vacancy: Vacancy, lang: str) -> dict[str, str]:
         if vacancy.occupation_source in SOURCE_LABELS
         else ""
     )
-    if vacancy.occupation_source == "coder" and vacancy.occupation_score is not None:
+    if vacancy.occupation_source == OccupationSource.CODER and vacancy.occupation_score is not None:
         how += ", " + gettext(lang, "certainty %(score)s %%", score=round(vacancy.occupation_score * 100))
     return {
         "label": occupation.label(lang) if occupation else "",

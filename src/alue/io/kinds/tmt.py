@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from alue.area.config import great_circle_km
 from alue.area.models import Municipality
-from alue.employers.models import Employer, EmploymentType, SizeClass, Vacancy
+from alue.employers.models import Employer, EmploymentType, OccupationSource, SizeClass, Vacancy
 from alue.io.fields import Column, FieldType, Lookups
 from alue.io.kinds.base import ImportContext, Kind, ParsedRow, assign
 from alue.io.tables import FileFormatError, Table
@@ -351,7 +351,7 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
                 ctx.vacancies.cache[values["external_id"]] = vacancy
                 row.outcome = "inserted"
             else:
-                if existing.occupation_source == "staff":
+                if existing.occupation_source == OccupationSource.STAFF:
                     # staff corrected the occupation: a new version of the ad does not undo it
                     fields = {k: v for k, v in fields.items() if k not in _OCCUPATION_FIELDS}
                 row.outcome = "updated" if assign(existing, fields) else "unchanged"
@@ -444,7 +444,7 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
             values["esco_uri"] = uris[0]
             values["esco_version"] = taxonomy.version
             values["isco4"] = taxonomy.occupations[uris[0]].isco4
-            values["occupation_source"] = "employer"
+            values["occupation_source"] = OccupationSource.EMPLOYER.value
             values["occupation_score"] = None
         return values
 
@@ -466,7 +466,7 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
             values["esco_uri"] = found[0].uri
             values["esco_version"] = taxonomy.version
             values["isco4"] = found[0].isco
-            values["occupation_source"] = "coder"
+            values["occupation_source"] = OccupationSource.CODER.value
             values["occupation_score"] = round(found[0].score, 4)
 
     @staticmethod

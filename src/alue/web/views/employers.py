@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, or_, select
 
-from alue.employers.models import Employer, EmployerServiceEvent, Vacancy
+from alue.employers.models import Employer, EmployerServiceEvent, OccupationSource, Vacancy
 from alue.shared.auth import N_, Permission, Principal
 from alue.shared.time import today
 from alue.web.deps import DbSession, IdPath, Lang, NotFound, requires
@@ -38,7 +38,7 @@ def employer_query(q: str, municipality: str):  # type: ignore[no-untyped-def]
 #: Coded by the occupation coder with a certainty below this: listed by the filter "uncertain"
 UNCERTAIN_BELOW = 0.5
 #: ``coded`` filter of the vacancy list → the vacancies it keeps
-CODED_FILTERS = ("", "employer", "coder", "uncertain", "staff")
+CODED_FILTERS = ("", "uncertain", *OccupationSource)
 
 
 def vacancy_query(q: str, municipality: str, only_open: bool, coded: str = ""):  # type: ignore[no-untyped-def]
@@ -52,7 +52,9 @@ def vacancy_query(q: str, municipality: str, only_open: bool, coded: str = ""): 
     if only_open:
         stmt = stmt.where(Vacancy.open_on(day))
     if coded == "uncertain":
-        stmt = stmt.where(Vacancy.occupation_source == "coder", Vacancy.occupation_score < UNCERTAIN_BELOW)
+        stmt = stmt.where(
+            Vacancy.occupation_source == OccupationSource.CODER, Vacancy.occupation_score < UNCERTAIN_BELOW
+        )
     elif coded:
         stmt = stmt.where(Vacancy.occupation_source == coded)
     return stmt
