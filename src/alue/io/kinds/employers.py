@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 
-from alue.employers.models import Employer, EmploymentType, SizeClass, Vacancy
+from alue.employers.models import Employer, EmploymentType, OccupationSource, SizeClass, Vacancy
 from alue.io.fields import (
     Boolean,
     BusinessId,
@@ -23,6 +23,7 @@ from alue.io.fields import (
     Text,
 )
 from alue.io.kinds.base import ImportContext, Kind, ParsedRow, chunks, employer_column, upsert, vacancy_key
+from alue.io.kinds.occupations import code_titles, coded_fields, named_fields, taxonomy
 from alue.io.labels import EDUCATION_LABELS, EMPLOYMENT_TYPE_LABELS, SIZE_CLASS_LABELS, WORKING_TIME_LABELS
 from alue.people.models import EducationLevel, Person, WorkingTime
 from alue.shared.identifiers import validate_hetu
@@ -211,8 +212,9 @@ class VacanciesKind(Kind):
             "esco_uri",
             Text(120, r"https?://\S+", "a URI"),
             "ESCO occupation URI",
-            "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1",
+            "http://data.europa.eu/esco/occupation/7aedaa07-3884-4c5b-88f9-80997b2aa54b",
             aliases=("esco", "esco_ammatti"),
+            rules="an occupation of the loaded ESCO",
         ),
         Column(
             "esco_version",
@@ -227,8 +229,11 @@ class VacanciesKind(Kind):
             Isco4(),
             "occupation, ISCO-08 unit group",
             "7212",
-            required=True,
             aliases=("isco", "ammatti", "ammattiluokka", "isco08", "yrke"),
+            rules=(
+                "the group of `esco_uri` when both are given; blank: the group of `esco_uri`, or without "
+                "either, the occupation coder codes the title (shown to staff as the coder's, to review)"
+            ),
         ),
         Column(
             "municipality",
@@ -322,9 +327,6 @@ class VacanciesKind(Kind):
         "source": "source",
         "title": "title",
         "description": "description",
-        "esco_uri": "esco_uri",
-        "esco_version": "esco_version",
-        "isco4": "isco4",
         "municipality": "municipality_code",
         "positions": "positions",
         "published_on": "published_on",
@@ -352,6 +354,7 @@ class VacanciesKind(Kind):
         good = [r for r in rows if r.ok]
         ctx.employers.prefetch(r.values["business_id"] for r in good)
         ctx.vacancies.prefetch(r.values["external_id"] for r in good)
+        claimed: list[tuple[ParsedRow, Employer, Vacancy | None]] = []
         for row in good:
             key = row.values["external_id"]
             if not ctx.claim(row, ("vacancy", key), "external_id", "external id"):
@@ -360,14 +363,82 @@ class VacanciesKind(Kind):
             if employer is None:
                 row.error("business_id", f"no employer with Y-tunnus {row.values['business_id']}")
                 continue
+            claimed.append((row, employer, ctx.vacancies.cache.get(key)))
+        occupations = self._occupations(session, [(row, existing) for row, _e, existing in claimed])
+        for row, employer, existing in claimed:
+            if not row.ok:
+                continue
+            key = row.values["external_id"]
             insert = self.insert_values(row.values, self.MAPPING)
-            insert.update(external_id=key, employer_id=employer.id)
+            insert.update(external_id=key, employer_id=employer.id, **occupations[row.row])
             update = self.update_values(row.values, self.MAPPING)
-            update["employer_id"] = employer.id
-            ctx.vacancies.cache[key] = upsert(
-                session, row, ctx.vacancies.cache.get(key), Vacancy, insert, update
-            )
+            update.update(employer_id=employer.id, **occupations[row.row])
+            ctx.vacancies.cache[key] = upsert(session, row, existing, Vacancy, insert, update)
         session.flush()
+
+    @staticmethod
+    def _occupations(
+        session: Session, rows: list[tuple[ParsedRow, Vacancy | None]]
+    ) -> dict[int, dict[str, Any]]:
+        """The occupation fields to set, per row number (empty: leave the vacancy's as they are).
+
+        An occupation named in the file (``esco_uri`` and/or ``isco4``) is checked against the loaded
+        ESCO and marked as the employer's. A row that names none is coded from its title by the
+        occupation coder, unless the vacancy already has an occupation for the same title. An
+        occupation that staff have corrected is never changed by an import, and a row that repeats
+        the vacancy's occupation keeps who chose it (an exported file imported again changes nothing).
+        """
+        out: dict[int, dict[str, Any]] = {}
+        todo: list[tuple[ParsedRow, str]] = []
+        needs_taxonomy = any(r.values.get("esco_uri") or not r.values.get("isco4") for r, _ in rows)
+        tax = taxonomy() if needs_taxonomy else None
+        for row, existing in rows:
+            v = row.values
+            uri, isco4 = v.get("esco_uri"), v.get("isco4")
+            out[row.row] = {}
+            if existing is not None and existing.occupation_source == OccupationSource.STAFF:
+                continue  # staff corrected it; an import does not undo that
+            if uri or isco4:
+                if (
+                    existing is not None
+                    and (not uri or uri == existing.esco_uri)
+                    and (not isco4 or isco4 == existing.isco4)
+                ):
+                    continue  # the occupation the vacancy has: keep who chose it
+                if uri and tax is not None:
+                    occupation = tax.occupations.get(uri)
+                    if occupation is not None and isco4 and isco4 != occupation.isco4:
+                        row.error(
+                            "isco4",
+                            f"{isco4} is not the ISCO group of the ESCO occupation "
+                            f"{occupation.label('fi')!r} ({occupation.isco4})",
+                        )
+                        continue
+                    if occupation is not None:
+                        isco4 = occupation.isco4
+                    elif not (isco4 and _other_version(v.get("esco_version"), tax.version)):
+                        # an occupation of another ESCO version is taken with the group the file gives
+                        row.error(
+                            "esco_uri",
+                            f"ESCO occupation {uri} is not in the loaded ESCO {tax.version}"
+                            + ("" if isco4 else "; give its ISCO group in isco4 and its ESCO version"),
+                        )
+                        continue
+                version = v.get("esco_version") or (tax.version if tax is not None else None)
+                out[row.row] = named_fields(uri, version, str(isco4))
+                continue
+            title = v.get("title") or (existing.title if existing is not None else "")
+            if existing is not None and existing.isco4 and title == existing.title:
+                continue  # already coded for this title
+            todo.append((row, title))
+        if todo:
+            assert tax is not None
+            for (row, title), best in zip(todo, code_titles(session, [t for _r, t in todo]), strict=True):
+                if best is None:
+                    row.error("isco4", f"no occupation given and the title {title!r} could not be coded")
+                else:
+                    out[row.row] = coded_fields(best, tax.version)
+        return out
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
         employer = aliased(Employer)
@@ -379,4 +450,14 @@ class VacanciesKind(Kind):
                 "external_id": key,
                 "business_id": business_id,
                 **{column: getattr(v, attr) for column, attr in self.MAPPING.items()},
+                **{column: getattr(v, column) for column in ("esco_uri", "esco_version", "isco4")},
             }
+
+
+def _other_version(given: str | None, loaded: str) -> bool:
+    """Whether the file names an ESCO version other than the loaded one (``v1.2.0`` vs ``1.1.1``)."""
+
+    def plain(version: str) -> str:
+        return version.strip().lower().removeprefix("v")
+
+    return bool(given) and plain(str(given)) != plain(loaded)

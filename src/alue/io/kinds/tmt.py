@@ -30,6 +30,8 @@ from alue.area.models import Municipality
 from alue.employers.models import Employer, EmploymentType, OccupationSource, SizeClass, Vacancy
 from alue.io.fields import Column, FieldType, Lookups
 from alue.io.kinds.base import ImportContext, Kind, ParsedRow, assign
+from alue.io.kinds.occupations import OCCUPATION_FIELDS, code_titles, coded_fields, named_fields
+from alue.io.kinds.occupations import taxonomy as _taxonomy
 from alue.io.tables import FileFormatError, Table
 from alue.people.models import EducationLevel, Person, PersonOccupation, WorkingTime
 from alue.shared.identifiers import validate_business_id, validate_hetu
@@ -242,23 +244,6 @@ def _bool(value: Any, field: str) -> bool:
     return value
 
 
-#: A vacancy's occupation fields, which an import leaves alone once staff have corrected them.
-_OCCUPATION_FIELDS = ("esco_uri", "esco_version", "isco4", "occupation_source", "occupation_score")
-
-
-def _taxonomy() -> Any:
-    from alue.matching.taxonomy import load_taxonomy
-
-    return load_taxonomy()
-
-
-def _coder(session: Session) -> Any:
-    """The occupation coder, with the titles the area's staff have confirmed (``alue.matching.confirmed``)."""
-    from alue.matching.confirmed import coder_for
-
-    return coder_for(session)
-
-
 def _occupation_uris(items: Any, field: str, taxonomy: Any) -> list[str]:
     """ESCO occupation URIs of ``LuokiteltuArvo`` entries or of profile occupation objects."""
     uris = []
@@ -353,7 +338,7 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
             else:
                 if existing.occupation_source == OccupationSource.STAFF:
                     # staff corrected the occupation: a new version of the ad does not undo it
-                    fields = {k: v for k, v in fields.items() if k not in _OCCUPATION_FIELDS}
+                    fields = {k: v for k, v in fields.items() if k not in OCCUPATION_FIELDS}
                 row.outcome = "updated" if assign(existing, fields) else "unchanged"
         session.flush()
 
@@ -441,11 +426,7 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
             "remote_possible": _bool(_get(ad, "sijainti.sijaintiJoustava"), "sijainti.sijaintiJoustava"),
         }
         if uris:
-            values["esco_uri"] = uris[0]
-            values["esco_version"] = taxonomy.version
-            values["isco4"] = taxonomy.occupations[uris[0]].isco4
-            values["occupation_source"] = OccupationSource.EMPLOYER.value
-            values["occupation_score"] = None
+            values.update(named_fields(uris[0], taxonomy.version, taxonomy.occupations[uris[0]].isco4))
         return values
 
     @staticmethod
@@ -455,19 +436,15 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
         todo = [(row, values) for row, values in parsed if "isco4" not in values]
         if not todo:
             return
-        candidates = _coder(session).code_many([values["title"] for _r, values in todo], top=1)
-        for (row, values), found in zip(todo, candidates, strict=True):
-            if not found:
+        found = code_titles(session, [values["title"] for _r, values in todo])
+        for (row, values), best in zip(todo, found, strict=True):
+            if best is None:
                 row.error(
                     "perustiedot.tyonOtsikko",
                     f"no ESCO occupation in the ad and the title {values['title']!r} could not be coded",
                 )
                 continue
-            values["esco_uri"] = found[0].uri
-            values["esco_version"] = taxonomy.version
-            values["isco4"] = found[0].isco
-            values["occupation_source"] = OccupationSource.CODER.value
-            values["occupation_score"] = round(found[0].score, 4)
+            values.update(coded_fields(best, taxonomy.version))
 
     @staticmethod
     def _employer(ctx: ImportContext, values: dict[str, Any]) -> Employer:
@@ -662,14 +639,10 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
         todo = [(values, t) for _row, values in parsed for t in values["titles"]]
         if not todo:
             return
-        found = _coder(session).code_many([t[0] for _v, t in todo], top=1)
-        for (values, (_title, months, year)), candidates in zip(todo, found, strict=True):
-            if (
-                candidates
-                and candidates[0].score >= MIN_CODER_SCORE
-                and candidates[0].uri in taxonomy.occupations
-            ):
-                values["occupations"].append((candidates[0].uri, False, months, year))
+        found = code_titles(session, [t[0] for _v, t in todo])
+        for (values, (_title, months, year)), best in zip(todo, found, strict=True):
+            if best is not None and best.score >= MIN_CODER_SCORE and best.uri in taxonomy.occupations:
+                values["occupations"].append((best.uri, False, months, year))
 
     @staticmethod
     def _persons(session: Session, records: list[dict[str, Any]]) -> dict[tuple[str, str], Person]:
