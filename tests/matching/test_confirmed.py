@@ -112,22 +112,30 @@ def test_the_disk_cache_keeps_the_coders_last_used(
     assert built == [0, 1, 2, 3, 4]
 
 
-def test_a_page_gets_a_confirmed_title_at_once_while_the_coder_is_rebuilt(
-    session: Session,
-    taxonomy: Taxonomy,
-    coder: OccupationCoder,
-    learnt: OccupationCoder,
-    data_dir: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from alue.matching.confirmed import CONFIRMED_SCORE, ConfirmedOverlay, coder_for, wait_for_builds
-
+@pytest.fixture
+def in_memory(
+    coder: OccupationCoder, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> OccupationCoder:
+    """The coder without confirmed titles, as the only one in memory (and an empty disk cache)."""
     monkeypatch.setenv("ALUE_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(coder_module, "_LOADED", {})
     resolved = data_dir.resolve()
     params = coder_module.CoderParams()
     coder_module._remember((resolved, params, _cache_key(resolved, params)), coder, ())
+    return coder
+
+
+def test_a_page_gets_a_confirmed_title_at_once_while_the_coder_is_rebuilt(
+    session: Session,
+    taxonomy: Taxonomy,
+    in_memory: OccupationCoder,
+    learnt: OccupationCoder,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    coder = in_memory
+    from alue.matching.confirmed import CONFIRMED_SCORE, ConfirmedOverlay, coder_for, wait_for_builds
+
     started, release = threading.Event(), threading.Event()
 
     def slow_build(taxonomy: Taxonomy, **kwargs: Any) -> OccupationCoder:
@@ -152,6 +160,57 @@ def test_a_page_gets_a_confirmed_title_at_once_while_the_coder_is_rebuilt(
     finally:
         release.set()
         wait_for_builds(60)
+    assert coder_for(session, data_dir, wait=False) is learnt
+
+
+@pytest.mark.usefixtures("in_memory")
+def test_a_failing_background_build_is_tried_again_later_not_on_every_request(
+    session: Session,
+    taxonomy: Taxonomy,
+    learnt: OccupationCoder,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from alue.matching import confirmed as confirmed_module
+    from alue.matching.confirmed import ConfirmedOverlay, coder_for, wait_for_builds
+
+    monkeypatch.setattr(confirmed_module, "_FAILED", {})
+    builds: list[float] = []
+    clock = [1000.0]
+    fail = [True]
+
+    def failing_build(taxonomy: Taxonomy, **kwargs: Any) -> OccupationCoder:
+        builds.append(clock[0])
+        if fail[0]:
+            raise OSError("disk full")
+        return learnt
+
+    def request() -> OccupationCoder | ConfirmedOverlay:
+        found = coder_for(session, data_dir, wait=False)
+        wait_for_builds(60)
+        return found
+
+    monkeypatch.setattr(coder_module, "build_coder", failing_build)
+    monkeypatch.setattr(confirmed_module.time, "monotonic", lambda: clock[0])
+    confirm_title(session, title=TITLE, uri=WAREHOUSE, taxonomy=taxonomy, user_id=None, now=NOW)
+    with caplog.at_level(logging.ERROR, logger=confirmed_module.__name__):
+        for _ in range(3):  # pages keep working on the coder they have
+            assert isinstance(request(), ConfirmedOverlay)
+        assert builds == [1000.0], "one failed build, not one per request"
+        assert "1 in a row" in caplog.text
+        clock[0] += confirmed_module.RETRY_AFTER_S + 1
+        request()
+        request()
+        assert len(builds) == 2
+        clock[0] += confirmed_module.RETRY_AFTER_S + 1  # after two failures, the wait has doubled
+        request()
+        assert len(builds) == 2
+        clock[0] += confirmed_module.RETRY_AFTER_S
+        fail[0] = False
+        request()
+    assert len(builds) == 3
+    assert confirmed_module._FAILED == {}
     assert coder_for(session, data_dir, wait=False) is learnt
 
 

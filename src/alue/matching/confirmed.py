@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -131,6 +132,20 @@ class ConfirmedOverlay:
 #: the coders being built in the background, by their confirmed titles
 _BUILDS: dict[tuple[tuple[str, str], ...], threading.Thread] = {}
 _BUILDS_LOCK = threading.Lock()
+#: background builds that failed, by their confirmed titles: (when it last failed, failures in a row)
+_FAILED: dict[tuple[tuple[str, str], ...], tuple[float, int]] = {}
+#: a failed background build is tried again after this many seconds, doubled after each further
+#: failure up to :data:`RETRY_MAX_S` (meanwhile pages keep the coder they have, with the overlay)
+RETRY_AFTER_S = 60.0
+RETRY_MAX_S = 3600.0
+
+
+def _may_retry(titles: tuple[tuple[str, str], ...], now: float) -> bool:
+    failed = _FAILED.get(titles)
+    if failed is None:
+        return True
+    when, count = failed
+    return now >= when + min(RETRY_AFTER_S * 2 ** (count - 1), RETRY_MAX_S)
 
 
 def coder_for(
@@ -154,8 +169,10 @@ def coder_for(
     with _BUILDS_LOCK:
         for done in [k for k, t in _BUILDS.items() if not t.is_alive() and k != titles]:
             del _BUILDS[done]
+        for stale in [k for k in _FAILED if k != titles]:
+            del _FAILED[stale]
         running = _BUILDS.get(titles)
-        if running is None or not running.is_alive():
+        if (running is None or not running.is_alive()) and _may_retry(titles, time.monotonic()):
             thread = threading.Thread(
                 target=_build, args=(data_dir, titles), name="alue-coder-build", daemon=True
             )
@@ -167,10 +184,24 @@ def coder_for(
 def _build(data_dir: Path | None, titles: Sequence[tuple[str, str]]) -> None:
     from alue.matching.coder import load_coder
 
+    key = tuple(titles)
     try:
         load_coder(data_dir, local_titles=titles)
-    except Exception:  # a background thread has no caller to tell: log it; the next request tries again
-        _log.exception("building the occupation coder with %d confirmed titles failed", len(titles))
+    except Exception:  # a background thread has no caller to tell: log it, and try again later
+        with _BUILDS_LOCK:
+            count = _FAILED.get(key, (0.0, 0))[1] + 1
+            _FAILED[key] = (time.monotonic(), count)
+        delay = min(RETRY_AFTER_S * 2 ** (count - 1), RETRY_MAX_S)
+        _log.exception(
+            "building the occupation coder with %d confirmed titles failed (%d in a row); tried again "
+            "in %.0f s at the earliest",
+            len(titles),
+            count,
+            delay,
+        )
+    else:
+        with _BUILDS_LOCK:
+            _FAILED.pop(key, None)
 
 
 def wait_for_builds(timeout: float | None = None) -> None:
