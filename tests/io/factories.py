@@ -8,14 +8,19 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import pytest
+import typer
 from faker import Faker
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from alue.employers.models import Employer, EmploymentType, SizeClass, Vacancy
+from alue.io import cli as io_cli
 from alue.people.models import (
     EducationLevel,
     EmploymentEpisode,
@@ -368,3 +373,17 @@ def wipe(session: Session) -> None:
 
 def counts(session: Session) -> dict[str, int]:
     return {m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0 for m in IO_TABLES}
+
+
+def cli_in_session(session: Session, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    """``alue import`` and ``alue export`` as a Typer app working in the test's rolled-back session."""
+
+    @contextmanager
+    def test_session() -> Iterator[Session]:
+        yield session
+        session.flush()
+
+    monkeypatch.setattr(io_cli, "open_session", test_session)
+    root = typer.Typer()
+    io_cli.register(root)
+    return root

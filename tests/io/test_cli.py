@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -11,24 +9,14 @@ import typer
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from alue.io import cli as io_cli
-
-from .factories import counts, unique_hetu
+from .factories import cli_in_session, counts, unique_hetu
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def app(session: Session, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
-    @contextmanager
-    def test_session() -> Iterator[Session]:
-        yield session
-        session.flush()
-
-    monkeypatch.setattr(io_cli, "open_session", test_session)
-    root = typer.Typer()
-    io_cli.register(root)
-    return root
+    return cli_in_session(session, monkeypatch)
 
 
 def persons_csv(path: Path, *hetus: str) -> Path:

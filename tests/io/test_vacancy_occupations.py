@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from alue.employers.models import Employer, Vacancy
 from alue.io.service import ImportResult, import_file, write_export
 from alue.matching.confirmed import set_vacancy_occupation
 from alue.matching.taxonomy import Taxonomy, load_taxonomy
-from tests.io.factories import make_employer
+from tests.io.factories import cli_in_session, make_employer
 
 WELDER = "http://data.europa.eu/esco/occupation/7aedaa07-3884-4c5b-88f9-80997b2aa54b"  # hitsaaja, 7212
 WAREHOUSE = "http://data.europa.eu/esco/occupation/bea705fe-06ac-4147-b8e0-6e8ac1208d8f"  # 9333
@@ -33,7 +34,7 @@ def employer(session: Session) -> Employer:
 
 
 def _row(employer: Employer, key: str, title: str, uri: str = "", version: str = "", isco4: str = "") -> str:
-    return f"{key},{employer.business_id},\"{title}\",{uri},{version},{isco4},Pori,2026-11-02,permanent"
+    return f'{key},{employer.business_id},"{title}",{uri},{version},{isco4},Pori,2026-11-02,permanent'
 
 
 def _import(session: Session, tmp_path: Path, *rows: str, header: str = HEADER) -> ImportResult:
@@ -59,7 +60,7 @@ def test_a_vacancy_without_an_occupation_is_coded_from_its_title(
     ]
     result = _import(session, tmp_path, *rows, header=header)
     assert result.ok, result.errors
-    assert result.inserted == 2
+    assert (result.inserted, result.coded, result.coded_uncertain) == (2, 2, 0)
     welder, nurse = _vacancy(session, "E-1"), _vacancy(session, "E-2")
     assert (welder.isco4, welder.esco_uri, welder.occupation_source) == ("7212", WELDER, "coder")
     assert nurse.isco4 == "5321"
@@ -164,3 +165,22 @@ def test_an_exported_file_imported_again_changes_nothing_and_keeps_who_chose(
     assert result.ok, result.errors
     assert result.unchanged == result.rows >= 2
     assert [_vacancy(session, k).occupation_source for k in ("X-1", "X-2")] == ["coder", "employer"]
+
+
+def test_the_command_line_says_how_many_titles_the_coder_coded_and_how_many_to_review(
+    session: Session, tmp_path: Path, employer: Employer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = cli_in_session(session, monkeypatch)
+    path = tmp_path / "vacancies.csv"
+    # the first title is coded with certainty; the second has words no ESCO label has (coded at about 34 %)
+    rows = [
+        _row(employer, "C-1", "Hitsaaja"),
+        _row(employer, "C-2", "Logistiikkatyöntekijä"),
+        _row(employer, "C-3", "Kokki", isco4="5120"),
+    ]
+    path.write_text("\n".join((HEADER, *rows)) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", "vacancies", str(path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "2 rows named no occupation: the occupation coder coded them from their titles" in said
+    assert "(1 with a certainty under 50%;" in said

@@ -23,6 +23,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from alue.io.kinds import FORMAT_KINDS, KINDS
+from alue.io.kinds.occupations import UNCERTAIN_BELOW
 from alue.io.service import ImportResult, format_of, import_file, write_export
 from alue.shared.db import session_scope
 
@@ -148,6 +149,12 @@ def _print_result(result: ImportResult) -> None:
     ):
         summary.add_row(label, str(value))
     console.print(summary)
+    if result.coded:
+        console.print(
+            f"{result.coded} rows named no occupation: the occupation coder coded them from their titles "
+            f"({result.coded_uncertain} with a certainty under {UNCERTAIN_BELOW:.0%}; staff can review and "
+            "correct them on the vacancy list, 'Occupation chosen by')."
+        )
     if result.rejects_path is not None:
         console.print(f"Rejected rows written to {result.rejects_path}")
     if result.dry_run:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from alue.io.fields import Lookups, normalise
 from alue.io.kinds import KINDS, Kind, get_kind
 from alue.io.kinds.base import ImportContext, ParsedRow
+from alue.io.kinds.occupations import UNCERTAIN_BELOW
 from alue.io.tables import FileFormatError, Format, Table, open_table, write_table
 from alue.shared.time import now
 
@@ -58,6 +59,10 @@ class ImportResult:
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: good rows whose occupation the occupation coder chose from the title, and of them those it is
+    #: less than :data:`~alue.io.kinds.occupations.UNCERTAIN_BELOW` sure of (for staff to review)
+    coded: int = 0
+    coded_uncertain: int = 0
     #: whether anything was written (False after a failed import and in a dry run)
     written: bool = False
     dry_run: bool = False
@@ -225,6 +230,7 @@ def import_file(
         savepoint.rollback()
         if not file_problem and not dry_run:
             result.inserted = result.updated = result.unchanged = 0
+            result.coded = result.coded_uncertain = 0
     if rejected and rejects_path is not None:
         write_rejects(rejects_path, headers, rejected, result.errors)
         result.rejects_path = rejects_path
@@ -265,6 +271,9 @@ def _run(
                 result.errors.extend(RowError(row.row, label.get(c, c), m) for c, m in row.errors)
             elif row.outcome is not None:
                 setattr(result, row.outcome, getattr(result, row.outcome) + 1)
+                if row.coded_score is not None:
+                    result.coded += 1
+                    result.coded_uncertain += row.coded_score < UNCERTAIN_BELOW
         pending.clear()
 
     for number, cells in table.rows:

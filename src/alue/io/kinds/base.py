@@ -30,6 +30,8 @@ class ParsedRow:
     #: (canonical column name, message) pairs
     errors: list[tuple[str, str]] = field(default_factory=list)
     outcome: Outcome | None = None
+    #: the occupation coder's certainty, when the import coded the row's occupation from its title
+    coded_score: float | None = None
 
     def error(self, column: str, message: str) -> None:
         self.errors.append((column, message))

@@ -438,6 +438,7 @@ class VacanciesKind(Kind):
                     row.error("isco4", f"no occupation given and the title {title!r} could not be coded")
                 else:
                     out[row.row] = coded_fields(best, tax.version)
+                    row.coded_score = best.score
         return out
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:

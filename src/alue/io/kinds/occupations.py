@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from alue.matching.coder import Candidate
     from alue.matching.taxonomy import Taxonomy
 
+#: The coder's codings with a lower certainty are the ones for staff to review first (the vacancy list's
+#: filter "the occupation coder, certainty under 50 %").
+UNCERTAIN_BELOW = 0.5
+
 #: A vacancy's occupation fields, which an import leaves alone once staff have corrected them.
 OCCUPATION_FIELDS = ("esco_uri", "esco_version", "isco4", "occupation_source", "occupation_score")
 

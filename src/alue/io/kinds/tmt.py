@@ -339,6 +339,7 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
                 if existing.occupation_source == OccupationSource.STAFF:
                     # staff corrected the occupation: a new version of the ad does not undo it
                     fields = {k: v for k, v in fields.items() if k not in OCCUPATION_FIELDS}
+                    row.coded_score = None
                 row.outcome = "updated" if assign(existing, fields) else "unchanged"
         session.flush()
 
@@ -445,6 +446,7 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
                 )
                 continue
             values.update(coded_fields(best, taxonomy.version))
+            row.coded_score = best.score
 
     @staticmethod
     def _employer(ctx: ImportContext, values: dict[str, Any]) -> Employer:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, or_, select
 
 from alue.employers.models import Employer, EmployerServiceEvent, OccupationSource, Vacancy
+from alue.io.kinds.occupations import UNCERTAIN_BELOW
 from alue.shared.auth import N_, Permission, Principal
 from alue.shared.time import today
 from alue.web.deps import DbSession, IdPath, Lang, NotFound, requires
@@ -36,7 +37,6 @@ def employer_query(q: str, municipality: str):  # type: ignore[no-untyped-def]
 
 
 #: Coded by the occupation coder with a certainty below this: listed by the filter "uncertain"
-UNCERTAIN_BELOW = 0.5
 #: ``coded`` filter of the vacancy list → the vacancies it keeps
 CODED_FILTERS = ("", "uncertain", *OccupationSource)
 
