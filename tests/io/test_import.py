@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alue.employers.models import Vacancy
@@ -34,6 +35,8 @@ from alue.people.models import (
     WorkingTime,
 )
 from alue.services.models import Participation
+from alue.shared import audit
+from alue.shared.audit import Actor, AuditEvent
 from alue.shared.identifiers import hetu_birth_date, hetu_is_female
 
 from .factories import IO_TABLES, build_dataset, counts, make_person, make_spell, unique_hetu, wipe
@@ -532,6 +535,25 @@ def test_unreadable_file_is_a_clean_error(session: Session, tmp_path: Path) -> N
     assert not result.written
     assert result.errors[0].row is None
     assert "UTF-8" in result.errors[0].message
+
+
+def test_personal_data_moved_in_or_out_is_written_to_the_audit_log(session: Session, tmp_path: Path) -> None:
+    build_dataset(session)
+    web_user = Actor(user_id=7, username="ohjaaja1", role="counsellor", ip="10.0.0.7")
+    start = session.scalar(select(func.max(AuditEvent.id))) or 0
+    path = tmp_path / "persons.csv"
+    count = write_export(session=session, kind="persons", path=path, actor="ohjaaja1", purpose="casework")
+    import_file(session=session, kind="persons", path=path, actor=web_user, purpose="asiakassiirto")
+    write_export(session=session, kind="services", path=tmp_path / "s.csv", actor="ohjaaja1")  # no persons
+    rows = list(session.scalars(select(AuditEvent).where(AuditEvent.id > start).order_by(AuditEvent.id)))
+    assert [(r.action, r.object_type, r.actor_username, r.actor_role, r.purpose) for r in rows] == [
+        ("export", "persons", "cli:ohjaaja1", "system", "casework"),
+        ("import", "persons", "ohjaaja1", "counsellor", "administration"),
+    ]
+    assert json.loads(rows[0].details) == {"rows": count, "complete": True, "purpose": "casework"}
+    assert json.loads(rows[1].details) == {"rows": count, "complete": True, "purpose": "asiakassiirto"}
+    assert (rows[1].actor_user_id, rows[1].ip) == (7, "10.0.0.7")
+    assert audit.verify(session).ok
 
 
 def test_exports_and_imports_report_to_the_audit_hooks(session: Session, tmp_path: Path) -> None:

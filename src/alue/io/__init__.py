@@ -4,6 +4,7 @@ Use ``import_file`` and ``write_export`` / ``export_rows``; the column formats a
 ``docs/import-formats.md`` (generated from the column definitions by ``alue.io.docs``).
 """
 
+from alue.io.auditing import log_personal_data_transfer
 from alue.io.service import (
     AccessEvent,
     FileFormatError,
@@ -17,6 +18,9 @@ from alue.io.service import (
     remove_audit_hook,
     write_export,
 )
+
+# Personal data moved in or out is written to the audit log, whoever calls (command line, web, scripts).
+add_audit_hook(log_personal_data_transfer)
 
 __all__ = [
     "AccessEvent",

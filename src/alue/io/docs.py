@@ -63,8 +63,11 @@ twice in one file, the second row is an error.
 Import in this order, because later kinds refer to earlier ones: persons, partners, employers,
 services, vacancies, spells, employment-episodes, participations.
 
-Exports of kinds marked *personal data* are casework: the Python API takes `actor` and `purpose`,
-and every import and export is reported to the audit hooks (`alue.io.add_audit_hook`).
+Exports of kinds marked *personal data* are casework: the command line takes `--actor` and
+`--purpose` (the Python API `actor` and `purpose`), and every import and export of such a kind is
+written to the audit log as one row (action `import` or `export`, the kind, the number of rows, whether
+it completed, the purpose; a command-line user is logged as `cli:<user>`). Every import and export is
+also reported to the audit hooks (`alue.io.add_audit_hook`).
 """
 
 

@@ -47,6 +47,7 @@ class AuditAction(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     EXPORT = "export"
+    IMPORT = "import"  # a file of personal data imported (alue.io)
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"

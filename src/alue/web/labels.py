@@ -159,6 +159,7 @@ LABELS: dict[StrEnum, str] = {
     AuditAction.UPDATE: N_("Update"),
     AuditAction.DELETE: N_("Delete"),
     AuditAction.EXPORT: N_("Export"),
+    AuditAction.IMPORT: N_("Import"),
     AuditAction.LOGIN: N_("Sign-in"),
     AuditAction.LOGIN_FAILED: N_("Failed sign-in"),
     AuditAction.LOGOUT: N_("Sign-out"),
