@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import threading
 import uuid
@@ -17,9 +19,10 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from alue.people.models import Person
 from alue.settings import get_settings
 from alue.shared import audit, migrate
-from alue.shared.audit import Actor, AuditAction, AuditEvent, AuditPurpose
+from alue.shared.audit import Actor, AuditAction, AuditEvent, AuditPurpose, AuditQuery
 from alue.shared.auth import Role
 from alue.shared.db import get_engine, make_engine
 from alue.web import cli as web_cli
@@ -107,6 +110,32 @@ def test_access_report_lists_who_read_the_person(clients: dict[Role, TestClient]
     )
 
 
+def test_the_access_report_finds_the_lists_a_person_appeared_in(
+    clients: dict[Role, TestClient], world: World, web_engine: Engine
+) -> None:
+    """A name search lists several people in one audit row; each of them finds it in their report."""
+    client = clients[Role.CASE_WORKER]
+    with Session(web_engine) as session:
+        surname = session.scalar(select(Person.last_name).where(Person.id == world.person_in_scope))
+    response = client.post(
+        "/persons/search", data={"query": surname, "csrf_token": page_csrf(client, "/persons")}
+    )
+    assert response.status_code == 200
+    with Session(web_engine) as session:
+        row = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+        assert row is not None
+        assert (row.action, row.person_id) == ("search", None)
+        listed = json.loads(row.details)["person_ids"]
+        assert world.person_in_scope in listed
+        for person_id in listed:
+            assert row.id in [r.id for r in audit.access_report(session, person_id=person_id)]
+        found, _total = audit.search(session, AuditQuery(person_id=world.person_in_scope, action="search"))
+        assert row.id in [r.id for r in found]
+        assert audit.verify(session).ok
+    report = clients[Role.ADMIN].get(f"/api/v1/persons/{world.person_in_scope}/access-report").json()
+    assert "search" in {r["action"] for r in report}
+
+
 def test_audit_search_and_csv_export(clients: dict[Role, TestClient], world: World) -> None:
     admin = clients[Role.ADMIN]
     page = admin.get("/admin/audit", params={"actor": world.users[Role.CASE_WORKER], "action": "read"})
@@ -118,7 +147,12 @@ def test_audit_search_and_csv_export(clients: dict[Role, TestClient], world: Wor
     lines = export.text.strip().splitlines()
     assert lines[0].startswith("id,at,actor_user_id")
     assert len(lines) > 1
-    assert all(f",{world.person_in_scope}," in line for line in lines[1:])
+    rows = list(csv.DictReader(lines))
+    assert all(  # the person's own rows, and the lists they appear in
+        r["person_id"] == str(world.person_in_scope)
+        or world.person_in_scope in json.loads(r["details"]).get("person_ids", [])
+        for r in rows
+    )
 
 
 def test_the_live_chain_verifies(web_engine: Engine, clients: dict[Role, TestClient], world: World) -> None:
@@ -163,6 +197,79 @@ def cli() -> typer.Typer:
     app = typer.Typer()
     web_cli.register(app)
     return app
+
+
+def _append_list(engine: Engine, person_ids: list[int]) -> int:
+    with Session(engine) as session:
+        row = audit.append(
+            session,
+            actor=Actor(user_id=1, username="aino", role="case_worker"),
+            action=AuditAction.READ,
+            object_type="worklist",
+            person_ids=person_ids,
+            purpose=AuditPurpose.CASEWORK,
+        )
+        session.commit()
+        return row.id
+
+
+def test_a_list_row_indexes_its_persons_and_verify_checks_the_index(audit_db: Engine) -> None:
+    event_id = _append_list(audit_db, [5, 3, 5, 8])
+    with Session(audit_db) as session:
+        assert json.loads(session.get(AuditEvent, event_id).details) == {"person_ids": [3, 5, 8]}  # type: ignore[union-attr]
+        for person_id in (3, 5, 8):
+            assert event_id in [r.id for r in audit.access_report(session, person_id=person_id)]
+        assert event_id not in [r.id for r in audit.access_report(session, person_id=4)]
+        assert audit.verify(session).ok
+    for forged in ((event_id, 4), (3, 9), (event_id + 5, 1)):  # a made-up viewing; an index row of no row
+        with audit_db.begin() as conn:
+            conn.execute(
+                text("INSERT INTO audit_subject (event_id, person_id) VALUES (:e, :p)"),
+                {"e": forged[0], "p": forged[1]},
+            )
+        with Session(audit_db) as session:
+            result = audit.verify(session)
+        assert (result.ok, result.first_bad_id) == (False, forged[0])
+        assert "audit_subject" in result.reason
+        with audit_db.begin() as conn:
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_subject_no_delete"))
+            conn.execute(
+                text("DELETE FROM audit_subject WHERE event_id = :e AND person_id = :p"),
+                {"e": forged[0], "p": forged[1]},
+            )
+    with Session(audit_db) as session:
+        assert audit.verify(session, batch=4).ok  # the index is checked batch by batch too
+
+
+def test_the_migration_indexes_the_lists_logged_before_it(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate.upgrade(engine, "0009")
+    actor = Actor(user_id=1, username="aino", role="case_worker")
+    with Session(engine) as session:  # rows written the old way: the ids in the details only
+        for ids in ([4, 2], [], [2]):
+            audit.append(
+                session,
+                actor=actor,
+                action=AuditAction.SEARCH,
+                object_type="person",
+                purpose=AuditPurpose.CASEWORK,
+                details={"person_ids": ids},
+            )
+        session.commit()
+    migrate.upgrade(engine, "heads")
+    with Session(engine) as session:
+        assert [r.id for r in audit.access_report(session, person_id=2)] == [3, 1]
+        assert [r.id for r in audit.access_report(session, person_id=4)] == [1]
+        assert audit.verify(session).ok
+    engine.dispose()
+
+
+def test_the_index_of_listed_persons_refuses_update_and_delete(audit_db: Engine) -> None:
+    _append_list(audit_db, [1, 2])
+    with audit_db.begin() as conn, pytest.raises(DatabaseError, match="append-only"):
+        conn.execute(text("UPDATE audit_subject SET person_id = 7"))
+    with audit_db.begin() as conn, pytest.raises(DatabaseError, match="append-only"):
+        conn.execute(text("DELETE FROM audit_subject"))
 
 
 def test_audit_log_refuses_update_and_delete(audit_db: Engine) -> None:
@@ -309,5 +416,15 @@ def test_postgresql_trigger_and_concurrent_appends(pg_engine: Engine) -> None:
     with Session(pg_engine) as session:
         assert audit.verify(session).ok
     for statement in ("UPDATE audit_log SET ip = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"):
+        with pg_engine.begin() as conn, pytest.raises(DatabaseError, match="append-only"):
+            conn.execute(text(statement))
+    _append_list(pg_engine, [1, 2])
+    with Session(pg_engine) as session:
+        assert audit.verify(session, batch=7).ok
+    for statement in (
+        "UPDATE audit_subject SET person_id = 7",
+        "DELETE FROM audit_subject",
+        "TRUNCATE audit_subject",
+    ):
         with pg_engine.begin() as conn, pytest.raises(DatabaseError, match="append-only"):
             conn.execute(text(statement))

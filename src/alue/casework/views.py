@@ -10,6 +10,7 @@ to; a refused step re-renders the page with the reason (400).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -104,6 +105,7 @@ def _audit(
     *,
     person_id: int | None,
     object_id: str | int = "",
+    person_ids: Iterable[int] | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
     audit.append(
@@ -113,6 +115,7 @@ def _audit(
         object_type=object_type,
         object_id=object_id,
         person_id=person_id,
+        person_ids=person_ids,
         purpose=AuditPurpose.CASEWORK,
         details=details,
     )
@@ -229,7 +232,7 @@ def _worklist_page(
             "worklist",
             person_id=None,
             object_id=result.scope,
-            details={"person_ids": sorted({c.person_id for c in result.cases})},
+            person_ids={c.person_id for c in result.cases},
         )
         db.commit()
     return _page(
@@ -336,7 +339,7 @@ def _caseload_page(
         "caseload",
         person_id=None,
         object_id=team.id,
-        details={"person_ids": sorted({c.person_id for c in cases})},
+        person_ids={c.person_id for c in cases},
     )
     db.commit()
     return _page(

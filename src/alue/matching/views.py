@@ -220,15 +220,18 @@ def candidates_for_vacancy(
     ]
 
 
-def audit_matches(request: Request, db: Session, principal: Principal, **details: Any) -> None:
-    person_ids = details.get("person_ids") or []
+def audit_matches(
+    request: Request, db: Session, principal: Principal, person_ids: list[int] | None = None, **details: Any
+) -> None:
+    single = person_ids[0] if person_ids is not None and len(person_ids) == 1 else None
     audit.append(
         db,
         actor=actor_of(request, principal),
         action=AuditAction.READ,
         object_type="person" if "person_id" in details else "vacancy",
         object_id=details.get("person_id") or details.get("vacancy_id") or "",
-        person_id=details.get("person_id") or (person_ids[0] if len(person_ids) == 1 else None),
+        person_id=details.get("person_id") or single,
+        person_ids=person_ids,
         purpose=AuditPurpose.JOB_BROKERAGE,
         details={"view": "matches", **details},
     )

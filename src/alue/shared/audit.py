@@ -15,9 +15,14 @@ that takes a row lock which the transaction holds until it commits or rolls back
 then reads the committed head; on SQLite the update takes the database's write lock. Two writers can never
 read the same previous hash. Callers commit right after appending, so the lock is held for milliseconds.
 
-Privileges. The application needs INSERT and SELECT on ``audit_log`` and UPDATE on ``audit_chain``, never
-UPDATE or DELETE on ``audit_log``; migration 0003 adds triggers that refuse UPDATE and DELETE on it (and
-TRUNCATE on PostgreSQL). See ``docs/security.md``.
+Lists. A row that shows several people at once (a name search, a worklist, a vacancy's candidates) lists
+their ids in its details (``person_ids``, covered by the hash) and in the table ``audit_subject``, an
+index that the access report and the search by person use: otherwise "who has viewed my data" would miss
+every list a person appeared in. ``verify`` checks the index against the details.
+
+Privileges. The application needs INSERT and SELECT on ``audit_log`` and ``audit_subject`` and UPDATE on
+``audit_chain``, never UPDATE or DELETE on the first two; migrations 0003 and 0010 add triggers that refuse
+UPDATE and DELETE on them (and TRUNCATE on PostgreSQL). See ``docs/security.md``.
 """
 
 from __future__ import annotations
@@ -27,12 +32,25 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
-from sqlalchemy import DateTime, Integer, Select, String, Table, Text, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from alue.shared.db import Base
@@ -85,6 +103,16 @@ class AuditEvent(Base):
     details: Mapped[str] = mapped_column(Text, default="{}")  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditSubject(Base):
+    """A person whose data an audit row covers when the row covers several (a list or a search): an index
+    of the ids the row's hashed details list (``person_ids``), for the access report."""
+
+    __tablename__ = "audit_subject"
+
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, index=True)
 
 
 class AuditChainHead(Base):
@@ -154,10 +182,15 @@ def append(
     purpose: AuditPurpose,
     object_id: str | int = "",
     person_id: int | None = None,
+    person_ids: Iterable[int] | None = None,
     details: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> AuditEvent:
     """Append one row to the chain in the caller's transaction; the caller commits promptly.
+
+    ``person_ids``: everyone whose data the row covers when it shows several people (a list); they go to
+    the details as ``person_ids`` and to the ``audit_subject`` index, so each person's access report
+    finds the row.
 
     Three statements: lock and read the chain head in one ``UPDATE … RETURNING``, insert the row, move the
     head. Only the head row is read, never the log itself.
@@ -178,6 +211,10 @@ def append(
         last_id, last_hash = 0, GENESIS_HASH
     else:
         last_id, last_hash = head.last_id, head.last_hash
+    subjects: list[int] = []
+    if person_ids is not None:
+        subjects = sorted({int(i) for i in person_ids})
+        details = {**(details or {}), "person_ids": subjects}
     moment = as_utc(at or dt.datetime.now(tz=dt.UTC))
     row = AuditEvent(
         id=last_id + 1,
@@ -197,6 +234,11 @@ def append(
     )
     row.row_hash = compute_hash(last_hash, row)
     session.execute(insert(event_table).values({c: getattr(row, c) for c in _COLUMNS}))
+    if subjects:
+        session.execute(
+            insert(cast(Table, AuditSubject.__table__)),
+            [{"event_id": row.id, "person_id": p} for p in subjects],
+        )
     session.execute(
         update(head_table).where(head_table.c.id == 1).values(last_id=row.id, last_hash=row.row_hash)
     )
@@ -223,6 +265,8 @@ def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
     expected_id = 1
     checked = 0
     last_id = 0
+    listed: dict[int, list[int]] = {}  # the rows since the last index check that list persons
+    checked_to = 0
     stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch)
     for row in session.scalars(stmt):
         if row.id != expected_id:
@@ -231,17 +275,47 @@ def verify(session: Session, *, batch: int = 5000) -> VerifyResult:
             return VerifyResult(False, checked, row.id, "prev_hash does not match the previous row")
         if compute_hash(prev_hash, row) != row.row_hash:
             return VerifyResult(False, checked, row.id, "row content does not match its hash")
+        if '"person_ids"' in row.details:
+            listed[row.id] = sorted(json.loads(row.details).get("person_ids") or [])
         prev_hash = row.row_hash
         last_id = row.id
         expected_id += 1
         checked += 1
         session.expunge(row)
+        if checked % batch == 0:
+            bad = _check_subjects(session, listed, checked_to, last_id)
+            if bad is not None:
+                return VerifyResult(False, checked, bad, SUBJECTS_DIFFER)
+            listed, checked_to = {}, last_id
+    bad = _check_subjects(session, listed, checked_to, None)
+    if bad is not None:
+        return VerifyResult(False, checked, bad, SUBJECTS_DIFFER)
     head = session.get(AuditChainHead, 1)
     if head is not None and (head.last_id != last_id or head.last_hash != prev_hash):
         if head.last_id > last_id:
             return VerifyResult(False, checked, last_id + 1, f"rows {last_id + 1}–{head.last_id} are missing")
         return VerifyResult(False, checked, head.last_id, "the chain head does not match the last row")
     return VerifyResult(True, checked)
+
+
+SUBJECTS_DIFFER = "the persons indexed for the row (audit_subject) differ from those its details list"
+
+
+def _check_subjects(
+    session: Session, listed: dict[int, list[int]], after: int, upto: int | None
+) -> int | None:
+    """The first row in ``(after, upto]`` whose ``audit_subject`` rows are not exactly the ids its details
+    list (``upto`` None: every later row, so that index rows of no audit row are found too)."""
+    stmt = select(AuditSubject.event_id, AuditSubject.person_id).where(AuditSubject.event_id > after)
+    if upto is not None:
+        stmt = stmt.where(AuditSubject.event_id <= upto)
+    indexed: dict[int, list[int]] = {}
+    for event_id, person_id in session.execute(stmt.order_by(AuditSubject.event_id, AuditSubject.person_id)):
+        indexed.setdefault(event_id, []).append(person_id)
+    for event_id in sorted(listed.keys() | indexed.keys()):
+        if listed.get(event_id, []) != indexed.get(event_id, []):
+            return event_id
+    return None
 
 
 # ------------------------------------------------------------------------------------ search, export
@@ -257,6 +331,12 @@ class AuditQuery:
     until: dt.date | None = None  # inclusive, Helsinki date
 
 
+def _about(person_id: int) -> ColumnElement[bool]:
+    """Rows that name the person, or list them among several (``audit_subject``)."""
+    listed = select(AuditSubject.event_id).where(AuditSubject.person_id == person_id)
+    return or_(AuditEvent.person_id == person_id, AuditEvent.id.in_(listed))
+
+
 def _filtered(query: AuditQuery) -> Select[AuditEvent]:
     from alue.shared.time import HELSINKI
 
@@ -264,7 +344,7 @@ def _filtered(query: AuditQuery) -> Select[AuditEvent]:
     if query.actor:
         stmt = stmt.where(AuditEvent.actor_username == query.actor.strip().lower())
     if query.person_id is not None:
-        stmt = stmt.where(AuditEvent.person_id == query.person_id)
+        stmt = stmt.where(_about(query.person_id))
     if query.action:
         stmt = stmt.where(AuditEvent.action == query.action)
     if query.object_type:
@@ -325,10 +405,5 @@ def export_csv(session: Session, query: AuditQuery, *, batch: int = 2000) -> Ite
 
 def access_report(session: Session, *, person_id: int, limit: int = 1000) -> list[AuditEvent]:
     """Who has handled the person's data, newest first (GDPR art. 15: 'who has viewed my data')."""
-    stmt = (
-        select(AuditEvent)
-        .where(AuditEvent.person_id == person_id)
-        .order_by(AuditEvent.id.desc())
-        .limit(limit)
-    )
+    stmt = select(AuditEvent).where(_about(person_id)).order_by(AuditEvent.id.desc()).limit(limit)
     return list(session.scalars(stmt))

@@ -64,7 +64,8 @@ def audit_search(
         object_type="person",
         person_id=ids[0] if kind != SearchKind.NAME and len(ids) == 1 else None,
         purpose=AuditPurpose.CASEWORK,
-        details={"by": kind.value, "results": len(ids), "person_ids": ids},
+        person_ids=ids,
+        details={"by": kind.value, "results": len(ids)},
     )
 
 
