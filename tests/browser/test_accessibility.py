@@ -52,6 +52,7 @@ def pages_for(world: World) -> list[tuple[str, Permission]]:
         (f"/persons/{world.person_in_scope}/matches", Permission.READ_PERSON),
         (f"/vacancies/{world.vacancy_id}/candidates", Permission.VIEW_EMPLOYERS),
         (f"/vacancies/{world.vacancy_id}/occupation", Permission.WRITE_VACANCIES),
+        ("/vacancies/import", Permission.WRITE_VACANCIES),
         ("/matching/titles", Permission.VIEW_EMPLOYERS),
         ("/matching/", Permission.VIEW_AGGREGATES),
         ("/matching/shortage", Permission.VIEW_AGGREGATES),
@@ -153,6 +154,30 @@ def test_htmx_search_updates_results_in_place(browser: Any, browser_world: tuple
         page.wait_for_selector("#results .error-summary")
         assert_accessible(page, "search error")
         assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+    finally:
+        context.close()
+
+
+def test_a_checked_file_lists_its_problems_accessibly(
+    browser: Any, browser_world: tuple[str, World], tmp_path: Path
+) -> None:
+    base, world = browser_world
+    bad = tmp_path / "avoimet.csv"
+    bad.write_text(
+        "external_id,business_id,title,isco4,municipality,published_on,employment_type\n"
+        "B-1,0000000-0,Hitsaaja,72120,Pori,2.11.2026,vakituinen\n",
+        encoding="utf-8",
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        sign_in(page, base, world.users[Role.EMPLOYER_SERVICES])
+        page.goto(f"{base}/vacancies/import")
+        page.set_input_files("#import-file", str(bad))
+        page.click("form[enctype] button[type=submit]")
+        page.wait_for_selector("table caption")
+        assert "72120" in page.locator("td[lang=en]").first.inner_text()  # the ISCO code of row 2
+        assert_accessible(page, "import check with problems")
     finally:
         context.close()
 

@@ -42,6 +42,7 @@ def sample_paths(world: World, delegation_id: int) -> dict[str, str]:
         "/persons/{person_id}": f"/persons/{world.person_in_scope}",
         "/employers/{employer_id}": f"/employers/{world.employer_id}",
         "/vacancies/{vacancy_id}": f"/vacancies/{world.vacancy_id}",
+        "/vacancies/import/{token}": "/vacancies/import/no-such-upload-token-0000",
         "/municipalities/{code}": "/municipalities/609",
         "/service-points/{key}": f"/service-points/{world.service_point_key}",
         "/staff/{staff_id}": f"/staff/{world.staff['worker']}",

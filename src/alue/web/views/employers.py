@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import Path as Path_
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, or_, select
 
 from alue.employers.models import Employer, EmployerServiceEvent, OccupationSource, Vacancy
 from alue.io.kinds.occupations import UNCERTAIN_BELOW
+from alue.io.service import ImportResult, import_file
 from alue.shared.auth import N_, Permission, Principal
+from alue.shared.i18n import gettext
 from alue.shared.time import today
-from alue.web.deps import DbSession, IdPath, Lang, NotFound, requires
+from alue.web import uploads
+from alue.web.deps import DbSession, IdPath, Lang, NotFound, actor_of, requires
 from alue.web.nav import NavItem, WebRegistry
 from alue.web.templating import render
 
@@ -164,8 +169,127 @@ def vacancies(
             "page_size": PAGE,
             "area": request.app.state.area,
             "day": today(),
+            "can_import": principal.has(Permission.WRITE_VACANCIES),
         },
     )
+
+
+# ------------------------------------------------------------------------------ import from a file
+
+#: what a file holds, by its type: a table of vacancies, or ads of the national job-market platform
+IMPORT_KINDS = {".csv": "vacancies", ".xlsx": "vacancies", ".json": "tmt-job-ads"}
+#: errors listed on the page (the rest are counted)
+ERRORS_SHOWN = 100
+_COUNTS = ("inserted", "updated", "unchanged", "coded", "uncertain")
+
+
+def _import_page(
+    request: Request,
+    *,
+    result: ImportResult | None = None,
+    token: str = "",
+    error: str = "",
+    done: dict[str, int] | None = None,
+    status_code: int = 200,
+) -> Response:
+    from alue.io.kinds import get_kind
+
+    file_problem = result is not None and any(e.row is None or e.row == 1 for e in result.errors)
+    return render(
+        request,
+        "employers/vacancy_import.html",
+        {
+            "columns": get_kind("vacancies").columns,
+            "result": result,
+            "errors": result.errors[:ERRORS_SHOWN] if result else [],
+            "file_problem": file_problem,
+            "good_rows": (result.inserted + result.updated + result.unchanged) if result else 0,
+            "token": token,
+            "error": error,
+            "done": done,
+            "max_mb": uploads.MAX_BYTES // (1024 * 1024),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/vacancies/import", response_class=HTMLResponse)
+def vacancy_import(
+    request: Request,
+    principal: Annotated[Principal, requires(Permission.WRITE_VACANCIES)],
+    inserted: Annotated[int | None, Query(ge=0)] = None,
+    updated: Annotated[int, Query(ge=0)] = 0,
+    unchanged: Annotated[int, Query(ge=0)] = 0,
+    coded: Annotated[int, Query(ge=0)] = 0,
+    uncertain: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    done = None
+    if inserted is not None:  # back from an import (post, redirect, get)
+        done = dict(zip(_COUNTS, (inserted, updated, unchanged, coded, uncertain), strict=True))
+    return _import_page(request, done=done)
+
+
+@router.post("/vacancies/import", response_class=HTMLResponse)
+def check_vacancy_import(
+    request: Request,
+    principal: Annotated[Principal, requires(Permission.WRITE_VACANCIES)],
+    db: DbSession,
+    lang: Lang,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Check an uploaded file (a dry run: nothing is written) and keep it for the import."""
+    suffix = Path(file.filename or "").suffix.lower() if file is not None else ""
+    if file is None or not file.filename:
+        return _import_page(request, error=gettext(lang, "Choose a file."), status_code=400)
+    if suffix not in IMPORT_KINDS:
+        message = gettext(lang, "Choose a CSV, Excel (.xlsx) or JSON file.")
+        return _import_page(request, error=message, status_code=400)
+    try:
+        token, path = uploads.save(file, user_id=principal.user_id or 0, suffix=suffix)
+    except uploads.UploadTooLarge:
+        message = gettext(lang, "The file is larger than %(mb)s MB.") % {
+            "mb": uploads.MAX_BYTES // (1024 * 1024)
+        }
+        return _import_page(request, error=message, status_code=400)
+    result = import_file(
+        session=db, kind=IMPORT_KINDS[suffix], path=path, dry_run=True, actor=actor_of(request, principal)
+    )
+    db.rollback()
+    return _import_page(request, result=result, token=token)
+
+
+@router.post("/vacancies/import/{token}", response_class=HTMLResponse)
+def run_vacancy_import(
+    request: Request,
+    token: Annotated[str, Path_(max_length=64)],
+    principal: Annotated[Principal, requires(Permission.WRITE_VACANCIES)],
+    db: DbSession,
+    lang: Lang,
+    skip_invalid: Annotated[bool, Form()] = False,
+) -> Response:
+    """Import a checked file; with ``skip_invalid`` only its good rows."""
+    path = uploads.find(token, user_id=principal.user_id or 0)
+    if path is None:
+        message = gettext(lang, "The file is no longer kept: choose it again.")
+        return _import_page(request, error=message, status_code=404)
+    result = import_file(
+        session=db,
+        kind=IMPORT_KINDS[path.suffix],
+        path=path,
+        skip_invalid=skip_invalid,
+        actor=actor_of(request, principal),
+    )
+    if not result.written:
+        db.rollback()
+        return _import_page(request, result=result, token=token, status_code=400)
+    db.commit()
+    path.unlink(missing_ok=True)
+    from alue.matching.views import clear_cache
+
+    clear_cache()
+    counts = (result.inserted, result.updated, result.unchanged, result.coded, result.coded_uncertain)
+    query = "&".join(f"{name}={value}" for name, value in zip(_COUNTS, counts, strict=True))
+    return RedirectResponse(f"/vacancies/import?{query}", status_code=303)
 
 
 @router.get("/vacancies/{vacancy_id}", response_class=HTMLResponse)
