@@ -12,13 +12,22 @@ import pytest
 import typer
 from rich.console import Console
 from sklearn.metrics import roc_auc_score
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from alue.casework import early_identification as ei
 from alue.casework.journey_models import JobseekerView, RiskModelRun, WorkerView
 from alue.casework.synthetic import generate_history
-from alue.people.models import CustomerGroup, EducationLevel, Gender, SpellEndReason, Status
+from alue.people.models import (
+    CustomerGroup,
+    EducationLevel,
+    Gender,
+    JobseekingSpell,
+    SpellEndReason,
+    Status,
+)
+from alue.shared.audit import AuditEvent
 
 D = dt.date
 U, L, S = Status.UNEMPLOYED, Status.LAID_OFF_FULL, Status.IN_SERVICE
@@ -352,6 +361,17 @@ def test_cli_train_and_report(tmp_path, monkeypatch, area) -> None:
         assert data["created_by"] == "cli"
         assert data["model_card"]["horizons"]["3"]["model"]["auc"] > 0.5
         assert data["model_card"]["horizons"]["3"]["baseline"]["auc"] is not None
+        # scoring a person shows (and stores) their risk: audited like the casework page
+        with Session(make_engine(url)) as session:
+            started = JobseekingSpell.start_date <= dt.date(2025, 12, 1)
+            person_id = session.scalar(select(JobseekingSpell.person_id).where(started).limit(1))
+        scored = runner.invoke(app, ["model", "score", str(person_id), "--on", "2025-12-31", "--json"])
+        assert scored.exit_code == 0, scored.output
+        with Session(make_engine(url)) as session:
+            row = session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+            assert row is not None
+            assert (row.action, row.object_type, row.person_id) == ("create", "risk_score", person_id)
+            assert row.actor_username.startswith("cli:")
     finally:
         get_settings.cache_clear()
         get_engine.cache_clear()

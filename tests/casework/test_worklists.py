@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alue.casework import assignments, fulfilment, referrals
@@ -358,3 +358,46 @@ def test_goal_warning_window(session: Session, world: World) -> None:
     assert listed(D(2025, 12, 30))  # 21 days before
     assert listed(D(2026, 2, 19))  # 30 days after
     assert not listed(D(2026, 2, 20))
+
+
+def test_the_commands_that_show_people_write_audit_rows(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``alue worklist show`` and ``alue journey show`` are audited like the pages: the list names every
+    person it shows (for their access reports), the journey its person."""
+    import contextlib
+    from collections.abc import Iterator
+
+    import typer
+    from typer.testing import CliRunner
+
+    from alue.casework import journey_cli
+    from alue.shared import audit
+    from alue.shared.audit import AuditEvent
+
+    @contextlib.contextmanager
+    def in_test_session(_engine: object) -> Iterator[Session]:
+        yield session
+        session.flush()
+
+    monkeypatch.setattr(journey_cli, "session_scope", in_test_session)
+    monkeypatch.setattr(journey_cli, "get_engine", lambda: None)
+    app = typer.Typer()
+    journey_cli.register(app)
+    runner = CliRunner()
+    start = session.scalar(select(func.max(AuditEvent.id))) or 0
+    shown = runner.invoke(app, ["worklist", "show", "--staff", str(world.a.id), "--on", "5.1.2026", "--json"])
+    assert shown.exit_code == 0, shown.output
+    customer = world.people["p3"].customer_number
+    journey = runner.invoke(app, ["journey", "show", customer, "--on", "5.1.2026", "--actor", "ohjaaja"])
+    assert journey.exit_code == 0, journey.output
+    rows = list(session.scalars(select(AuditEvent).where(AuditEvent.id > start).order_by(AuditEvent.id)))
+    assert [(r.action, r.object_type, r.person_id, r.purpose) for r in rows] == [
+        ("read", "worklist", None, "casework"),
+        ("read", "journey", world.people["p3"].id, "casework"),
+    ]
+    assert rows[0].actor_username.startswith("cli:")
+    assert rows[1].actor_username == "cli:ohjaaja"
+    for key in ("p1", "p3"):  # the people on A's worklist find it in their access report
+        assert rows[0].id in [r.id for r in audit.access_report(session, person_id=world.people[key].id)]
+    assert rows[0].id not in [r.id for r in audit.access_report(session, person_id=world.people["p4"].id)]

@@ -538,7 +538,7 @@ def test_unreadable_file_is_a_clean_error(session: Session, tmp_path: Path) -> N
 
 
 def test_personal_data_moved_in_or_out_is_written_to_the_audit_log(session: Session, tmp_path: Path) -> None:
-    build_dataset(session)
+    data = build_dataset(session)
     web_user = Actor(user_id=7, username="ohjaaja1", role="counsellor", ip="10.0.0.7")
     start = session.scalar(select(func.max(AuditEvent.id))) or 0
     path = tmp_path / "persons.csv"
@@ -550,7 +550,16 @@ def test_personal_data_moved_in_or_out_is_written_to_the_audit_log(session: Sess
         ("export", "persons", "cli:ohjaaja1", "system", "casework"),
         ("import", "persons", "ohjaaja1", "counsellor", "administration"),
     ]
-    assert json.loads(rows[0].details) == {"rows": count, "complete": True, "purpose": "casework"}
+    exported = json.loads(rows[0].details)
+    assert {k: exported[k] for k in ("rows", "complete", "purpose")} == {
+        "rows": count,
+        "complete": True,
+        "purpose": "casework",
+    }
+    # every exported person finds the export in their access report
+    assert sorted(exported["person_ids"]) == sorted(p.id for p in data.persons) != []
+    for person in data.persons:
+        assert rows[0].id in [r.id for r in audit.access_report(session, person_id=person.id)]
     assert json.loads(rows[1].details) == {"rows": count, "complete": True, "purpose": "asiakassiirto"}
     assert (rows[1].actor_user_id, rows[1].ip) == (7, "10.0.0.7")
     assert audit.verify(session).ok

@@ -155,6 +155,24 @@ def test_audit_search_and_csv_export(clients: dict[Role, TestClient], world: Wor
     )
 
 
+def test_reading_the_log_about_a_person_is_in_their_access_report(
+    clients: dict[Role, TestClient], world: World, web_engine: Engine
+) -> None:
+    admin = clients[Role.ADMIN]
+    by_customer = {"customer_number": world.customer_number_in_scope}
+    assert admin.get("/admin/audit", params=by_customer).status_code == 200
+    assert admin.get("/api/v1/audit", params={"person_id": world.person_in_scope}).status_code == 200
+    assert admin.get("/admin/audit", params={"action": "login"}).status_code == 200
+    with Session(web_engine) as session:
+        rows = list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(3)))[::-1]
+        assert [(r.action, r.object_type, r.person_id, r.purpose) for r in rows] == [
+            ("read", "audit_log", world.person_in_scope, "audit_review"),
+            ("read", "audit_log", world.person_in_scope, "audit_review"),
+            ("read", "audit_log", None, "audit_review"),
+        ]
+        assert json.loads(rows[2].details)["action"] == "login"
+
+
 def test_the_live_chain_verifies(web_engine: Engine, clients: dict[Role, TestClient], world: World) -> None:
     clients[Role.ADMIN].get(f"/persons/{world.person_in_scope}")
     with Session(web_engine) as session:
@@ -328,10 +346,12 @@ def test_cli_export_writes_csv_with_hashes(audit_db: Engine, tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0].split(",")[-2:] == ["prev_hash", "row_hash"]
-    assert len(lines) == 2
-    assert lines[1].split(",")[8] == "3"
-    with Session(audit_db) as session:  # the export itself was recorded
-        assert session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(1)) == "export"
+    # the row about person 3, then the export itself: an export about a person is in their report too
+    assert len(lines) == 3
+    cells = [line.split(",") for line in lines[1:]]
+    assert [(c[5], c[8]) for c in cells] == [("read", "3"), ("export", "3")]
+    with Session(audit_db) as session:
+        assert [r.action for r in audit.access_report(session, person_id=3)] == ["export", "read"]
 
 
 def test_cli_creates_the_first_admin(audit_db: Engine) -> None:

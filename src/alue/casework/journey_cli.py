@@ -20,6 +20,8 @@ from alue.casework import transitions
 from alue.casework import worklists as wl
 from alue.casework.journey_models import RiskModelRun
 from alue.people.models import JobseekingSpell, Person
+from alue.shared import audit
+from alue.shared.audit import Actor, AuditAction, AuditPurpose
 from alue.shared.db import get_engine, session_scope
 from alue.shared.time import DateRange, parse_date, today
 from alue.staff.models import ServiceLine, StaffMember, Team
@@ -39,6 +41,33 @@ def register(app: typer.Typer) -> None:
     app.add_typer(journey_app, name="journey")
     app.add_typer(worklist_app, name="worklist")
     app.add_typer(model_app, name="model")
+
+
+#: who runs the command, for the audit log (default: the operating-system user)
+ActorOption = Annotated[str | None, typer.Option("--actor", help="Who looks (for the audit log).")]
+
+
+def _audit(
+    session: Session,
+    actor: str | None,
+    action: AuditAction,
+    object_type: str,
+    *,
+    person_id: int | None = None,
+    person_ids: set[int] | None = None,
+    object_id: int | str = "",
+) -> None:
+    """A command that shows a person's data writes an audit row, as the pages do."""
+    audit.append(
+        session,
+        actor=Actor.command_line(actor),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        person_id=person_id,
+        person_ids=person_ids,
+        purpose=AuditPurpose.CASEWORK,
+    )
 
 
 def _fail(message: str) -> NoReturn:
@@ -127,8 +156,9 @@ def show_journey(
     person: Annotated[str, typer.Argument(help="Customer number or person id.")],
     on: OnOption = None,
     as_json: JsonOption = False,
+    actor: ActorOption = None,
 ) -> None:
-    """The person's current journey: status, deadlines, plan and every recorded step."""
+    """The person's current journey: status, deadlines, plan and every recorded step (audited)."""
     day = _date(on, "--on")
     with session_scope(get_engine()) as session:
         p = _person(session, person)
@@ -136,6 +166,7 @@ def show_journey(
         if journey is None:
             _fail(f"{p.customer_number} has never registered as a jobseeker")
         view = jr.overview(session=session, journey=journey, on=day)
+        _audit(session, actor, AuditAction.READ, "journey", person_id=p.id, object_id=p.id)
         data: dict[str, Any] = {
             "person": p.customer_number,
             "status": view.journey.status.value,
@@ -196,8 +227,9 @@ def show_worklist(
         ServiceLine | None, typer.Option("--line", help="Only one service line's customers.")
     ] = None,
     as_json: JsonOption = False,
+    actor: ActorOption = None,
 ) -> None:
-    """A case worker's or a team's worklist: overdue, today, this week and upcoming."""
+    """A case worker's or a team's worklist: overdue, today, this week and upcoming (audited)."""
     if (staff is None) == (team is None):
         _fail("give exactly one of --staff and --team")
     day = _date(on, "--on")
@@ -211,6 +243,7 @@ def show_worklist(
             group = _team(session, team or "")
             result = wl.team_worklist(session=session, team_id=group.id, on=day, until=end, line=line)
             title = f"Worklist of team {group.name}"
+        _audit(session, actor, AuditAction.READ, "worklist", person_ids={i.person_id for i in result.items})
         items: list[dict[str, Any]] = [
             {
                 "bucket": i.bucket.value,
@@ -539,8 +572,9 @@ def score_person(
     person: Annotated[str, typer.Argument(help="Customer number or person id.")],
     on: OnOption = None,
     as_json: JsonOption = False,
+    actor: ActorOption = None,
 ) -> None:
-    """Score the person's open spell with the active model and show the main reasons."""
+    """Score the person's open spell with the active model and show the main reasons (audited)."""
     day = _date(on, "--on")
     with session_scope(get_engine()) as session:
         p = _person(session, person)
@@ -556,6 +590,7 @@ def score_person(
             score = ei.score_spell(session=session, spell_id=spell_id, on=day)
         except ei.ModelUnavailableError as exc:
             _fail(str(exc))
+        _audit(session, actor, AuditAction.CREATE, "risk_score", person_id=p.id, object_id=score.id)
         data: dict[str, Any] = {
             "person": p.customer_number,
             "on": day,

@@ -27,8 +27,7 @@ def log_personal_data_transfer(session: Session, event: AccessEvent) -> None:
     if isinstance(event.actor, Actor):
         actor = event.actor
     else:
-        # the command line: the operating-system user (or --actor), marked as the other commands mark it
-        actor = Actor(user_id=None, username=f"cli:{event.actor or 'unknown'}", role="system")
+        actor = Actor.command_line(str(event.actor) if event.actor else None)
     given = (event.purpose or "").strip()
     audit.append(
         session,
@@ -38,4 +37,5 @@ def log_personal_data_transfer(session: Session, event: AccessEvent) -> None:
         # a purpose of the log's own list is kept as it is; any other text goes to the details
         purpose=AuditPurpose(given) if given in _PURPOSES else AuditPurpose.ADMINISTRATION,
         details={"rows": event.rows, "complete": event.complete, "purpose": given or None},
+        person_ids=event.person_ids or None,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from contextlib import AbstractContextManager
 from enum import StrEnum
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 from alue.io.kinds import FORMAT_KINDS, KINDS
 from alue.io.kinds.occupations import UNCERTAIN_BELOW
 from alue.io.service import ImportResult, format_of, import_file, write_export
+from alue.shared.audit import Actor
 from alue.shared.db import session_scope
 
 console = Console()
@@ -48,13 +48,8 @@ def open_session() -> AbstractContextManager[Session]:
     return session_scope()
 
 
-def _actor(actor: str | None) -> str:
-    if actor:
-        return actor
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in some containers
-        return "unknown"
+def _actor(actor: str | None) -> Actor:
+    return Actor.command_line(actor)
 
 
 def import_command(

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from alue.io.fields import Lookups, normalise
 from alue.io.kinds import KINDS, Kind, get_kind
-from alue.io.kinds.base import ImportContext, ParsedRow
+from alue.io.kinds.base import PERSON_ID, ImportContext, ParsedRow
 from alue.io.kinds.occupations import UNCERTAIN_BELOW
 from alue.io.tables import FileFormatError, Format, Table, open_table, write_table
 from alue.shared.time import now
@@ -91,6 +91,8 @@ class AccessEvent:
     rows: int
     complete: bool
     at: dt.datetime
+    #: the persons whose data an export held (personal kinds; see ``alue.io.kinds.base.PERSON_ID``)
+    person_ids: frozenset[int] = frozenset()
 
 
 #: called with the session of the import or export (so an audit row joins the same transaction)
@@ -333,17 +335,19 @@ def export_rows(
     spec = get_kind(kind)
     count = 0
     complete = False
+    persons: set[int] = set()
     try:
         for values in spec.export(session):
+            if values.get(PERSON_ID) is not None:
+                persons.add(values[PERSON_ID])
             yield {c.name: c.type.format(values.get(c.name)) for c in spec.columns}
             count += 1
         complete = True
     finally:
-        _audit(
-            session,
-            AccessEvent("export", spec.name, spec.personal, actor, purpose, count, complete, now()),
-            audit,
+        event = AccessEvent(
+            "export", spec.name, spec.personal, actor, purpose, count, complete, now(), frozenset(persons)
         )
+        _audit(session, event, audit)
 
 
 def write_export(

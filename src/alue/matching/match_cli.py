@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import math
 from typing import Annotated
@@ -85,7 +84,7 @@ def match(
     from alue.shared.db import session_scope
 
     day = _day(on)
-    who = audit.Actor(user_id=None, username=actor or f"cli:{getpass.getuser()}", role="system")
+    who = audit.Actor.command_line(actor)
     with session_scope() as session:
         try:
             if jobseeker is not None:

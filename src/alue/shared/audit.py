@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import getpass
 import hashlib
 import io
 import json
@@ -137,6 +138,16 @@ class Actor:
     @classmethod
     def system(cls, name: str = "system") -> Actor:
         return cls(user_id=None, username=name, role="system")
+
+    @classmethod
+    def command_line(cls, name: str | None = None) -> Actor:
+        """Someone at the command line: ``cli:`` and the name given (``--actor``) or the system user."""
+        if not name:
+            try:
+                name = getpass.getuser()
+            except Exception:  # no user name in some containers
+                name = "unknown"
+        return cls(user_id=None, username=f"cli:{name}", role="system")
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:
@@ -356,6 +367,28 @@ def _filtered(query: AuditQuery) -> Select[AuditEvent]:
         end = dt.datetime.combine(query.until + dt.timedelta(days=1), dt.time(), tzinfo=HELSINKI)
         stmt = stmt.where(AuditEvent.at < end.astimezone(dt.UTC))
     return stmt
+
+
+def append_review(session: Session, *, actor: Actor, action: AuditAction, query: AuditQuery) -> AuditEvent:
+    """Reading or exporting the log is logged too; a search about one person names that person, so it
+    shows in their access report (a processing history is their personal data)."""
+    person = query.person_id if query.person_id is not None and query.person_id > 0 else None
+    return append(
+        session,
+        actor=actor,
+        action=action,
+        object_type="audit_log",
+        purpose=AuditPurpose.AUDIT_REVIEW,
+        person_id=person,
+        details={
+            "actor": query.actor,
+            "person_id": query.person_id,
+            "action": query.action,
+            "object_type": query.object_type,
+            "since": query.since,
+            "until": query.until,
+        },
+    )
 
 
 def search(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -23,7 +22,7 @@ console = Console()
 err = Console(stderr=True)
 users_app = typer.Typer(help="Sign-in accounts of the staff application.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-CLI_ACTOR = Actor(user_id=None, username=f"cli:{getpass.getuser()}", role="system")
+CLI_ACTOR = Actor.command_line()
 
 
 def serve(
@@ -176,14 +175,7 @@ def export(
         until=parse_date(until) if until else None,
     )
     with session_scope(get_engine()) as session:
-        audit.append(
-            session,
-            actor=CLI_ACTOR,
-            action=AuditAction.EXPORT,
-            object_type="audit_log",
-            purpose=AuditPurpose.AUDIT_REVIEW,
-            details={"actor": actor, "person_id": person_id, "action": action},
-        )
+        audit.append_review(session, actor=CLI_ACTOR, action=AuditAction.EXPORT, query=query)
         session.commit()
         handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         try:

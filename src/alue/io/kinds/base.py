@@ -19,6 +19,11 @@ Outcome = Literal["inserted", "updated", "unchanged"]
 IN_CHUNK = 500  # identifiers per IN (…) query
 
 
+#: In what a personal kind's ``export`` yields: the id of the person whose data the row is (not a column;
+#: the export's audit row lists these persons, so that each one's access report shows the export).
+PERSON_ID = "_person_id"
+
+
 @dataclass
 class ParsedRow:
     """One data row: its number in the file, its original cells and its parsed values."""

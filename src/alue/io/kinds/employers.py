@@ -22,7 +22,16 @@ from alue.io.fields import (
     MunicipalityCode,
     Text,
 )
-from alue.io.kinds.base import ImportContext, Kind, ParsedRow, chunks, employer_column, upsert, vacancy_key
+from alue.io.kinds.base import (
+    PERSON_ID,
+    ImportContext,
+    Kind,
+    ParsedRow,
+    chunks,
+    employer_column,
+    upsert,
+    vacancy_key,
+)
 from alue.io.kinds.occupations import code_titles, coded_fields, named_fields, taxonomy
 from alue.io.labels import EDUCATION_LABELS, EMPLOYMENT_TYPE_LABELS, SIZE_CLASS_LABELS, WORKING_TIME_LABELS
 from alue.people.models import EducationLevel, Person, WorkingTime
@@ -157,6 +166,7 @@ class EmployersKind(Kind):
         )
         for e, founder in session.execute(query).yield_per(1000):
             yield {
+                PERSON_ID: e.founded_by_person_id,
                 "business_id": e.business_id,
                 "founded_by": founder,
                 **{column: getattr(e, attr) for column, attr in self.MAPPING.items()},

@@ -28,6 +28,7 @@ from alue.io.fields import (
     Text,
 )
 from alue.io.kinds.base import (
+    PERSON_ID,
     ImportContext,
     Kind,
     ParsedRow,
@@ -387,6 +388,7 @@ class PersonsKind(Kind):
         )
         for p, since in session.execute(query).yield_per(1000):
             yield {
+                PERSON_ID: p.id,
                 "hetu": p.hetu,
                 "customer_number": p.customer_number,
                 "home_municipality_since": since,
@@ -669,6 +671,7 @@ class SpellsKind(Kind):
         )
         for spell, hetu, number in session.execute(query).yield_per(500):
             base = {
+                PERSON_ID: spell.person_id,
                 "hetu": hetu,
                 "customer_number": number,
                 "spell_start_date": spell.start_date,
@@ -830,6 +833,7 @@ class EpisodesKind(Kind):
         )
         for e, hetu, number, business_id, vac in session.execute(query).yield_per(1000):
             yield {
+                PERSON_ID: e.person_id,
                 "hetu": hetu,
                 "customer_number": number,
                 "business_id": business_id,

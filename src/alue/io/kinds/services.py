@@ -22,7 +22,7 @@ from alue.io.fields import (
     MunicipalityCode,
     Text,
 )
-from alue.io.kinds.base import ImportContext, Kind, ParsedRow, chunks, person_columns, upsert
+from alue.io.kinds.base import PERSON_ID, ImportContext, Kind, ParsedRow, chunks, person_columns, upsert
 from alue.io.labels import OUTCOME_LABELS, PRODUCTION_LABELS, SERVICE_KIND_LABELS, SERVICE_LINE_LABELS
 from alue.people.models import JobseekingSpell, Person
 from alue.services.models import (
@@ -451,6 +451,7 @@ class ParticipationsKind(Kind):
         )
         for p, hetu, number, code, spell_start in session.execute(query).yield_per(1000):
             yield {
+                PERSON_ID: p.person_id,
                 "hetu": hetu,
                 "customer_number": number,
                 "service_code": code,

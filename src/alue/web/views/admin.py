@@ -446,6 +446,8 @@ def audit_log(
 ) -> Response:
     query, error = _audit_query(db, actor, customer_number, action, since, until)
     rows, total = audit.search(db, query, limit=AUDIT_PAGE, offset=(page - 1) * AUDIT_PAGE)
+    audit.append_review(db, actor=actor_of(request, principal), action=AuditAction.READ, query=query)
+    db.commit()
     filters = {
         "actor": actor,
         "customer_number": customer_number,
@@ -480,20 +482,7 @@ def audit_export(
     until: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     query, _error = _audit_query(db, actor, customer_number, action, since, until)
-    audit.append(
-        db,
-        actor=actor_of(request, principal),
-        action=AuditAction.EXPORT,
-        object_type="audit_log",
-        purpose=AuditPurpose.AUDIT_REVIEW,
-        details={
-            "actor": query.actor,
-            "person_id": query.person_id,
-            "action": query.action,
-            "since": query.since,
-            "until": query.until,
-        },
-    )
+    audit.append_review(db, actor=actor_of(request, principal), action=AuditAction.EXPORT, query=query)
     db.commit()
     filename = f"audit-{today().isoformat()}.csv"
     return StreamingResponse(

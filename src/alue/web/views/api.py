@@ -466,6 +466,7 @@ def partners(
 
 @router.get("/audit")
 def audit_search_api(
+    request: Request,
     principal: Annotated[Principal, requires(Permission.READ_AUDIT)],
     db: DbSession,
     actor: Annotated[str, Query(max_length=150)] = "",
@@ -480,6 +481,8 @@ def audit_search_api(
         action=action if action in AuditAction._value2member_map_ else None,
     )
     rows, total = audit.search(db, query, limit=limit, offset=offset)
+    audit.append_review(db, actor=actor_of(request, principal), action=AuditAction.READ, query=query)
+    db.commit()
     return Page[AuditRow](total=total, items=[_audit_row(r) for r in rows])
 
 
