@@ -8,6 +8,7 @@ Calendar notes (wd = working day): Thu 1.1.2026 New Year's Day and Tue 6.1.2026 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -401,3 +402,16 @@ def test_the_commands_that_show_people_write_audit_rows(
     for key in ("p1", "p3"):  # the people on A's worklist find it in their access report
         assert rows[0].id in [r.id for r in audit.access_report(session, person_id=world.people[key].id)]
     assert rows[0].id not in [r.id for r in audit.access_report(session, person_id=world.people["p4"].id)]
+    # the deadline figures are aggregates: counts of 1-4 are hidden there, as on the page
+    report = runner.invoke(
+        app, ["worklist", "fulfilment", "--from", "1.10.2025", "--to", "31.1.2026", "--json"]
+    )
+    assert report.exit_code == 0, report.output
+    figures = json.loads(report.stdout)
+    cells = [
+        c for group in ("by_municipality", "by_team") for row in figures[group].values() for c in row.values()
+    ]
+    assert any(c["due"] is None for c in cells), "the small world has small counts"
+    assert all(c["due"] in (None, 0) or c["due"] >= 5 for c in cells)
+    assert all(c["met"] in (None, 0) or c["met"] >= 5 for c in cells)
+    assert all(c["share"] is None for c in cells if c["due"] is None or c["met"] is None)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from alue.area.config import Area
 from alue.people.models import EmploymentEpisode, EmploymentKind, Status, WorkingTime
+from alue.planning.cli import _published
 from alue.planning.effectiveness import effectiveness_report
 from alue.planning.stats import mantel_haenszel_rate_ratio, wilson
 from alue.services.models import Participation, ParticipationOutcome, Production, Service, ServiceKind
@@ -174,6 +175,17 @@ def test_figures_and_matched_effect_by_hand(session: Session, area: Area) -> Non
     assert e.employed_6m_difference == pytest.approx(1 / 3)
     assert e.cost_per_additional_employed == pytest.approx(4000 / (4 / 3))
     assert "Not a randomised estimate" in report.method_note
+    # four persons: the command line hides them and every figure built on them, as the page does
+    shown = _published(f.model_dump(mode="json"))
+    hidden = (
+        "participants",
+        "completion_rate",
+        "employed_3m_rate",
+        "employed_6m_rate",
+        "cost_per_employed_6m",
+    )
+    assert [shown[k] for k in hidden] == [None] * len(hidden)
+    assert (shown["total_cost"], shown["name"]) == (4000, f.name)
 
 
 def test_wilson_interval() -> None:

@@ -23,6 +23,7 @@ from alue.people.models import JobseekingSpell, Person
 from alue.shared import audit
 from alue.shared.audit import Actor, AuditAction, AuditPurpose
 from alue.shared.db import get_engine, session_scope
+from alue.shared.suppression import count_cell, share_cell
 from alue.shared.time import DateRange, parse_date, today
 from alue.staff.models import ServiceLine, StaffMember, Team
 
@@ -94,6 +95,10 @@ def _print_json(data: Any) -> None:
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f} %"
+
+
+def _count(value: int | None) -> str:
+    return "–" if value is None else str(value)
 
 
 def _num(value: Any, digits: int = 3) -> str:
@@ -325,7 +330,7 @@ def show_fulfilment(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Count deadlines up to this day.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Share of statutory deadlines met, per municipality and team."""
+    """Share of statutory deadlines met, per municipality and team (counts of 1–4 hidden, as on the page)."""
     period = DateRange(_date(start, "--from"), _date(end, "--to"))
     with session_scope(get_engine()) as session:
         report = ff.deadline_fulfilment(
@@ -333,7 +338,14 @@ def show_fulfilment(
         )
 
     def cells(row: dict[ff.Measure, ff.Cell]) -> dict[str, Any]:
-        return {m.value: {"due": c.due, "met": c.met, "share": c.share} for m, c in row.items()}
+        return {
+            m.value: {
+                "due": count_cell(c.due).as_count(),
+                "met": count_cell(c.met).as_count(),
+                "share": None if share_cell(c.met, c.due).suppressed else c.share,
+            }
+            for m, c in row.items()
+        }
 
     data: dict[str, Any] = {
         "period": [period.start, period.end],
@@ -354,13 +366,8 @@ def show_fulfilment(
         for m in ff.Measure:
             grid.add_column(m.value)
         for key, row in [*rows.items(), ("total", data["total"])]:
-            grid.add_row(
-                key,
-                *(
-                    f"{row[m.value]['met']}/{row[m.value]['due']} {_pct(row[m.value]['share'])}"
-                    for m in ff.Measure
-                ),
-            )
+            shown = [row[m.value] for m in ff.Measure]
+            grid.add_row(key, *(f"{_count(c['met'])}/{_count(c['due'])} {_pct(c['share'])}" for c in shown))
         console.print(grid)
 
 

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from alue.area.config import Area, load_area
 from alue.shared.db import get_engine, session_scope
+from alue.shared.suppression import MIN_CELL, is_small
 from alue.shared.time import parse_date, today
 
 plan_app = typer.Typer(
@@ -400,6 +401,39 @@ def scenario(
 # -------------------------------------------------------------------------------------- effectiveness
 
 
+#: the person counts of a service's figures and what is derived from each (hidden with it when small)
+_COUNTED = {
+    "participants": ("participations", "median_spell_days"),
+    "ended": ("completed", "completion_rate", "completion_ci"),
+    "completed": ("ended", "completion_rate", "completion_ci"),
+    "followed_3m": ("employed_3m", "employed_3m_rate", "employed_3m_ci"),
+    "employed_3m": ("followed_3m", "employed_3m_rate", "employed_3m_ci"),
+    "followed_6m": ("employed_6m", "employed_6m_rate", "employed_6m_ci", "naive_before_after_6m"),
+    "employed_6m": ("followed_6m", "employed_6m_rate", "employed_6m_ci"),
+}
+
+
+def _published(row: dict[str, Any]) -> dict[str, Any]:
+    """A service's figures as they may leave alue, as on the page: person counts of 1–4 and the shares
+    built on them hidden (``alue.shared.suppression``); costs per employed only from 5 employed."""
+    out = dict(row)
+    for count, derived in _COUNTED.items():
+        if is_small(row[count]):
+            for name in (count, *derived):
+                out[name] = None
+    if row["employed_6m"] < MIN_CELL:
+        out.update(cost_per_employed_6m=None, cost_per_employed_6m_ci=None, employed_per_10k_eur=None)
+    return out
+
+
+def _ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _interval(value: dict[str, float] | None) -> str:
+    return "–" if value is None else f"{value['low']:.2f}–{value['high']:.2f}"
+
+
 @plan_app.command("effectiveness")
 def effectiveness(
     as_of: AsOfOption = None,
@@ -419,11 +453,14 @@ def effectiveness(
             window_months=window,
             follow_up_months=follow_up,
         )
+    data = report.model_dump(mode="json")
+    for group in ("services", "providers"):
+        data[group] = [_published(row) for row in data[group]]
     if as_json:
-        _print_json(report.model_dump(mode="json"))
+        _print_json(data)
         return
     console.print(report.method_note)
-    for title, rows in (("Services", report.services), ("Providers", report.providers)):
+    for title, rows in (("Services", data["services"]), ("Providers", data["providers"])):
         table = Table(title=title)
         for col in (
             "service",
@@ -440,23 +477,19 @@ def effectiveness(
         ):
             table.add_column(col)
         for f in rows:
-            e, n = f.effect, f.non_participant_effect
+            e, n = f["effect"] or {}, f["non_participant_effect"] or {}
             table.add_row(
-                f.name,
-                str(f.participants),
-                _eur(f.total_cost),
-                "–" if f.completion_rate is None else f"{f.completion_rate:.0%}",
-                "–" if f.employed_6m_rate is None else f"{f.employed_6m_rate:.0%}",
-                _eur(f.cost_per_employed_6m),
-                "–" if e is None or e.hazard_ratio is None else f"{e.hazard_ratio:.2f}",
-                "–"
-                if e is None or e.hazard_ratio_ci is None
-                else f"{e.hazard_ratio_ci.low:.2f}–{e.hazard_ratio_ci.high:.2f}",
-                "–" if n is None or n.hazard_ratio is None else f"{n.hazard_ratio:.2f}",
-                "–"
-                if n is None or n.hazard_ratio_ci is None
-                else f"{n.hazard_ratio_ci.low:.2f}–{n.hazard_ratio_ci.high:.2f}",
-                "–" if e is None or e.naive_hazard_ratio is None else f"{e.naive_hazard_ratio:.2f}",
+                f["name"],
+                "–" if f["participants"] is None else str(f["participants"]),
+                _eur(f["total_cost"]),
+                "–" if f["completion_rate"] is None else f"{f['completion_rate']:.0%}",
+                "–" if f["employed_6m_rate"] is None else f"{f['employed_6m_rate']:.0%}",
+                _eur(f["cost_per_employed_6m"]),
+                _ratio(e.get("hazard_ratio")),
+                _interval(e.get("hazard_ratio_ci")),
+                _ratio(n.get("hazard_ratio")),
+                _interval(n.get("hazard_ratio_ci")),
+                _ratio(e.get("naive_hazard_ratio")),
             )
         console.print(table)
 
