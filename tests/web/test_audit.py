@@ -19,6 +19,7 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from alue.employers.models import Employer
 from alue.people.models import Person
 from alue.settings import get_settings
 from alue.shared import audit, migrate
@@ -27,7 +28,7 @@ from alue.shared.auth import Role
 from alue.shared.db import get_engine, make_engine
 from alue.web import cli as web_cli
 from tests.web.conftest import page_csrf
-from tests.web.factories import World
+from tests.web.factories import World, make_employer
 
 
 def person_rows(engine: Engine, person_id: int) -> list[AuditEvent]:
@@ -448,3 +449,28 @@ def test_postgresql_trigger_and_concurrent_appends(pg_engine: Engine) -> None:
     ):
         with pg_engine.begin() as conn, pytest.raises(DatabaseError, match="append-only"):
             conn.execute(text(statement))
+
+
+def test_who_founded_a_firm_is_shown_only_in_casework_scope_and_audited(
+    clients: dict[Role, TestClient], world: World, web_engine: Engine
+) -> None:
+    with Session(web_engine) as session:
+        firms = {}
+        for key, person_id in (("in", world.person_in_scope), ("out", world.person_out_of_scope)):
+            firm = make_employer(session, name=f"Toiminimi {key}")
+            firm.founded_by_person_id = person_id
+            firms[key] = firm.id
+        session.commit()
+    flag = "työnhakijan perustama"
+    assert flag not in clients[Role.EMPLOYER_SERVICES].get(f"/employers/{firms['in']}").text
+    assert flag not in clients[Role.CASE_WORKER].get(f"/employers/{firms['out']}").text
+    before = len(person_rows(web_engine, world.person_in_scope))
+    assert flag in clients[Role.CASE_WORKER].get(f"/employers/{firms['in']}").text
+    rows = person_rows(web_engine, world.person_in_scope)
+    assert len(rows) == before + 1
+    last = rows[-1]
+    assert (last.action, last.object_type, last.object_id) == ("read", "employer", str(firms["in"]))
+    with Session(web_engine) as session:
+        for firm_id in firms.values():
+            session.delete(session.get(Employer, firm_id))
+        session.commit()

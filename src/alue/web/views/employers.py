@@ -13,12 +13,15 @@ from sqlalchemy import func, or_, select
 from alue.employers.models import Employer, EmployerServiceEvent, OccupationSource, Vacancy
 from alue.io.kinds.occupations import UNCERTAIN_BELOW
 from alue.io.service import ImportResult, import_file
+from alue.shared import audit
+from alue.shared.audit import AuditAction, AuditPurpose
 from alue.shared.auth import N_, Permission, Principal
 from alue.shared.i18n import gettext
 from alue.shared.time import today
 from alue.web import uploads
 from alue.web.deps import DbSession, IdPath, Lang, NotFound, actor_of, requires
 from alue.web.nav import NavItem, WebRegistry
+from alue.web.persons import get_in_scope
 from alue.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -121,11 +124,32 @@ def employer_page(
         )
     )
     area = request.app.state.area
+    # That a jobseeker founded the firm is about a person (a sole trader's firm names them): casework staff
+    # whose scope holds the person see it, and the read is audited; others see the firm only.
+    founder_shown = (
+        employer.founded_by_person_id is not None
+        and principal.has(Permission.READ_PERSON)
+        and get_in_scope(db, principal=principal, person_id=employer.founded_by_person_id, on=today())
+        is not None
+    )
+    if founder_shown:
+        audit.append(
+            db,
+            actor=actor_of(request, principal),
+            action=AuditAction.READ,
+            object_type="employer",
+            object_id=employer.id,
+            person_id=employer.founded_by_person_id,
+            purpose=AuditPurpose.CASEWORK,
+            details={"view": "founder"},
+        )
+        db.commit()
     return render(
         request,
         "employers/employer.html",
         {
             "e": employer,
+            "founder_shown": founder_shown,
             "vacancies": vacancies,
             "events": events,
             "area": area,
