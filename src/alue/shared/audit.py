@@ -48,8 +48,8 @@ from sqlalchemy import (
     Text,
     func,
     insert,
-    or_,
     select,
+    union,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -343,9 +343,13 @@ class AuditQuery:
 
 
 def _about(person_id: int) -> ColumnElement[bool]:
-    """Rows that name the person, or list them among several (``audit_subject``)."""
+    """Rows that name the person, or list them among several (``audit_subject``).
+
+    A union of the two indexed look-ups: written as ``person_id = … OR id IN (…)`` PostgreSQL walks the
+    whole log instead (``benchmarks/audit_log.py``)."""
+    named = select(AuditEvent.id).where(AuditEvent.person_id == person_id)
     listed = select(AuditSubject.event_id).where(AuditSubject.person_id == person_id)
-    return or_(AuditEvent.person_id == person_id, AuditEvent.id.in_(listed))
+    return AuditEvent.id.in_(union(named, listed))
 
 
 def _filtered(query: AuditQuery) -> Select[AuditEvent]:
