@@ -560,9 +560,30 @@ def test_personal_data_moved_in_or_out_is_written_to_the_audit_log(session: Sess
     assert sorted(exported["person_ids"]) == sorted(p.id for p in data.persons) != []
     for person in data.persons:
         assert rows[0].id in [r.id for r in audit.access_report(session, person_id=person.id)]
-    assert json.loads(rows[1].details) == {"rows": count, "complete": True, "purpose": "asiakassiirto"}
+    imported = json.loads(rows[1].details)
+    assert (imported["rows"], imported["complete"], imported["purpose"]) == (count, True, "asiakassiirto")
+    assert sorted(imported["person_ids"]) == sorted(exported["person_ids"])  # the import wrote them all
     assert (rows[1].actor_user_id, rows[1].ip) == (7, "10.0.0.7")
     assert audit.verify(session).ok
+
+
+@pytest.mark.parametrize("kind", ["persons", "employers", "spells", "employment-episodes", "participations"])
+def test_an_import_of_personal_data_lists_the_persons_it_wrote(
+    session: Session, tmp_path: Path, kind: str
+) -> None:
+    data = build_dataset(session)
+    data.employers[0].founded_by_person_id = data.persons[0].id
+    session.flush()
+    path = tmp_path / f"{kind}.csv"
+    write_export(session=session, kind=kind, path=path, actor="a")
+    import_file(session=session, kind=kind, path=path, actor="a")
+    export_row, import_row = session.scalars(
+        select(AuditEvent).order_by(AuditEvent.id.desc()).limit(2)
+    ).all()[::-1]
+    assert (export_row.action, import_row.action, import_row.object_type) == ("export", "import", kind)
+    listed = json.loads(export_row.details)["person_ids"]
+    assert listed != []
+    assert sorted(json.loads(import_row.details)["person_ids"]) == sorted(listed)
 
 
 def test_exports_and_imports_report_to_the_audit_hooks(session: Session, tmp_path: Path) -> None:

@@ -91,7 +91,8 @@ class AccessEvent:
     rows: int
     complete: bool
     at: dt.datetime
-    #: the persons whose data an export held (personal kinds; see ``alue.io.kinds.base.PERSON_ID``)
+    #: the persons whose data an export held or an import wrote (personal kinds; see
+    #: ``alue.io.kinds.base.PERSON_ID`` and ``ParsedRow.person_id``)
     person_ids: frozenset[int] = frozenset()
 
 
@@ -209,13 +210,14 @@ def import_file(
     spec = get_kind(kind)
     result = ImportResult(kind=spec.name, source=str(path), dry_run=dry_run, rejects_path=None)
     rejected: list[ParsedRow] = []
+    persons: set[int] = set()
     headers: list[str] = []
     savepoint = session.begin_nested()
     try:
         own_reader = getattr(spec, "open_table", None)  # a kind with its own file format (JSON)
         with own_reader(Path(path)) if own_reader else open_table(Path(path), sheet=sheet) as table:
             headers = table.headers
-            _run(spec, session, table, result, rejected, progress, batch_size)
+            _run(spec, session, table, result, rejected, persons, progress, batch_size)
     except FileFormatError as exc:
         result.errors.append(RowError(None, "", str(exc)))
     except SQLAlchemyError as exc:
@@ -237,11 +239,11 @@ def import_file(
         write_rejects(rejects_path, headers, rejected, result.errors)
         result.rejects_path = rejects_path
     rows_written = result.inserted + result.updated + result.unchanged
-    _audit(
-        session,
-        AccessEvent("import", spec.name, spec.personal, actor, purpose, rows_written, result.written, now()),
-        audit,
+    written = frozenset(persons) if result.written else frozenset()
+    event = AccessEvent(
+        "import", spec.name, spec.personal, actor, purpose, rows_written, result.written, now(), written
     )
+    _audit(session, event, audit)
     return result
 
 
@@ -251,6 +253,7 @@ def _run(
     table: Table,
     result: ImportResult,
     rejected: list[ParsedRow],
+    persons: set[int],
     progress: ProgressCallback | None,
     batch_size: int,
 ) -> None:
@@ -273,6 +276,8 @@ def _run(
                 result.errors.extend(RowError(row.row, label.get(c, c), m) for c, m in row.errors)
             elif row.outcome is not None:
                 setattr(result, row.outcome, getattr(result, row.outcome) + 1)
+                if row.person_id is not None:
+                    persons.add(row.person_id)
                 if row.coded_score is not None:
                     result.coded += 1
                     result.coded_uncertain += row.coded_score < UNCERTAIN_BELOW

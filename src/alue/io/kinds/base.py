@@ -37,6 +37,8 @@ class ParsedRow:
     outcome: Outcome | None = None
     #: the occupation coder's certainty, when the import coded the row's occupation from its title
     coded_score: float | None = None
+    #: the person whose data the row is, once known (a personal kind's import lists them in its audit row)
+    person_id: int | None = None
 
     def error(self, column: str, message: str) -> None:
         self.errors.append((column, message))
@@ -174,7 +176,8 @@ class PersonRefs:
         if found_by_hetu and found_by_number and found_by_hetu[0] != found_by_number[0]:
             row.error(number_column, f"customer number {number} belongs to another person than HETU {hetu}")
             return None
-        return (found_by_hetu or found_by_number)[0]  # type: ignore[index]
+        row.person_id = (found_by_hetu or found_by_number)[0]  # type: ignore[index]
+        return row.person_id
 
 
 def person_columns(required: bool = True) -> tuple[Column, Column]:

@@ -132,6 +132,7 @@ class EmployersKind(Kind):
                     row.error("founded_by", f"no person with customer number or HETU {ref}")
                     continue
                 insert["founded_by_person_id"] = update["founded_by_person_id"] = founder
+                row.person_id = founder
             insert["business_id"] = business_id
             ctx.employers.cache[business_id] = upsert(
                 session, row, ctx.employers.cache.get(business_id), Employer, insert, update

@@ -306,6 +306,9 @@ class PersonsKind(Kind):
         for insert, number in zip(needs_number, numbers, strict=True):
             existing[insert["hetu"]].customer_number = number
         session.flush()
+        for row in rows:
+            if row.ok and row.values.get("hetu") in existing:
+                row.person_id = existing[row.values["hetu"]].id
         if opened:
             session.add_all(
                 Residence(person_id=existing[hetu].id, municipality_code=code, start_date=start)

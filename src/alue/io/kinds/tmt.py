@@ -530,6 +530,7 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
                 continue
             if not ctx.claim(row, ("tmt-profile", person.id), values["ref_field"], "person"):
                 continue
+            row.person_id = person.id
             changed = self._apply_person(person, values, coords)
             changed |= self._apply_occupations(session, person, values["occupations"], taxonomy)
             row.outcome = "updated" if changed else "unchanged"
