@@ -81,6 +81,7 @@ def test_a_file_is_checked_then_imported_and_titles_without_an_occupation_are_co
     assert "2 riviä luettu" in text
     assert "Ongelmia ei löytynyt: mitään ei ole vielä tallennettu." in text
     assert "1 riviltä puuttuu ammatti" in text
+    assert "kunkin vähintään 50 %:n varmuudella" in text  # the welder is coded with certainty
     assert _vacancies(web_engine) == {}, "a check writes nothing"
     token = TOKEN.search(text)
     assert token is not None
