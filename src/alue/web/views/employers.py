@@ -44,7 +44,6 @@ def employer_query(q: str, municipality: str):  # type: ignore[no-untyped-def]
     return stmt
 
 
-#: Coded by the occupation coder with a certainty below this: listed by the filter "uncertain"
 #: ``coded`` filter of the vacancy list → the vacancies it keeps
 CODED_FILTERS = ("", "uncertain", *OccupationSource)
 
