@@ -1,10 +1,10 @@
-"""Files uploaded for import, kept between the check and the import (a few minutes at most).
+"""Files uploaded for import, kept between the check and the import (an hour at most).
 
 A page checks an uploaded file first (a dry run that writes nothing) and imports it only when the user
-confirms, so the file waits here in between: under a random token, readable only by the user who
-uploaded it, deleted when it is imported and after :data:`KEEP_S` seconds in any case. The directory is
-``$ALUE_UPLOAD_DIR``, else ``alue-uploads`` in the system's temporary directory; it is created with
-owner-only permissions. Several application processes on one host share it.
+confirms, so the file waits here in between: under a random token, found only for the user who uploaded
+it and for :data:`KEEP_S` seconds, deleted when it is imported, and otherwise removed by the next upload
+after that time. The directory is ``$ALUE_UPLOAD_DIR``, else ``alue-uploads`` in the system's temporary
+directory; it is created with owner-only permissions. Several application processes on one host share it.
 """
 
 from __future__ import annotations
