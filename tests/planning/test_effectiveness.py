@@ -176,7 +176,7 @@ def test_figures_and_matched_effect_by_hand(session: Session, area: Area) -> Non
     assert e.cost_per_additional_employed == pytest.approx(4000 / (4 / 3))
     assert "Not a randomised estimate" in report.method_note
     # four persons: the command line hides them and every figure built on them, as the page does
-    shown = _published(f.model_dump(mode="json"))
+    shown = _published(f)
     hidden = (
         "participants",
         "completion_rate",

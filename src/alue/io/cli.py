@@ -48,10 +48,6 @@ def open_session() -> AbstractContextManager[Session]:
     return session_scope()
 
 
-def _actor(actor: str | None) -> Actor:
-    return Actor.command_line(actor)
-
-
 def import_command(
     kind: Annotated[ImportKindName, typer.Argument(help="What the file holds.", case_sensitive=False)],
     file: Annotated[Path, typer.Argument(help="CSV (UTF-8, ',' or ';') or XLSX file.", dir_okay=False)],
@@ -97,7 +93,7 @@ def import_command(
             dry_run=dry_run,
             rejects_path=rejects,
             sheet=sheet,
-            actor=_actor(actor),
+            actor=Actor.command_line(actor),
             purpose=purpose,
             progress=report,
         )
@@ -185,7 +181,7 @@ def export_command(
                 kind=kind.value,
                 path=sys.stdout,
                 fmt="csv",
-                actor=_actor(actor),
+                actor=Actor.command_line(actor),
                 purpose=purpose,
                 delimiter=delimiter,
             )
@@ -196,7 +192,7 @@ def export_command(
             kind=kind.value,
             path=path,
             fmt=fmt.value,
-            actor=_actor(actor),
+            actor=Actor.command_line(actor),
             purpose=purpose,
             delimiter=delimiter,
         )

@@ -8,7 +8,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from alue.employers.models import Vacancy
 from alue.matching.views import (
@@ -273,13 +272,13 @@ def confirmed_titles(
     principal: Annotated[Principal, requires(Permission.VIEW_EMPLOYERS)], db: DbSession
 ) -> list[ConfirmedTitleOut]:
     """The job titles confirmed for the occupation coder."""
-    from alue.matching.models import ConfirmedTitle
+    from alue.matching.confirmed import listed_titles
 
     return [
         ConfirmedTitleOut(
             id=r.id, title=r.title, esco_uri=r.esco_uri, isco4=r.isco4, confirmed_at=r.confirmed_at
         )
-        for r in db.scalars(select(ConfirmedTitle).order_by(ConfirmedTitle.title_key))
+        for r in listed_titles(db)
     ]
 
 

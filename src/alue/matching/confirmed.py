@@ -59,6 +59,11 @@ def confirmed_titles(db: Session) -> list[tuple[str, str]]:
     return [(title, uri) for title, uri, _key, _isco in _confirmed_rows(db)]
 
 
+def listed_titles(db: Session) -> list[ConfirmedTitle]:
+    """Every confirmed title as staff read them, by title (page and API)."""
+    return list(db.scalars(select(ConfirmedTitle).order_by(ConfirmedTitle.title_key)))
+
+
 def read_confirmed_titles(database_url: str) -> list[tuple[str, str]]:
     """The confirmed titles in the database at ``database_url``, for the command line.
 
@@ -132,7 +137,7 @@ class ConfirmedOverlay:
 #: the coders being built in the background, by their confirmed titles
 _BUILDS: dict[tuple[tuple[str, str], ...], threading.Thread] = {}
 _BUILDS_LOCK = threading.Lock()
-#: background builds that failed, by their confirmed titles: (when it last failed, failures in a row)
+#: background builds that failed, by their confirmed titles: (when to try again, failures in a row)
 _FAILED: dict[tuple[tuple[str, str], ...], tuple[float, int]] = {}
 #: a failed background build is tried again after this many seconds, doubled after each further
 #: failure up to :data:`RETRY_MAX_S` (meanwhile pages keep the coder they have, with the overlay)
@@ -141,11 +146,7 @@ RETRY_MAX_S = 3600.0
 
 
 def _may_retry(titles: tuple[tuple[str, str], ...], now: float) -> bool:
-    failed = _FAILED.get(titles)
-    if failed is None:
-        return True
-    when, count = failed
-    return now >= when + min(RETRY_AFTER_S * 2 ** (count - 1), RETRY_MAX_S)
+    return now >= _FAILED.get(titles, (now, 0))[0]
 
 
 def coder_for(
@@ -190,8 +191,8 @@ def _build(data_dir: Path | None, titles: Sequence[tuple[str, str]]) -> None:
     except Exception:  # a background thread has no caller to tell: log it, and try again later
         with _BUILDS_LOCK:
             count = _FAILED.get(key, (0.0, 0))[1] + 1
-            _FAILED[key] = (time.monotonic(), count)
-        delay = min(RETRY_AFTER_S * 2 ** (count - 1), RETRY_MAX_S)
+            delay = min(RETRY_AFTER_S * 2 ** (count - 1), RETRY_MAX_S)
+            _FAILED[key] = (time.monotonic() + delay, count)
         _log.exception(
             "building the occupation coder with %d confirmed titles failed (%d in a row); tried again "
             "in %.0f s at the earliest",

@@ -570,12 +570,12 @@ def confirmed_titles_page(
     db: DbSession,
     lang: Lang,
 ) -> Response:
-    from alue.matching.models import ConfirmedTitle
+    from alue.matching.confirmed import listed_titles
     from alue.matching.taxonomy import load_taxonomy
     from alue.shared.auth import User
 
     taxonomy = load_taxonomy()
-    rows = list(db.scalars(select(ConfirmedTitle).order_by(ConfirmedTitle.title_key)))
+    rows = listed_titles(db)
     user_ids = {r.confirmed_by for r in rows if r.confirmed_by is not None}
     names: dict[int, str] = {}
     if user_ids:

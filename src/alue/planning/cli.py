@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -13,8 +13,11 @@ from rich.table import Table
 
 from alue.area.config import Area, load_area
 from alue.shared.db import get_engine, session_scope
-from alue.shared.suppression import MIN_CELL, is_small
+from alue.shared.suppression import MIN_CELL
 from alue.shared.time import parse_date, today
+
+if TYPE_CHECKING:
+    from alue.planning.effectiveness import ServiceFigures
 
 plan_app = typer.Typer(
     help=(
@@ -401,27 +404,31 @@ def scenario(
 # -------------------------------------------------------------------------------------- effectiveness
 
 
-#: the person counts of a service's figures and what is derived from each (hidden with it when small)
-_COUNTED = {
-    "participants": ("participations", "median_spell_days"),
-    "ended": ("completed", "completion_rate", "completion_ci"),
-    "completed": ("ended", "completion_rate", "completion_ci"),
-    "followed_3m": ("employed_3m", "employed_3m_rate", "employed_3m_ci"),
-    "employed_3m": ("followed_3m", "employed_3m_rate", "employed_3m_ci"),
-    "followed_6m": ("employed_6m", "employed_6m_rate", "employed_6m_ci", "naive_before_after_6m"),
-    "employed_6m": ("followed_6m", "employed_6m_rate", "employed_6m_ci"),
+#: the fields of a service's figures that each published cell stands for (hidden with it)
+_CELL_FIELDS = {
+    "participants": ("participants", "participations", "median_spell_days"),
+    "completion": ("completed", "ended", "completion_rate", "completion_ci"),
+    "employed_3m": ("employed_3m", "followed_3m", "employed_3m_rate", "employed_3m_ci"),
+    "employed_6m": (
+        "employed_6m",
+        "followed_6m",
+        "employed_6m_rate",
+        "employed_6m_ci",
+        "naive_before_after_6m",
+    ),
 }
 
 
-def _published(row: dict[str, Any]) -> dict[str, Any]:
-    """A service's figures as they may leave alue, as on the page: person counts of 1–4 and the shares
-    built on them hidden (``alue.shared.suppression``); costs per employed only from 5 employed."""
-    out = dict(row)
-    for count, derived in _COUNTED.items():
-        if is_small(row[count]):
-            for name in (count, *derived):
-                out[name] = None
-    if row["employed_6m"] < MIN_CELL:
+def _published(figures: ServiceFigures) -> dict[str, Any]:
+    """A service's figures as its page shows them (``published_cells``): what a hidden cell stands for is
+    left out, and the costs per employed only from 5 employed."""
+    from alue.planning.effectiveness import published_cells
+
+    out = figures.model_dump(mode="json")
+    for name, cell in published_cells(figures).items():
+        if cell.suppressed:
+            out.update(dict.fromkeys(_CELL_FIELDS[name]))
+    if figures.employed_6m < MIN_CELL:
         out.update(cost_per_employed_6m=None, cost_per_employed_6m_ci=None, employed_per_10k_eur=None)
     return out
 
@@ -454,8 +461,8 @@ def effectiveness(
             follow_up_months=follow_up,
         )
     data = report.model_dump(mode="json")
-    for group in ("services", "providers"):
-        data[group] = [_published(row) for row in data[group]]
+    data["services"] = [_published(f) for f in report.services]
+    data["providers"] = [_published(f) for f in report.providers]
     if as_json:
         _print_json(data)
         return

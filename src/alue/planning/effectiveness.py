@@ -59,6 +59,7 @@ from alue.people.models import (
 )
 from alue.planning.stats import bootstrap_ci, mantel_haenszel_rate_ratio, wilson
 from alue.services.models import Participation, ParticipationOutcome, Partner, Service
+from alue.shared.suppression import Cell, count_cell, share_cell
 from alue.shared.time import add_months, today
 
 EPOCH = dt.date(1970, 1, 1)
@@ -170,6 +171,17 @@ class ServiceFigures(_Model):
     effect: Effect | None
     #: completers against similar unemployed people who were not in a service (``non_participant_effect``)
     non_participant_effect: Effect | None = None
+
+
+def published_cells(f: ServiceFigures) -> dict[str, Cell]:
+    """A service's person figures as they may leave alue (page and command line): a count of 1–4
+    persons, and a share whose count or base is that small, hidden (``alue.shared.suppression``)."""
+    return {
+        "participants": count_cell(f.participants),
+        "completion": share_cell(f.completed, f.ended),
+        "employed_3m": share_cell(f.employed_3m, f.followed_3m),
+        "employed_6m": share_cell(f.employed_6m, f.followed_6m),
+    }
 
 
 class EffectivenessReport(_Model):

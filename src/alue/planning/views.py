@@ -23,7 +23,7 @@ from alue.planning.i18n import gettext, template_context
 from alue.planning.service import financing_key, load_snapshot
 from alue.shared.auth import N_, Permission, Principal, aggregate_municipalities
 from alue.shared.i18n import format_number
-from alue.shared.suppression import Cell, count_cell, share_cell
+from alue.shared.suppression import Cell, count_cell
 from alue.shared.time import today
 from alue.web.charts import Bar, bar_chart
 from alue.web.deps import DbSession, IdPath, Lang, NotFound, requires
@@ -191,7 +191,7 @@ def financing(
 
 @router.get("/effectiveness", response_class=HTMLResponse)
 def effectiveness(request: Request, principal: Aggregates, db: DbSession, lang: Lang) -> Response:
-    from alue.planning.effectiveness import EffectivenessReport, effectiveness_report
+    from alue.planning.effectiveness import EffectivenessReport, effectiveness_report, published_cells
 
     area = request.app.state.area
     report, data_day, ready = _snapshot_or(
@@ -223,14 +223,6 @@ def effectiveness(request: Request, principal: Aggregates, db: DbSession, lang: 
         label_width=200,
     )
 
-    def cells(f: Any) -> dict[str, Cell]:
-        return {
-            "participants": count_cell(f.participants),
-            "completion": share_cell(f.completed, f.ended),
-            "employed_3m": share_cell(f.employed_3m, f.followed_3m),
-            "employed_6m": share_cell(f.employed_6m, f.followed_6m),
-        }
-
     return _page(
         request,
         lang,
@@ -240,7 +232,7 @@ def effectiveness(request: Request, principal: Aggregates, db: DbSession, lang: 
             "services": ranked(report.services),
             "providers": providers,
             "chart": chart,
-            "cells": cells,
+            "cells": published_cells,
             "ready": ready,
             "data_day": data_day,
         },
