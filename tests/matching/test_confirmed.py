@@ -163,6 +163,39 @@ def test_a_page_gets_a_confirmed_title_at_once_while_the_coder_is_rebuilt(
     assert coder_for(session, data_dir, wait=False) is learnt
 
 
+def test_an_import_codes_with_the_coder_it_has_while_the_new_one_is_built(
+    session: Session,
+    taxonomy: Taxonomy,
+    in_memory: OccupationCoder,
+    learnt: OccupationCoder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The web import's check does not wait for the coder with newly confirmed titles."""
+    from alue.io.kinds.occupations import code_titles
+    from alue.matching.confirmed import CONFIRMED_SCORE, wait_for_builds
+
+    started, release = threading.Event(), threading.Event()
+
+    def slow_build(taxonomy: Taxonomy, **kwargs: Any) -> OccupationCoder:
+        started.set()
+        assert release.wait(30)
+        return learnt
+
+    monkeypatch.setattr(coder_module, "build_coder", slow_build)
+    confirm_title(session, title=TITLE, uri=WAREHOUSE, taxonomy=taxonomy, user_id=None, now=NOW)
+    try:
+        confirmed, welder = code_titles(session, ["Logistiikkatyöntekijä (osa-aikainen)", "hitsaaja"])
+        assert started.wait(30), "the new coder is built in the background"
+        assert not release.is_set()
+        assert confirmed is not None
+        assert welder is not None
+        assert (confirmed.isco, confirmed.uri, confirmed.score) == ("9333", WAREHOUSE, CONFIRMED_SCORE)
+        assert welder == in_memory.code("hitsaaja", top=1)[0]
+    finally:
+        release.set()
+        wait_for_builds(60)
+
+
 @pytest.mark.usefixtures("in_memory")
 def test_a_failing_background_build_is_tried_again_later_not_on_every_request(
     session: Session,

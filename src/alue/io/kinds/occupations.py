@@ -35,12 +35,16 @@ def taxonomy() -> Taxonomy:
 
 def code_titles(session: Session, titles: Sequence[str]) -> list[Candidate | None]:
     """The coder's best occupation for each title (``None`` when it finds none), with the titles the
-    area's staff have confirmed (:func:`alue.matching.confirmed.coder_for`)."""
+    area's staff have confirmed (:func:`alue.matching.confirmed.coder_for`).
+
+    A process that already has a coder in memory (the web app) does not wait for the coder with newly
+    confirmed titles to be built: it codes with the one it has and the confirmed titles on top, as the
+    pages do, while the new one is built in the background."""
     from alue.matching.confirmed import coder_for
 
     if not titles:
         return []
-    found = coder_for(session).code_many(list(titles), top=1)
+    found = coder_for(session, wait=False).code_many(list(titles), top=1)
     return [candidates[0] if candidates else None for candidates in found]
 
 
