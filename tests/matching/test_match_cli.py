@@ -59,12 +59,22 @@ def test_match_jobseeker_and_vacancy_json(cli: typer.Typer, demo_engine) -> None
     data = json.loads(result.output)
     assert data["vacancy"] == first["vacancy_id"]
     assert 0 < len(data["results"]) <= 3
-    # reading a person's matches writes an audit row
-    from alue.shared.audit import AuditEvent
+    # reading a person's matches writes an audit row; a vacancy's candidates are one row listing them
+    from alue.shared.audit import AuditEvent, AuditSubject
 
     with Session(demo_engine) as s:
         rows = s.scalars(select(AuditEvent).where(AuditEvent.person_id == person)).all()
-    assert any(r.object_type == "person" for r in rows)
+        assert any(r.object_type == "person" for r in rows)
+        listing = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "vacancy", AuditEvent.object_id == str(first["vacancy_id"]))
+            .order_by(AuditEvent.id.desc())
+        ).first()
+        assert listing is not None
+        candidates = [r["person_id"] for r in data["results"]]
+        assert sorted(json.loads(listing.details)["person_ids"]) == sorted(candidates)
+        indexed = s.scalars(select(AuditSubject.person_id).where(AuditSubject.event_id == listing.id)).all()
+        assert sorted(indexed) == sorted(candidates)
 
 
 def test_match_errors(cli: typer.Typer) -> None:

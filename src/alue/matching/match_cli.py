@@ -101,13 +101,13 @@ def match(
                 results = rank_persons_for_vacancy(
                     session, vacancy, top=top, on=day, include_hard_fails=include_hard_fails
                 )
-                for m in results:
-                    audit.append(
-                        session, actor=who, action=audit.AuditAction.READ, object_type="person",
-                        object_id=m.person_id, person_id=m.person_id,
-                        purpose=audit.AuditPurpose.JOB_BROKERAGE,
-                        details={"view": "match_candidates", "vacancy_id": vacancy},
-                    )  # fmt: skip
+                listed = [m.person_id for m in results]
+                audit.append(  # one row listing the candidates, as the vacancy's page writes
+                    session, actor=who, action=audit.AuditAction.READ, object_type="vacancy",
+                    object_id=vacancy, person_id=listed[0] if len(listed) == 1 else None,
+                    person_ids=listed, purpose=audit.AuditPurpose.JOB_BROKERAGE,
+                    details={"view": "match_candidates", "vacancy_id": vacancy, "results": len(listed)},
+                )  # fmt: skip
         except LookupError as exc:
             typer.echo(f"Error: {exc.args[0]}", err=True)
             raise typer.Exit(2) from None
