@@ -39,7 +39,7 @@ from alue.web.deps import (
 )
 from alue.web.nav import WebRegistry
 from alue.web.queries import FiguresCache
-from alue.web.security import LANG_COOKIE, SecurityHeadersMiddleware
+from alue.web.security import LANG_COOKIE, BodyLimitMiddleware, SecurityHeadersMiddleware
 from alue.web.templating import make_environment, render
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -107,6 +107,7 @@ def create_app(
 ) -> FastAPI:
     """Build the application. Tests pass their own engine, settings and a fake OIDC transport."""
     settings = settings or get_settings()
+    web = web_settings or get_web_settings()
     app = FastAPI(
         title="alue API",
         version="1",
@@ -124,12 +125,11 @@ def create_app(
     app.state.secret = settings.require_secret()
     app.state.engine = engine or get_engine(settings.database_url)
     app.state.session_factory = session_factory(app.state.engine)
-    app.state.web_settings = web_settings or get_web_settings()
+    app.state.web_settings = web
     app.state.oidc_settings = oidc_settings or get_oidc_settings()
     app.state.oidc_http = oidc_http
     app.state.area = area or load_area(settings.area, settings.data_dir)
     app.state.touch_after = dt.timedelta(minutes=5)
-    web = app.state.web_settings
     app.state.home_figures = FiguresCache(web.home_figures_seconds)
     app.state.throttle = ThrottlePolicy(
         per_username=web.throttle_per_username,
@@ -146,6 +146,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     _install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=web.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     check_route_permissions(app)
     return app
@@ -162,10 +163,13 @@ def _ensure_lang(request: Request) -> None:
         )
 
 
-def _error_page(request: Request, status: int, title: str, message: str) -> Response:
+def _error_page(request: Request, status: int, title: str, message: str, **variables: str) -> Response:
     _ensure_lang(request)
     return render(
-        request, "error.html", {"status": status, "title": title, "message": message}, status_code=status
+        request,
+        "error.html",
+        {"status": status, "title": title, "message": message, "variables": variables},
+        status_code=status,
     )
 
 
@@ -205,6 +209,15 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: Any) -> Response:
+        if exc.status_code == 413 and not _is_api(request):
+            limit = request.app.state.web_settings.max_body_mb
+            return _error_page(
+                request,
+                413,
+                N_("The file is too large"),
+                N_("The file or form you sent is larger than %(mb)s MB, the most this service takes."),
+                mb=f"{limit:g}",
+            )
         if _is_api(request) or exc.status_code not in (404, 405):
             return JSONResponse(
                 {"detail": exc.detail}, exc.status_code, headers=getattr(exc, "headers", None)

@@ -31,6 +31,15 @@ class WebSettings(BaseSettings):
     #: the area home page's headline figures are kept this long per day and set of municipalities
     #: (0 = counted on every request)
     home_figures_seconds: float = 60
+    #: the largest request body taken, an uploaded file with its form included: a larger one is refused
+    #: with 413 as soon as its declared length or the bytes received pass it, before it is stored. Kept
+    #: above the upload limit (``alue.web.uploads.MAX_BYTES``, 10 MB) so that the import page itself says
+    #: that a file a little too large is too large.
+    max_body_mb: float = 11
+
+    @property
+    def max_body_bytes(self) -> int:
+        return int(self.max_body_mb * 1024 * 1024)
 
     @property
     def session_lifetime(self) -> dt.timedelta:
