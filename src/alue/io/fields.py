@@ -1,9 +1,9 @@
 """Column types of the import and export files: how a cell is read, checked and written back.
 
-Each type turns the text of a cell into a Python value (raising ``ValueError`` with a message in plain
-language) and formats a value back into the same text, so that an export can be imported again without
-loss. Enumerations accept their value (``unemployed``) or a Finnish label (``työtön``); matching ignores
-case, accents, spaces and punctuation.
+Each type turns the text of a cell into a Python value (raising ``ValueError`` with a translatable
+:class:`~alue.io.messages.Message` in plain language) and formats a value back into the same text, so that
+an export can be imported again without loss. Enumerations accept their value (``unemployed``) or a
+Finnish label (``työtön``); matching ignores case, accents, spaces and punctuation.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from stdnum import exceptions as stdnum_errors
 
 from alue.area.models import Municipality
+from alue.io.messages import Message, Plural, quote
 from alue.shared.identifiers import validate_business_id, validate_hetu
 from alue.shared.time import parse_date
 
@@ -49,6 +51,34 @@ class Lookups:
         return cls(session.scalars(select(Municipality)))
 
 
+def problem(exc: Exception) -> str:
+    """The message of a ``ValueError`` a parser raised: its :class:`Message`, else its text."""
+    first = exc.args[0] if exc.args else None
+    return first if isinstance(first, Message) else str(exc)
+
+
+def hetu_problem(exc: Exception, value: str) -> str:
+    """What ``validate_hetu(value)`` found wrong, as a message (in English the text it gives itself)."""
+    cause = exc.__cause__
+    if isinstance(cause, stdnum_errors.InvalidChecksum):
+        return Message("HETU %(value)s: the check character is wrong", value=quote(value))
+    if isinstance(cause, stdnum_errors.InvalidComponent):
+        return Message("HETU %(value)s: not a valid date or individual number", value=quote(value))
+    if isinstance(cause, stdnum_errors.ValidationError):
+        return Message("HETU %(value)s: not in the form DDMMYYCZZZQ", value=quote(value))
+    return str(exc)
+
+
+def business_id_problem(exc: Exception, value: str) -> str:
+    """What ``validate_business_id(value)`` found wrong, as a message (in English the text it gives)."""
+    cause = exc.__cause__
+    if isinstance(cause, stdnum_errors.InvalidChecksum):
+        return Message("Y-tunnus %(value)s: the check digit is wrong", value=quote(value))
+    if isinstance(cause, stdnum_errors.ValidationError):
+        return Message("Y-tunnus %(value)s: not in the form 1234567-8", value=quote(value))
+    return str(exc)
+
+
 class FieldType:
     """Base class: ``parse`` text into a value, ``format`` a value into text."""
 
@@ -66,6 +96,7 @@ class FieldType:
 class Text(FieldType):
     max_length: int
     pattern: str | None = None
+    #: what the pattern accepts, for the docs and the error (a :class:`Message`: "without spaces")
     pattern_doc: str = ""
     upper: bool = False
     lower: bool = False
@@ -79,9 +110,24 @@ class Text(FieldType):
     def parse(self, text: str, lookups: Lookups) -> str:
         value = text.upper() if self.upper else text.lower() if self.lower else text
         if len(value) > self.max_length:
-            raise ValueError(f"too long: {len(value)} characters, at most {self.max_length} allowed")
+            raise ValueError(
+                Plural(
+                    "too long: %(num)s character, at most %(max)s allowed",
+                    "too long: %(num)s characters, at most %(max)s allowed",
+                    len(value),
+                    max=self.max_length,
+                )
+            )
         if self.pattern and not re.fullmatch(self.pattern, value):
-            raise ValueError(f"{text!r} is not {self.pattern_doc or 'in the expected form'}")
+            if self.pattern_doc:
+                raise ValueError(
+                    Message(
+                        "%(text)s is not in the expected form: %(form)s",
+                        text=quote(text),
+                        form=self.pattern_doc,
+                    )
+                )
+            raise ValueError(Message("%(text)s is not in the expected form", text=quote(text)))
         return value
 
 
@@ -92,9 +138,11 @@ class Date(FieldType):
         try:
             value = parse_date(text)
         except ValueError as exc:
-            raise ValueError(f"{text!r} is not a date (use 2025-01-31 or 31.1.2025)") from exc
+            raise ValueError(
+                Message("%(text)s is not a date (use 2025-01-31 or 31.1.2025)", text=quote(text))
+            ) from exc
         if not 1900 <= value.year <= 2100:
-            raise ValueError(f"{text!r} is not a plausible date (year 1900–2100)")
+            raise ValueError(Message("%(text)s is not a plausible date (year 1900–2100)", text=quote(text)))
         return value
 
     def format(self, value: Any) -> str:
@@ -113,10 +161,17 @@ class Integer(FieldType):
     def parse(self, text: str, lookups: Lookups) -> int:
         cleaned = text.replace(" ", "").replace("\u00a0", "")
         if re.fullmatch(r"[+-]?\d{1,9}([.,]0+)?", cleaned) is None:
-            raise ValueError(f"{text!r} is not a whole number")
+            raise ValueError(Message("%(text)s is not a whole number", text=quote(text)))
         value = int(re.split(r"[.,]", cleaned)[0])
         if not self.minimum <= value <= self.maximum:
-            raise ValueError(f"{value} is outside {self.minimum}–{self.maximum}")
+            raise ValueError(
+                Message(
+                    "%(value)s is outside %(minimum)s–%(maximum)s",
+                    value=value,
+                    minimum=self.minimum,
+                    maximum=self.maximum,
+                )
+            )
         return value
 
 
@@ -127,11 +182,11 @@ class Money(FieldType):
     def parse(self, text: str, lookups: Lookups) -> Decimal:
         cleaned = text.replace(" ", "").replace("\u00a0", "").replace("€", "").replace(",", ".")
         if re.fullmatch(r"\d{1,8}(\.\d{1,2})?", cleaned) is None:
-            raise ValueError(f"{text!r} is not a euro amount (e.g. 1234.50)")
+            raise ValueError(Message("%(text)s is not a euro amount (e.g. 1234.50)", text=quote(text)))
         try:
             value = Decimal(cleaned).quantize(Decimal("0.01"))
         except InvalidOperation as exc:  # pragma: no cover - the pattern already excludes these
-            raise ValueError(f"{text!r} is not a euro amount") from exc
+            raise ValueError(Message("%(text)s is not a euro amount", text=quote(text))) from exc
         return value
 
     def format(self, value: Any) -> str:
@@ -151,7 +206,7 @@ class Boolean(FieldType):
             return True
         if key in FALSE_WORDS:
             return False
-        raise ValueError(f"{text!r} is not yes or no (true/false, kyllä/ei, 1/0)")
+        raise ValueError(Message("%(text)s is not yes or no (true/false, kyllä/ei, 1/0)", text=quote(text)))
 
     def format(self, value: Any) -> str:
         return "" if value is None else ("true" if value else "false")
@@ -183,7 +238,9 @@ class Choice(FieldType):
         member = self.by_key.get(normalise(text))
         if member is None:
             allowed = ", ".join(m.value for m in self.enum_cls)
-            raise ValueError(f"{text!r} is not one of: {allowed}")
+            raise ValueError(
+                Message("%(text)s is not one of: %(allowed)s", text=quote(text), allowed=allowed)
+            )
         return member
 
     def format(self, value: Any) -> str:
@@ -201,10 +258,10 @@ class MunicipalityCode(FieldType):
             code = compact.zfill(3)
             if code in lookups.municipality_codes:
                 return code
-            raise ValueError(f"unknown municipality code {text!r}")
+            raise ValueError(Message("unknown municipality code %(text)s", text=quote(text)))
         code_by_name = lookups.municipality_by_name.get(normalise(text))
         if code_by_name is None:
-            raise ValueError(f"unknown municipality {text!r}")
+            raise ValueError(Message("unknown municipality %(text)s", text=quote(text)))
         return code_by_name
 
 
@@ -215,7 +272,7 @@ class Hetu(FieldType):
         try:
             return validate_hetu(text)
         except ValueError as exc:
-            raise ValueError(str(exc)) from exc
+            raise ValueError(hetu_problem(exc, text)) from exc
 
 
 class BusinessId(FieldType):
@@ -225,7 +282,7 @@ class BusinessId(FieldType):
         try:
             return validate_business_id(text)
         except ValueError as exc:
-            raise ValueError(str(exc)) from exc
+            raise ValueError(business_id_problem(exc, text)) from exc
 
 
 #: ISCO-08 unit groups that start with 0 (armed forces), which spreadsheets turn into 3-digit numbers
@@ -240,7 +297,7 @@ class Isco4(FieldType):
         if len(value) == 3 and value.isdigit() and "0" + value in ISCO_ZERO_GROUPS:
             value = "0" + value
         if re.fullmatch(r"[0-9]{4}", value) is None:
-            raise ValueError(f"{text!r} is not a 4-digit ISCO-08 code")
+            raise ValueError(Message("%(text)s is not a 4-digit ISCO-08 code", text=quote(text)))
         return value
 
 
@@ -251,7 +308,7 @@ class IscoList(FieldType):
         parts = [p.strip() for p in re.split(r"[,;| ]+", text) if p.strip()]
         codes = [Isco4().parse(p, lookups) for p in parts]
         if len(set(codes)) != len(codes):
-            raise ValueError("the same ISCO code is listed twice")
+            raise ValueError(Message("the same ISCO code is listed twice"))
         return codes
 
     def format(self, value: Any) -> str:
@@ -308,9 +365,14 @@ class Language(FieldType):
     def parse(self, text: str, lookups: Lookups) -> str:
         value = LANGUAGE_NAMES.get(normalise(text), text.strip().lower())
         if re.fullmatch(r"[a-z]{2,3}", value) is None:
-            raise ValueError(f"{text!r} is not a language code such as fi, sv or en")
+            raise ValueError(
+                Message("%(text)s is not a language code such as fi, sv or en", text=quote(text))
+            )
         if self.allowed and value not in self.allowed:
-            raise ValueError(f"{text!r} must be one of {', '.join(self.allowed)}")
+            allowed = ", ".join(self.allowed)
+            raise ValueError(
+                Message("%(text)s must be one of %(allowed)s", text=quote(text), allowed=allowed)
+            )
         return value
 
 
@@ -321,7 +383,7 @@ class LanguageList(FieldType):
         parts = [p for p in re.split(r"[,;| ]+", text) if p.strip()]
         codes = [Language().parse(p, lookups) for p in parts]
         if len(set(codes)) != len(codes):
-            raise ValueError("the same language is listed twice")
+            raise ValueError(Message("the same language is listed twice"))
         return codes
 
     def format(self, value: Any) -> str:
@@ -350,14 +412,17 @@ class LanguageLevels(FieldType):
             if not part:
                 continue
             if ":" not in part:
-                raise ValueError(f"{part!r} is not language:level, e.g. en:good")
+                raise ValueError(Message("%(text)s is not language:level, e.g. en:good", text=quote(part)))
             lang_text, level_text = (s.strip() for s in part.split(":", 1))
             lang = Language().parse(lang_text, lookups)
             level = LEVEL_NAMES.get(normalise(level_text), level_text.lower())
             if level not in LANGUAGE_LEVELS:
-                raise ValueError(f"{level_text!r} is not a level ({', '.join(LANGUAGE_LEVELS)})")
+                levels = ", ".join(LANGUAGE_LEVELS)
+                raise ValueError(
+                    Message("%(text)s is not a level (%(levels)s)", text=quote(level_text), levels=levels)
+                )
             if lang in result:
-                raise ValueError(f"language {lang!r} is listed twice")
+                raise ValueError(Message("language %(language)s is listed twice", language=quote(lang)))
             result[lang] = level
         return result
 
@@ -371,7 +436,9 @@ class Industry(FieldType):
     def parse(self, text: str, lookups: Lookups) -> str:
         value = text.strip().upper()
         if re.fullmatch(r"[A-UX]", value) is None:
-            raise ValueError(f"{text!r} is not a TOL 2008 section letter A–U or X (unknown)")
+            raise ValueError(
+                Message("%(text)s is not a TOL 2008 section letter A–U or X (unknown)", text=quote(text))
+            )
         return value
 
 
@@ -381,7 +448,7 @@ class Postcode(FieldType):
     def parse(self, text: str, lookups: Lookups) -> str:
         value = text.strip()
         if re.fullmatch(r"\d{1,5}", value) is None:
-            raise ValueError(f"{text!r} is not a 5-digit postal code")
+            raise ValueError(Message("%(text)s is not a 5-digit postal code", text=quote(text)))
         return value.zfill(5)
 
 
@@ -391,7 +458,7 @@ class Email(FieldType):
     def parse(self, text: str, lookups: Lookups) -> str:
         value = text.strip()
         if len(value) > 200 or re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value) is None:
-            raise ValueError(f"{text!r} is not an e-mail address")
+            raise ValueError(Message("%(text)s is not an e-mail address", text=quote(text)))
         return value
 
 

@@ -1,6 +1,7 @@
 """Import and export: the Python API used by the command line, the web app and other domains.
 
-``import_file`` validates every row, reports each bad one (row as seen in the file, column, reason) and
+``import_file`` validates every row, reports each bad one (row as seen in the file, column, reason: a
+translatable :class:`~alue.io.messages.Message`, shown in the user's language by ``RowError.translated``) and
 writes inside one savepoint of the caller's transaction: with any bad row nothing is written unless
 ``skip_invalid`` is set, in which case the good rows are written and the bad ones go to a rejects file.
 Rows are upserted on their natural keys, so importing the same file twice changes nothing.
@@ -22,10 +23,11 @@ from typing import IO, Literal
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from alue.io.fields import Lookups, normalise
+from alue.io.fields import Lookups, normalise, problem
 from alue.io.kinds import KINDS, Kind, get_kind
 from alue.io.kinds.base import PERSON_ID, ImportContext, ParsedRow
 from alue.io.kinds.occupations import UNCERTAIN_BELOW
+from alue.io.messages import Message, Plural, either, quote, translate
 from alue.io.tables import FileFormatError, Format, Table, open_table, write_table
 from alue.shared.time import now
 
@@ -37,11 +39,23 @@ ProgressCallback = Callable[[int, int | None], None]
 
 @dataclass(frozen=True)
 class RowError:
-    """A problem with one row (or, with ``row`` None, with the whole file)."""
+    """A problem with one row (or, with ``row`` None, with the whole file).
+
+    ``message`` is a :class:`~alue.io.messages.Message`: its English text, rendered in another language by
+    :meth:`translated`. Other code's plain text (e.g. a kind outside ``alue.io``) is kept as it is."""
 
     row: int | None
     column: str
     message: str
+
+    def translated(self, lang: str) -> str:
+        """The message in ``lang`` (``fi``, ``sv``, ``en``); plain text as it is."""
+        return translate(self.message, lang)
+
+    @property
+    def translatable(self) -> bool:
+        """Whether the message has translations (else it is English text of other code)."""
+        return isinstance(self.message, Message)
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row is not None else "file"
@@ -58,6 +72,7 @@ class ImportResult:
     unchanged: int = 0
     rejected: int = 0
     errors: list[RowError] = field(default_factory=list)
+    #: notes on the file (an ignored column), :class:`~alue.io.messages.Message` s
     warnings: list[str] = field(default_factory=list)
     #: good rows whose occupation the occupation coder chose from the title, and of them those it is
     #: less than :data:`~alue.io.kinds.occupations.UNCERTAIN_BELOW` sure of (for staff to review)
@@ -142,22 +157,37 @@ def map_headers(kind: Kind, headers: list[str]) -> tuple[HeaderMap, list[RowErro
             continue
         column = by_key.get(key)
         if column is None:
-            warnings.append(f"column {header!r} is not used by {kind.name} imports and was ignored")
+            warnings.append(
+                Message(
+                    "column %(header)s is not used by %(kind)s imports and was ignored",
+                    header=quote(header),
+                    kind=kind.name,
+                )
+            )
             continue
         if column.name in index:
-            errors.append(
-                RowError(1, header, f"is the same column as {label[column.name]!r} ({column.name})")
+            same = Message(
+                "is the same column as %(other)s (%(column)s)",
+                other=quote(label[column.name]),
+                column=column.name,
             )
+            errors.append(RowError(1, header, same))
             continue
         index[column.name] = position
         label[column.name] = header
     for column in kind.columns:
         if column.required and column.name not in index:
             aliases = ", ".join(column.aliases[:3])
-            errors.append(RowError(1, column.name, f"required column is missing (also accepted: {aliases})"))
+            missing = (
+                Message("required column is missing (also accepted: %(aliases)s)", aliases=aliases)
+                if aliases
+                else Message("required column is missing")
+            )
+            errors.append(RowError(1, column.name, missing))
     for group in kind.one_of:
         if not any(name in index for name in group):
-            errors.append(RowError(1, group[0], f"the file needs one of the columns {' or '.join(group)}"))
+            needed = Message("the file needs one of the columns %(columns)s", columns=either(group))
+            errors.append(RowError(1, group[0], needed))
     return HeaderMap(index, label, ignored), errors, warnings
 
 
@@ -166,7 +196,16 @@ def parse_row(
 ) -> ParsedRow:
     row = ParsedRow(row=number, cells=cells, values={})
     if len(cells) > width and any(c.strip() for c in cells[width:]):
-        row.error("", f"the row has {len(cells)} cells but the header names only {width} columns")
+        columns = Plural("%(num)s column", "%(num)s columns", width)
+        row.error(
+            "",
+            Plural(
+                "the row has %(num)s cell but the header names only %(columns)s",
+                "the row has %(num)s cells but the header names only %(columns)s",
+                len(cells),
+                columns=columns,
+            ),
+        )
     for column in kind.columns:
         position = headers.index.get(column.name)
         if position is None:
@@ -174,14 +213,14 @@ def parse_row(
         text = cells[position].strip() if position < len(cells) else ""
         if not text:
             if column.required:
-                row.error(column.name, "is required but empty")
+                row.error(column.name, Message("is required but empty"))
             else:
                 row.values[column.name] = copy.copy(column.default)
             continue
         try:
             row.values[column.name] = column.type.parse(text, lookups)
         except ValueError as exc:
-            row.error(column.name, str(exc))
+            row.error(column.name, problem(exc))
     kind.check(row)
     return row
 
@@ -219,10 +258,12 @@ def import_file(
             headers = table.headers
             _run(spec, session, table, result, rejected, persons, progress, batch_size)
     except FileFormatError as exc:
-        result.errors.append(RowError(None, "", str(exc)))
+        result.errors.append(RowError(None, "", exc.message))
     except SQLAlchemyError as exc:
-        message = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        result.errors.append(RowError(None, "", f"the database refused the data: {message}"))
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        result.errors.append(
+            RowError(None, "", Message("the database refused the data: %(reason)s", reason=reason))
+        )
 
     header_row = 1 if getattr(spec, "open_table", None) is None else None  # JSON records have no header
     file_problem = any(e.row is None or e.row == header_row for e in result.errors)

@@ -2,7 +2,8 @@
 
 Rows are streamed: a reader yields ``(row_number, cells)`` where the row number is the one a user sees in
 a spreadsheet (the header is row 1). Anything wrong with the file itself raises ``FileFormatError`` with
-a message in plain language, also when it is found halfway through the file.
+a message in plain language (a translatable :class:`~alue.io.messages.Message`), also when it is found
+halfway through the file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from alue.io.messages import Message, quote
+
 Format = Literal["csv", "xlsx"]
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
@@ -27,7 +30,13 @@ csv.field_size_limit(min(sys.maxsize, 10 * CHUNK))
 
 
 class FileFormatError(ValueError):
-    """The file cannot be read as a table; the message says why and what to do."""
+    """The file cannot be read as a table; the message says why and what to do.
+
+    ``message`` is the :class:`~alue.io.messages.Message` (``str(error)`` its English text)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass
@@ -45,9 +54,9 @@ def detect_format(path: Path) -> Format:
     if head.startswith(ZIP_MAGIC):
         return "xlsx"
     if head.startswith(OLE_MAGIC):
-        raise FileFormatError("this is an old Excel .xls file; save it as .xlsx or as CSV UTF-8")
+        raise FileFormatError(Message("this is an old Excel .xls file; save it as .xlsx or as CSV UTF-8"))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        raise FileFormatError("the file has an .xlsx name but is not an Excel workbook")
+        raise FileFormatError(Message("the file has an .xlsx name but is not an Excel workbook"))
     return "csv"
 
 
@@ -57,13 +66,15 @@ def open_table(path: Path, *, sheet: str | None = None) -> Iterator[Table]:
     try:
         fmt = detect_format(path)
     except OSError as exc:
-        raise FileFormatError(f"cannot open the file: {exc.strerror or exc}") from exc
+        raise FileFormatError(
+            Message("cannot open the file: %(reason)s", reason=exc.strerror or exc)
+        ) from exc
     if fmt == "xlsx":
         with _open_xlsx(path, sheet) as table:
             yield table
     else:
         if sheet is not None:
-            raise FileFormatError("a sheet can only be chosen in an .xlsx file")
+            raise FileFormatError(Message("a sheet can only be chosen in an .xlsx file"))
         with _open_csv(path) as table:
             yield table
 
@@ -82,15 +93,20 @@ def _check_utf8(path: Path) -> int:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 raise FileFormatError(
-                    f"the file is not UTF-8 text (bad byte at position {offset + exc.start}); "
-                    "in Excel save it as 'CSV UTF-8'"
+                    Message(
+                        "the file is not UTF-8 text (bad byte at position %(position)s); "
+                        "in Excel save it as 'CSV UTF-8'",
+                        position=offset + exc.start,
+                    )
                 ) from exc
             lines += chunk.count(b"\n")
             offset += len(chunk)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            raise FileFormatError("the file ends in the middle of a character: it is truncated") from exc
+            raise FileFormatError(
+                Message("the file ends in the middle of a character: it is truncated")
+            ) from exc
     return lines
 
 
@@ -113,16 +129,16 @@ def _open_csv(path: Path) -> Iterator[Table]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         first = fh.readline(CHUNK)
         if "\x00" in first:
-            raise FileFormatError("the file contains NUL bytes: it is not a text file")
+            raise FileFormatError(Message("the file contains NUL bytes: it is not a text file"))
         delimiter = sniff_delimiter(first)
         fh.seek(0)  # the utf-8-sig decoder skips a byte-order mark again after a seek to 0
         reader = csv.reader(fh, delimiter=delimiter)
         try:
             header = next(reader, None)
         except csv.Error as exc:
-            raise FileFormatError(f"the header row cannot be read: {exc}") from exc
+            raise FileFormatError(Message("the header row cannot be read: %(reason)s", reason=exc)) from exc
         if header is None or not any(h.strip() for h in header):
-            raise FileFormatError("the file is empty: the first row must name the columns")
+            raise FileFormatError(Message("the file is empty: the first row must name the columns"))
 
         def rows() -> Iterator[tuple[int, list[str]]]:
             number = 1
@@ -130,10 +146,14 @@ def _open_csv(path: Path) -> Iterator[Table]:
                 for record in reader:
                     number += 1
                     if any("\x00" in c for c in record):
-                        raise FileFormatError(f"row {number} contains NUL bytes: the file is damaged")
+                        raise FileFormatError(
+                            Message("row %(row)s contains NUL bytes: the file is damaged", row=number)
+                        )
                     yield number, record
             except csv.Error as exc:
-                raise FileFormatError(f"row {number + 1} cannot be read: {exc}") from exc
+                raise FileFormatError(
+                    Message("row %(row)s cannot be read: %(reason)s", row=number + 1, reason=exc)
+                ) from exc
 
         yield Table(
             headers=[h.strip() for h in header], rows=rows(), estimated_rows=max(lines - 1, 0), format="csv"
@@ -165,15 +185,23 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise FileFormatError(f"the file is not a readable Excel workbook ({type(exc).__name__})") from exc
+        raise FileFormatError(
+            Message("the file is not a readable Excel workbook (%(reason)s)", reason=type(exc).__name__)
+        ) from exc
     try:
         if sheet is not None:
             if sheet not in workbook.sheetnames:
-                raise FileFormatError(f"no sheet {sheet!r}; the sheets are: {', '.join(workbook.sheetnames)}")
+                raise FileFormatError(
+                    Message(
+                        "no sheet %(sheet)s; the sheets are: %(sheets)s",
+                        sheet=quote(sheet),
+                        sheets=", ".join(workbook.sheetnames),
+                    )
+                )
             worksheet = workbook[sheet]
         else:
             if not workbook.worksheets:
-                raise FileFormatError("the workbook has no sheets")
+                raise FileFormatError(Message("the workbook has no sheets"))
             worksheet = workbook.worksheets[0]
 
         def raw_rows() -> Iterator[tuple[int, list[str]]]:
@@ -183,7 +211,9 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
             except FileFormatError:
                 raise
             except Exception as exc:
-                raise FileFormatError(f"the workbook is damaged ({type(exc).__name__})") from exc
+                raise FileFormatError(
+                    Message("the workbook is damaged (%(reason)s)", reason=type(exc).__name__)
+                ) from exc
 
         stream = raw_rows()
         header: list[str] | None = None
@@ -192,7 +222,7 @@ def _open_xlsx(path: Path, sheet: str | None) -> Iterator[Table]:
                 header = [c.strip() for c in cells]
                 break
         if header is None:
-            raise FileFormatError("the sheet is empty: the first row must name the columns")
+            raise FileFormatError(Message("the sheet is empty: the first row must name the columns"))
         while header and not header[-1]:
             header.pop()
         try:

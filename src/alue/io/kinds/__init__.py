@@ -7,6 +7,7 @@ from alue.io.kinds.employers import EmployersKind, VacanciesKind
 from alue.io.kinds.people import EpisodesKind, PersonsKind, SpellsKind
 from alue.io.kinds.services import ParticipationsKind, PartnersKind, ServicesKind
 from alue.io.kinds.tmt import TMT_KINDS
+from alue.io.messages import Message, quote
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -32,8 +33,9 @@ def get_kind(name: str) -> Kind:
     try:
         return KINDS.get(name) or FORMAT_KINDS[name]
     except KeyError:
+        choices = ", ".join([*KINDS, *FORMAT_KINDS])
         raise ValueError(
-            f"unknown kind {name!r}; choose one of: {', '.join([*KINDS, *FORMAT_KINDS])}"
+            Message("unknown kind %(kind)s; choose one of: %(choices)s", kind=quote(name), choices=choices)
         ) from None
 
 

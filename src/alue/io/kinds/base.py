@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from alue.employers.models import Employer, Vacancy
 from alue.io.fields import BusinessId, Column, Hetu, Lookups, Text
+from alue.io.messages import Message
 from alue.people.models import Person
 from alue.services.models import Service
 
@@ -32,7 +33,7 @@ class ParsedRow:
     cells: list[str]
     #: canonical column name → parsed value, for the columns the file has (a blank cell → the default)
     values: dict[str, Any]
-    #: (canonical column name, message) pairs
+    #: (canonical column name, message) pairs; the messages are :class:`~alue.io.messages.Message` s
     errors: list[tuple[str, str]] = field(default_factory=list)
     outcome: Outcome | None = None
     #: the occupation coder's certainty, when the import coded the row's occupation from its title
@@ -66,10 +67,12 @@ class ImportContext:
         self.vacancies = VacancyRefs(session)
 
     def claim(self, row: ParsedRow, key: tuple[Any, ...], column: str, what: str) -> bool:
-        """Record a natural key; a second row with the same key in the file is an error."""
+        """Record a natural key; a second row with the same key in the file is an error.
+
+        ``what`` names the key for the message, e.g. ``Message("customer number")``."""
         first = self.seen.get(key)
         if first is not None and first != row.row:
-            row.error(column, f"the same {what} is already on row {first}")
+            row.error(column, Message("the same %(what)s is already on row %(row)s", what=what, row=first))
             return False
         self.seen[key] = row.row
         return True
@@ -163,18 +166,32 @@ class PersonRefs:
         hetu = row.values.get(hetu_column)
         number = row.values.get(number_column)
         if not hetu and not number:
-            row.error(hetu_column, f"give the person's {hetu_column} or {number_column}")
+            row.error(
+                hetu_column,
+                Message(
+                    "give the person's %(hetu_column)s or %(number_column)s",
+                    hetu_column=hetu_column,
+                    number_column=number_column,
+                ),
+            )
             return None
         found_by_hetu = self.by_hetu.get(hetu) if hetu else None
         found_by_number = self.by_number.get(number) if number else None
         if hetu and found_by_hetu is None:
-            row.error(hetu_column, f"no person with HETU {hetu}")
+            row.error(hetu_column, Message("no person with HETU %(hetu)s", hetu=hetu))
             return None
         if number and found_by_number is None:
-            row.error(number_column, f"no person with customer number {number}")
+            row.error(number_column, Message("no person with customer number %(number)s", number=number))
             return None
         if found_by_hetu and found_by_number and found_by_hetu[0] != found_by_number[0]:
-            row.error(number_column, f"customer number {number} belongs to another person than HETU {hetu}")
+            row.error(
+                number_column,
+                Message(
+                    "customer number %(number)s belongs to another person than HETU %(hetu)s",
+                    number=number,
+                    hetu=hetu,
+                ),
+            )
             return None
         row.person_id = (found_by_hetu or found_by_number)[0]  # type: ignore[index]
         return row.person_id

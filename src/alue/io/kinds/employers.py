@@ -32,12 +32,14 @@ from alue.io.kinds.base import (
     upsert,
     vacancy_key,
 )
-from alue.io.kinds.occupations import code_titles, coded_fields, named_fields, taxonomy
+from alue.io.kinds.occupations import code_titles, coded_fields, named_fields, occupation_label, taxonomy
 from alue.io.labels import EDUCATION_LABELS, EMPLOYMENT_TYPE_LABELS, SIZE_CLASS_LABELS, WORKING_TIME_LABELS
+from alue.io.messages import Message, quote
 from alue.people.models import EducationLevel, Person, WorkingTime
 from alue.shared.identifiers import validate_hetu
 
 PLAIN = r"[^\x00-\x1f\x7f]*"
+NO_CONTROL = Message("without control characters")
 
 
 class EmployersKind(Kind):
@@ -58,7 +60,7 @@ class EmployersKind(Kind):
         ),
         Column(
             "name",
-            Text(200, PLAIN, "without control characters"),
+            Text(200, PLAIN, NO_CONTROL),
             "name",
             "Porin Konepaja Oy",
             required=True,
@@ -121,7 +123,7 @@ class EmployersKind(Kind):
         )
         for row in good:
             business_id = row.values["business_id"]
-            if not ctx.claim(row, ("employer", business_id), "business_id", "Y-tunnus"):
+            if not ctx.claim(row, ("employer", business_id), "business_id", Message("Y-tunnus")):
                 continue
             insert = self.insert_values(row.values, self.MAPPING)
             update = self.update_values(row.values, self.MAPPING)
@@ -129,7 +131,9 @@ class EmployersKind(Kind):
                 ref = row.values["founded_by"]
                 founder = founders.get(ref) if ref else None
                 if ref and founder is None:
-                    row.error("founded_by", f"no person with customer number or HETU {ref}")
+                    row.error(
+                        "founded_by", Message("no person with customer number or HETU %(ref)s", ref=ref)
+                    )
                     continue
                 insert["founded_by_person_id"] = update["founded_by_person_id"] = founder
                 row.person_id = founder
@@ -187,7 +191,7 @@ class VacanciesKind(Kind):
     columns = (
         Column(
             "external_id",
-            Text(80, r"\S+", "without spaces"),
+            Text(80, r"\S+", Message("without spaces")),
             "the vacancy's id in its source system",
             "TMT-123456",
             required=True,
@@ -197,7 +201,7 @@ class VacanciesKind(Kind):
         employer_column(),
         Column(
             "source",
-            Text(20, r"[a-z0-9_-]+", "lower-case letters, digits, _ and -", lower=True),
+            Text(20, r"[a-z0-9_-]+", Message("lower-case letters, digits, _ and -"), lower=True),
             "source system: alue, tmt (Työmarkkinatori), import …",
             "tmt",
             aliases=("lahde", "kalla"),
@@ -205,7 +209,7 @@ class VacanciesKind(Kind):
         ),
         Column(
             "title",
-            Text(200, PLAIN, "without control characters"),
+            Text(200, PLAIN, NO_CONTROL),
             "job title",
             "Hitsaaja",
             required=True,
@@ -221,7 +225,7 @@ class VacanciesKind(Kind):
         ),
         Column(
             "esco_uri",
-            Text(120, r"https?://\S+", "a URI"),
+            Text(120, r"https?://\S+", Message("a URI")),
             "ESCO occupation URI",
             "http://data.europa.eu/esco/occupation/7aedaa07-3884-4c5b-88f9-80997b2aa54b",
             aliases=("esco", "esco_ammatti"),
@@ -354,9 +358,24 @@ class VacanciesKind(Kind):
     def check(self, row: ParsedRow) -> None:
         v = row.values
         published = v.get("published_on")
-        for column, what in (("closes_on", "closes"), ("filled_on", "is filled")):
-            if published and v.get(column) and v[column] < published:
-                row.error(column, f"the vacancy {what} ({v[column]}) before it is published ({published})")
+        if published and v.get("closes_on") and v["closes_on"] < published:
+            row.error(
+                "closes_on",
+                Message(
+                    "the vacancy closes (%(date)s) before it is published (%(published)s)",
+                    date=v["closes_on"],
+                    published=published,
+                ),
+            )
+        if published and v.get("filled_on") and v["filled_on"] < published:
+            row.error(
+                "filled_on",
+                Message(
+                    "the vacancy is filled (%(date)s) before it is published (%(published)s)",
+                    date=v["filled_on"],
+                    published=published,
+                ),
+            )
         if v.get("min_education") is not None:
             v["min_education"] = str(v["min_education"].value)
 
@@ -368,11 +387,16 @@ class VacanciesKind(Kind):
         claimed: list[tuple[ParsedRow, Employer, Vacancy | None]] = []
         for row in good:
             key = row.values["external_id"]
-            if not ctx.claim(row, ("vacancy", key), "external_id", "external id"):
+            if not ctx.claim(row, ("vacancy", key), "external_id", Message("external id")):
                 continue
             employer = ctx.employers.get(row.values["business_id"])
             if employer is None:
-                row.error("business_id", f"no employer with Y-tunnus {row.values['business_id']}")
+                row.error(
+                    "business_id",
+                    Message(
+                        "no employer with Y-tunnus %(business_id)s", business_id=row.values["business_id"]
+                    ),
+                )
                 continue
             claimed.append((row, employer, ctx.vacancies.cache.get(key)))
         occupations = self._occupations(session, [(row, existing) for row, _e, existing in claimed])
@@ -421,8 +445,13 @@ class VacanciesKind(Kind):
                     if occupation is not None and isco4 and isco4 != occupation.isco4:
                         row.error(
                             "isco4",
-                            f"{isco4} is not the ISCO group of the ESCO occupation "
-                            f"{occupation.label('fi')!r} ({occupation.isco4})",
+                            Message(
+                                "%(isco4)s is not the ISCO group of the ESCO occupation %(occupation)s "
+                                "(%(group)s)",
+                                isco4=isco4,
+                                occupation=quote(occupation_label(occupation)),
+                                group=occupation.isco4,
+                            ),
                         )
                         continue
                     if occupation is not None:
@@ -431,8 +460,18 @@ class VacanciesKind(Kind):
                         # an occupation of another ESCO version is taken with the group the file gives
                         row.error(
                             "esco_uri",
-                            f"ESCO occupation {uri} is not in the loaded ESCO {tax.version}"
-                            + ("" if isco4 else "; give its ISCO group in isco4 and its ESCO version"),
+                            Message(
+                                "ESCO occupation %(uri)s is not in the loaded ESCO %(version)s",
+                                uri=uri,
+                                version=tax.version,
+                            )
+                            if isco4
+                            else Message(
+                                "ESCO occupation %(uri)s is not in the loaded ESCO %(version)s; give its "
+                                "ISCO group in isco4 and its ESCO version",
+                                uri=uri,
+                                version=tax.version,
+                            ),
                         )
                         continue
                 version = v.get("esco_version") or (tax.version if tax is not None else None)
@@ -446,7 +485,13 @@ class VacanciesKind(Kind):
             assert tax is not None
             for (row, title), best in zip(todo, code_titles(session, [t for _r, t in todo]), strict=True):
                 if best is None:
-                    row.error("isco4", f"no occupation given and the title {title!r} could not be coded")
+                    row.error(
+                        "isco4",
+                        Message(
+                            "no occupation given and the title %(title)s could not be coded",
+                            title=quote(title),
+                        ),
+                    )
                 else:
                     out[row.row] = coded_fields(best, tax.version)
                     row.coded_score = best.score

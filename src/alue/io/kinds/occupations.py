@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from alue.employers.models import OccupationSource
+from alue.io.messages import Localised
+from alue.shared.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from alue.matching.coder import Candidate
-    from alue.matching.taxonomy import Taxonomy
+    from alue.matching.taxonomy import Occupation, Taxonomy
 
 #: The coder's codings with a lower certainty are the ones for staff to review first (the vacancy list's
 #: filter "the occupation coder, certainty under 50 %").
@@ -31,6 +33,11 @@ def taxonomy() -> Taxonomy:
     from alue.matching.taxonomy import load_taxonomy
 
     return load_taxonomy()
+
+
+def occupation_label(occupation: Occupation) -> Localised:
+    """An ESCO occupation's label for a message: Finnish in the English text, else the message's language."""
+    return Localised({lang: occupation.label(lang) for lang in LANGUAGES}, occupation.label("fi"))
 
 
 def code_titles(session: Session, titles: Sequence[str]) -> list[Candidate | None]:

@@ -46,6 +46,7 @@ from alue.io.labels import (
     STATUS_LABELS,
     WORKING_TIME_LABELS,
 )
+from alue.io.messages import Message, quote
 from alue.people.models import (
     EducationLevel,
     EmploymentEpisode,
@@ -63,6 +64,7 @@ from alue.shared.identifiers import CENTURY_OF_SIGN
 from alue.shared.time import DateRange, today
 
 NAME = r"[^\x00-\x1f\x7f]*"  # no control characters
+NO_CONTROL = Message("without control characters")
 ISO = "ISO 8601 date"
 
 
@@ -99,7 +101,7 @@ class PersonsKind(Kind):
         ),
         Column(
             "customer_number",
-            Text(12, r"[0-9A-Za-z-]+", "letters, digits and -"),
+            Text(12, r"[0-9A-Za-z-]+", Message("letters, digits and -")),
             "customer number (asiakasnumero)",
             "1002003004",
             aliases=("asiakasnumero", "asiakasnro", "kundnummer"),
@@ -107,7 +109,7 @@ class PersonsKind(Kind):
         ),
         Column(
             "first_name",
-            Text(80, NAME, "without control characters"),
+            Text(80, NAME, NO_CONTROL),
             "first name(s)",
             "Aino",
             required=True,
@@ -115,7 +117,7 @@ class PersonsKind(Kind):
         ),
         Column(
             "last_name",
-            Text(80, NAME, "without control characters"),
+            Text(80, NAME, NO_CONTROL),
             "last name",
             "Virtanen",
             required=True,
@@ -139,7 +141,7 @@ class PersonsKind(Kind):
         ),
         Column(
             "street_address",
-            Text(200, NAME, "without control characters"),
+            Text(200, NAME, NO_CONTROL),
             "street address",
             "Itsenäisyydenkatu 1",
             aliases=("lahiosoite", "katuosoite", "osoite", "address"),
@@ -150,7 +152,7 @@ class PersonsKind(Kind):
         ),
         Column(
             "phone",
-            Text(40, r"[0-9 +()-]*", "a phone number (digits, spaces, + ( ) -)"),
+            Text(40, r"[0-9 +()-]*", Message("a phone number (digits, spaces, + ( ) -)")),
             "phone number",
             "+358 40 123 4567",
             aliases=("puhelin", "puhelinnumero", "matkapuhelin", "telefon"),
@@ -182,7 +184,7 @@ class PersonsKind(Kind):
         ),
         Column(
             "citizenship",
-            Text(3, r"[A-Z]{3}", "an ISO 3166 alpha-3 country code such as FIN", upper=True),
+            Text(3, r"[A-Z]{3}", Message("an ISO 3166 alpha-3 country code such as FIN"), upper=True),
             "citizenship (kansalaisuus)",
             "FIN",
             aliases=("kansalaisuus", "medborgarskap"),
@@ -269,15 +271,19 @@ class PersonsKind(Kind):
         needs_number: list[dict[str, Any]] = []
         for row in good:
             hetu = row.values["hetu"]
-            if not ctx.claim(row, ("hetu", hetu), "hetu", "HETU"):
+            if not ctx.claim(row, ("hetu", hetu), "hetu", Message("HETU")):
                 continue
             number = row.values.get("customer_number")
             if number:
-                if not ctx.claim(row, ("customer_number", number), "customer_number", "customer number"):
+                what = Message("customer number")
+                if not ctx.claim(row, ("customer_number", number), "customer_number", what):
                     continue
                 owner = owner_of_number.get(number)
                 if owner is not None and owner != hetu:
-                    row.error("customer_number", f"customer number {number} belongs to another person")
+                    row.error(
+                        "customer_number",
+                        Message("customer number %(number)s belongs to another person", number=number),
+                    )
                     continue
             person = existing.get(hetu)
             move = self._residence_change(row, history.get(person.id, []) if person is not None else [], day)
@@ -333,19 +339,21 @@ class PersonsKind(Kind):
         last_end = max(earlier, default=None)
         if current is None:
             if last_end is not None and start <= last_end:
-                row.error(
-                    "home_municipality_since",
-                    f"{start.isoformat()} is not after the end {last_end.isoformat()} of the previous home "
-                    "municipality",
-                )
+                row.error("home_municipality_since", _not_after(start, last_end))
                 return False
             return [(hetu, code, start)]
         if current.municipality_code != code:
             if start < current.start_date:
                 row.error(
                     "home_municipality_since",
-                    f"the move to {code} on {start.isoformat()} is before the current home municipality "
-                    f"{current.municipality_code} started ({current.start_date.isoformat()})",
+                    Message(
+                        "the move to %(code)s on %(date)s is before the current home municipality "
+                        "%(current)s started (%(started)s)",
+                        code=code,
+                        date=start,
+                        current=current.municipality_code,
+                        started=current.start_date,
+                    ),
                 )
                 return False
             if start == current.start_date:  # corrected on the day it started
@@ -355,11 +363,7 @@ class PersonsKind(Kind):
             return [(hetu, code, start)]
         if since is not None and since != current.start_date:
             if last_end is not None and since <= last_end:
-                row.error(
-                    "home_municipality_since",
-                    f"{since.isoformat()} is not after the end {last_end.isoformat()} of the previous home "
-                    "municipality",
-                )
+                row.error("home_municipality_since", _not_after(since, last_end))
                 return False
             current.start_date = since
             return []
@@ -484,29 +488,47 @@ class SpellsKind(Kind):
         v = row.values
         spell_start, spell_end = v.get("spell_start_date"), v.get("spell_end_date")
         if spell_start and spell_end and spell_end < spell_start:
-            row.error("spell_end_date", f"the spell ends ({spell_end}) before it starts ({spell_start})")
+            row.error(
+                "spell_end_date",
+                Message(
+                    "the spell ends (%(end)s) before it starts (%(start)s)", end=spell_end, start=spell_start
+                ),
+            )
         if v.get("end_reason") and not spell_end:
-            row.error("end_reason", "an end reason is given but the spell has no end date")
+            row.error("end_reason", Message("an end reason is given but the spell has no end date"))
         start, end = v.get("start_date"), v.get("end_date")
         if not row.given("status") and not row.given("start_date"):
             if end is not None:
-                row.error("end_date", "an end date without a status period start date")
+                row.error("end_date", Message("an end date without a status period start date"))
             return
         if not row.given("status"):
-            row.error("status", "a status period needs a status")
+            row.error("status", Message("a status period needs a status"))
         if not row.given("start_date"):
-            row.error("start_date", "a status period needs a start date")
+            row.error("start_date", Message("a status period needs a start date"))
         if start is None:
             return
         if end is not None and end < start:
-            row.error("end_date", f"the status period ends ({end}) before it starts ({start})")
+            row.error(
+                "end_date",
+                Message(
+                    "the status period ends (%(end)s) before it starts (%(start)s)", end=end, start=start
+                ),
+            )
         if spell_start and start < spell_start:
-            row.error("start_date", f"the status period starts before its spell ({spell_start})")
+            row.error(
+                "start_date",
+                Message("the status period starts before its spell (%(start)s)", start=spell_start),
+            )
         if spell_end:
             if end is None:
-                row.error("end_date", f"the spell ended on {spell_end} but this status period is open")
+                row.error(
+                    "end_date",
+                    Message("the spell ended on %(end)s but this status period is open", end=spell_end),
+                )
             elif end > spell_end:
-                row.error("end_date", f"the status period ends after its spell ({spell_end})")
+                row.error(
+                    "end_date", Message("the status period ends after its spell (%(end)s)", end=spell_end)
+                )
 
     def apply(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
         session = ctx.session
@@ -533,7 +555,10 @@ class SpellsKind(Kind):
             for row in members[1:]:
                 for column in ("spell_end_date", "municipality", "end_reason"):
                     if row.values.get(column) != first.values.get(column):
-                        row.error(column, f"differs from row {first.row}, which has the same spell")
+                        row.error(
+                            column,
+                            Message("differs from row %(row)s, which has the same spell", row=first.row),
+                        )
             for row in members:
                 if row.values.get("start_date") is not None:
                     claim_key = (
@@ -542,7 +567,8 @@ class SpellsKind(Kind):
                         row.values["spell_start_date"],
                         row.values["start_date"],
                     )
-                    ctx.claim(row, claim_key, "start_date", "status period (person, spell and start date)")
+                    what = Message("status period (person, spell and start date)")
+                    ctx.claim(row, claim_key, "start_date", what)
 
         by_person: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)
         for spell_key in spells:
@@ -566,26 +592,26 @@ class SpellsKind(Kind):
         self, pid: int, groups: list[list[ParsedRow]], in_db: dict[dt.date, JobseekingSpell]
     ) -> None:
         """Spells of a person do not overlap; status periods of a spell do not overlap."""
-        ranges: list[tuple[DateRange, str, list[ParsedRow] | None]] = []
+        ranges: list[tuple[DateRange, list[ParsedRow] | None]] = []  # None: a spell in the database
         in_file = {g[0].values["spell_start_date"] for g in groups}
         for db_start, db_spell in in_db.items():
             if db_start not in in_file:
-                ranges.append((DateRange(db_start, db_spell.end_date), "in the database", None))
+                ranges.append((DateRange(db_start, db_spell.end_date), None))
         for g in groups:
             v = g[0].values
             end = v.get("spell_end_date")
             if end is not None and end < v["spell_start_date"]:
                 continue
-            ranges.append((DateRange(v["spell_start_date"], end), f"on row {g[0].row}", g))
+            ranges.append((DateRange(v["spell_start_date"], end), g))
         ranges.sort(key=lambda t: t[0].start)
-        for i, (a, where_a, group_a) in enumerate(ranges):
-            for b, where_b, group_b in ranges[i + 1 :]:
+        for i, (a, group_a) in enumerate(ranges):
+            for b, group_b in ranges[i + 1 :]:
                 if not a.overlaps(b):
                     continue
                 if group_b is not None:
-                    group_b[0].error("spell_start_date", f"the spell overlaps the spell {a} {where_a}")
+                    group_b[0].error("spell_start_date", _spell_overlap(a, group_a))
                 elif group_a is not None:
-                    group_a[0].error("spell_start_date", f"the spell overlaps the spell {b} {where_b}")
+                    group_a[0].error("spell_start_date", _spell_overlap(b, group_b))
 
         for g in groups:
             spell = in_db.get(g[0].values["spell_start_date"])
@@ -605,28 +631,29 @@ class SpellsKind(Kind):
                     if not a.overlaps(b):
                         continue
                     if row_b is not None:
-                        other = f"on row {row_a.row}" if row_a else "in the database"
-                        row_b.error(
-                            "start_date", f"the status period {b} overlaps the status period {a} {other}"
-                        )
+                        row_b.error("start_date", _period_overlap(b, a, row_a))
                     elif row_a is not None:
-                        row_a.error(
-                            "start_date",
-                            f"the status period {a} overlaps the status period {b} in the database",
-                        )
+                        row_a.error("start_date", _period_overlap(a, b, None))
             for r, period_row in ordered:
                 if period_row is None and (
                     r.start < spell_range_start or (spell_end and (r.end is None or r.end > spell_end))
                 ):
                     g[0].error(
-                        "spell_end_date", f"the status period {r} in the database would lie outside the spell"
+                        "spell_end_date",
+                        Message(
+                            "the status period %(period)s in the database would lie outside the spell",
+                            period=r,
+                        ),
                     )
             # one bad row rejects the whole spell
             bad = next((row for row in g if not row.ok), None)
             if bad is not None:
                 for row in g:
                     if row.ok:
-                        row.error("spell_start_date", f"row {bad.row} of the same spell is invalid")
+                        row.error(
+                            "spell_start_date",
+                            Message("row %(row)s of the same spell is invalid", row=bad.row),
+                        )
 
     def _write_spell(
         self, ctx: ImportContext, pid: int, rows: list[ParsedRow], spell: JobseekingSpell | None
@@ -689,6 +716,35 @@ class SpellsKind(Kind):
                 yield {**base, "status": p.status, "start_date": p.start_date, "end_date": p.end_date}
 
 
+def _not_after(start: dt.date, last_end: dt.date) -> Message:
+    return Message(
+        "%(start)s is not after the end %(end)s of the previous home municipality", start=start, end=last_end
+    )
+
+
+def _spell_overlap(other: DateRange, group: list[ParsedRow] | None) -> Message:
+    """The spell overlaps ``other``, a spell in the database (``group`` None) or on a row of the file."""
+    if group is None:
+        return Message("the spell overlaps the spell %(other)s in the database", other=other)
+    return Message("the spell overlaps the spell %(other)s on row %(row)s", other=other, row=group[0].row)
+
+
+def _period_overlap(period: DateRange, other: DateRange, other_row: ParsedRow | None) -> Message:
+    """A status period overlaps ``other``, one in the database (``other_row`` None) or on a row."""
+    if other_row is None:
+        return Message(
+            "the status period %(period)s overlaps the status period %(other)s in the database",
+            period=period,
+            other=other,
+        )
+    return Message(
+        "the status period %(period)s overlaps the status period %(other)s on row %(row)s",
+        period=period,
+        other=other,
+        row=other_row.row,
+    )
+
+
 class EpisodesKind(Kind):
     name = "employment-episodes"
     title = "Employment episodes (työsuhteet)"
@@ -708,7 +764,7 @@ class EpisodesKind(Kind):
         ),
         Column(
             "esco_uri",
-            Text(120, r"https?://\S+", "a URI"),
+            Text(120, r"https?://\S+", Message("a URI")),
             "ESCO occupation URI",
             "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1",
             aliases=("esco", "esco_ammatti"),
@@ -773,7 +829,10 @@ class EpisodesKind(Kind):
     def check(self, row: ParsedRow) -> None:
         start, end = row.values.get("start_date"), row.values.get("end_date")
         if start and end and end < start:
-            row.error("end_date", f"the job ends ({end}) before it starts ({start})")
+            row.error(
+                "end_date",
+                Message("the job ends (%(end)s) before it starts (%(start)s)", end=end, start=start),
+            )
 
     def apply(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
         session = ctx.session
@@ -788,17 +847,25 @@ class EpisodesKind(Kind):
             if row.values.get("business_id"):
                 employer = ctx.employers.get(row.values["business_id"])
                 if employer is None:
-                    row.error("business_id", f"no employer with Y-tunnus {row.values['business_id']}")
+                    row.error(
+                        "business_id",
+                        Message(
+                            "no employer with Y-tunnus %(business_id)s", business_id=row.values["business_id"]
+                        ),
+                    )
             if row.values.get("vacancy_external_id"):
                 vacancy = ctx.vacancies.get(row.values["vacancy_external_id"])
                 if vacancy is None:
-                    row.error("vacancy_external_id", f"no vacancy {row.values['vacancy_external_id']!r}")
+                    row.error(
+                        "vacancy_external_id",
+                        Message("no vacancy %(vacancy)s", vacancy=quote(row.values["vacancy_external_id"])),
+                    )
                 elif employer is not None and vacancy.employer_id != employer.id:
-                    row.error("vacancy_external_id", "the vacancy belongs to another employer")
+                    row.error("vacancy_external_id", Message("the vacancy belongs to another employer"))
             if pid is None or not row.ok:
                 continue
             claim_key = ("episode", pid, employer.id if employer else None, row.values["start_date"])
-            if ctx.claim(row, claim_key, "start_date", "job (person, employer and start date)"):
+            if ctx.claim(row, claim_key, "start_date", Message("job (person, employer and start date)")):
                 resolved.append((row, pid, employer, vacancy))
         existing: dict[tuple[int, int | None, dt.date], EmploymentEpisode] = {}
         for part in chunks(sorted({pid for _, pid, _, _ in resolved})):

@@ -24,6 +24,7 @@ from alue.io.fields import (
 )
 from alue.io.kinds.base import PERSON_ID, ImportContext, Kind, ParsedRow, chunks, person_columns, upsert
 from alue.io.labels import OUTCOME_LABELS, PRODUCTION_LABELS, SERVICE_KIND_LABELS, SERVICE_LINE_LABELS
+from alue.io.messages import Message, quote
 from alue.people.models import JobseekingSpell, Person
 from alue.services.models import (
     Participation,
@@ -37,6 +38,7 @@ from alue.services.models import (
 from alue.staff.models import ServiceLine
 
 PLAIN = r"[^\x00-\x1f\x7f]*"
+NO_CONTROL = Message("without control characters")
 PARTNER_KIND_LABELS = {
     "employer": ("työnantaja",),
     "private_recruitment": ("yksityinen rekrytointipalvelu", "henkilöstöpalveluyritys"),
@@ -59,7 +61,7 @@ class PartnersKind(Kind):
     columns = (
         Column(
             "name",
-            Text(200, r"[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*", "without control characters"),
+            Text(200, r"[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*", NO_CONTROL),
             "name",
             "Satakunnan hyvinvointialue",
             required=True,
@@ -127,7 +129,7 @@ class PartnersKind(Kind):
             )
         for row in good:
             name = row.values["name"]
-            if not ctx.claim(row, ("partner", name), "name", "partner name"):
+            if not ctx.claim(row, ("partner", name), "name", Message("partner name")):
                 continue
             insert = {**self.insert_values(row.values, self.MAPPING), "name": name}
             existing[name] = upsert(
@@ -156,7 +158,7 @@ class ServicesKind(Kind):
     columns = (
         Column(
             "code",
-            Text(30, r"[A-Za-z0-9_.-]+", "letters, digits, _ . and -"),
+            Text(30, r"[A-Za-z0-9_.-]+", Message("letters, digits, _ . and -")),
             "service code",
             "TYK-2025-01",
             required=True,
@@ -165,7 +167,7 @@ class ServicesKind(Kind):
         ),
         Column(
             "name_fi",
-            Text(200, PLAIN + r"\S" + PLAIN, "without control characters"),
+            Text(200, PLAIN + r"\S" + PLAIN, NO_CONTROL),
             "name in Finnish",
             "Hitsaajien työvoimakoulutus",
             required=True,
@@ -173,14 +175,14 @@ class ServicesKind(Kind):
         ),
         Column(
             "name_sv",
-            Text(200, PLAIN, "without control characters"),
+            Text(200, PLAIN, NO_CONTROL),
             "name in Swedish; blank: the Finnish name",
             "Arbetskraftsutbildning för svetsare",
             aliases=("nimi_sv", "ruotsiksi", "namn_sv", "namn"),
         ),
         Column(
             "name_en",
-            Text(200, PLAIN, "without control characters"),
+            Text(200, PLAIN, NO_CONTROL),
             "name in English; blank: the Finnish name",
             "Labour-market training for welders",
             aliases=("nimi_en", "englanniksi", "namn_en"),
@@ -274,7 +276,7 @@ class ServicesKind(Kind):
             partner_ids.update(dict(session.execute(query).all()))
         for row in good:
             code = row.values["code"]
-            if not ctx.claim(row, ("service", code), "code", "service code"):
+            if not ctx.claim(row, ("service", code), "code", Message("service code")):
                 continue
             insert = self.insert_values(row.values, self.MAPPING)
             update = self.update_values(row.values, self.MAPPING)
@@ -285,7 +287,7 @@ class ServicesKind(Kind):
             if "provider" in row.values:
                 provider = row.values["provider"]
                 if provider and provider not in partner_ids:
-                    row.error("provider", f"no partner named {provider!r}")
+                    row.error("provider", Message("no partner named %(name)s", name=quote(provider)))
                     continue
                 insert["provider_id"] = update["provider_id"] = (
                     partner_ids.get(provider) if provider else None
@@ -385,7 +387,12 @@ class ParticipationsKind(Kind):
     def check(self, row: ParsedRow) -> None:
         start, end = row.values.get("start_date"), row.values.get("end_date")
         if start and end and end < start:
-            row.error("end_date", f"the participation ends ({end}) before it starts ({start})")
+            row.error(
+                "end_date",
+                Message(
+                    "the participation ends (%(end)s) before it starts (%(start)s)", end=end, start=start
+                ),
+            )
 
     def apply(self, ctx: ImportContext, rows: list[ParsedRow]) -> None:
         session = ctx.session
@@ -397,11 +404,13 @@ class ParticipationsKind(Kind):
             pid = ctx.persons.resolve(row)
             service = ctx.services.get(row.values["service_code"])
             if service is None:
-                row.error("service_code", f"no service with code {row.values['service_code']!r}")
+                code = quote(row.values["service_code"])
+                row.error("service_code", Message("no service with code %(code)s", code=code))
             if pid is None or service is None:
                 continue
             claim_key = ("participation", pid, service.id, row.values["start_date"])
-            if ctx.claim(row, claim_key, "start_date", "participation (person, service and start date)"):
+            what = Message("participation (person, service and start date)")
+            if ctx.claim(row, claim_key, "start_date", what):
                 resolved.append((row, pid, service))
         person_ids = sorted({pid for _, pid, _ in resolved})
         spells: dict[tuple[int, dt.date], int] = {}
@@ -422,7 +431,9 @@ class ParticipationsKind(Kind):
                 if spell_id is None:
                     row.error(
                         "spell_start_date",
-                        f"the person has no spell starting {row.values['spell_start_date']}",
+                        Message(
+                            "the person has no spell starting %(date)s", date=row.values["spell_start_date"]
+                        ),
                     )
                     continue
             insert = self.insert_values(row.values, self.MAPPING)

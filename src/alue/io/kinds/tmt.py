@@ -28,10 +28,11 @@ from sqlalchemy.orm import Session
 from alue.area.config import great_circle_km
 from alue.area.models import Municipality
 from alue.employers.models import Employer, EmploymentType, OccupationSource, SizeClass, Vacancy
-from alue.io.fields import Column, FieldType, Lookups
+from alue.io.fields import Column, FieldType, Lookups, business_id_problem, hetu_problem
 from alue.io.kinds.base import ImportContext, Kind, ParsedRow, assign
 from alue.io.kinds.occupations import OCCUPATION_FIELDS, code_titles, coded_fields, named_fields
 from alue.io.kinds.occupations import taxonomy as _taxonomy
+from alue.io.messages import Message, Plural, either, quote
 from alue.io.tables import FileFormatError, Table
 from alue.people.models import EducationLevel, Person, PersonOccupation, WorkingTime
 from alue.shared.identifiers import validate_business_id, validate_hetu
@@ -87,11 +88,13 @@ UNKNOWN_INDUSTRY, HOUSEHOLD_INDUSTRY = "X", "T"
 
 
 class RecordError(ValueError):
-    """A problem in one field of a record: ``field`` is its path in the record."""
+    """A problem in one field of a record: ``field`` is its path in the record, ``message`` a
+    :class:`~alue.io.messages.Message`."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+        self.message = message
 
 
 class JsonRecord(FieldType):
@@ -100,7 +103,7 @@ class JsonRecord(FieldType):
     def parse(self, text: str, lookups: Lookups) -> dict[str, Any]:
         value = json.loads(text)
         if not isinstance(value, dict):
-            raise ValueError("is not a JSON object")
+            raise ValueError(Message("is not a JSON object"))
         return value
 
 
@@ -114,8 +117,12 @@ def _records(data: Any, list_keys: tuple[str, ...], single_key: str) -> list[Any
         if single_key in data:
             return [data]
     raise FileFormatError(
-        f"the file is not in the expected format: give a JSON list, an object with "
-        f"{' or '.join(repr(k) for k in list_keys)}, or a single record with {single_key!r}"
+        Message(
+            "the file is not in the expected format: give a JSON list, an object with %(keys)s, or a single "
+            "record with %(key)s",
+            keys=either(quote(k) for k in list_keys),
+            key=quote(single_key),
+        )
     )
 
 
@@ -135,14 +142,23 @@ class JsonKind(Kind):
         try:
             raw = Path(path).read_bytes()
         except OSError as exc:
-            raise FileFormatError(f"cannot open the file: {exc.strerror or exc}") from exc
+            raise FileFormatError(
+                Message("cannot open the file: %(reason)s", reason=exc.strerror or exc)
+            ) from exc
         try:
             data = json.loads(raw.decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
-            raise FileFormatError(f"the file is not UTF-8 (byte {exc.start})") from exc
+            raise FileFormatError(
+                Message("the file is not UTF-8 (byte %(position)s)", position=exc.start)
+            ) from exc
         except json.JSONDecodeError as exc:
             raise FileFormatError(
-                f"the file is not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}"
+                Message(
+                    "the file is not valid JSON: line %(line)s, column %(column)s: %(reason)s",
+                    line=exc.lineno,
+                    column=exc.colno,
+                    reason=exc.msg,
+                )
             ) from exc
         records = _records(data, self.list_keys, self.single_key)
 
@@ -153,7 +169,7 @@ class JsonKind(Kind):
         yield Table(headers=["record"], rows=rows(), estimated_rows=len(records), format="csv")
 
     def export(self, session: Session) -> Iterator[dict[str, Any]]:
-        raise ValueError(f"{self.name} is an import-only format")
+        raise ValueError(Message("%(kind)s is an import-only format", kind=self.name))
 
     def _parse(self, record: dict[str, Any], lookups: Lookups, taxonomy: Any) -> dict[str, Any]:
         raise NotImplementedError
@@ -173,12 +189,16 @@ class JsonKind(Kind):
             try:
                 parsed.append((row, self._parse(row.values["record"], lookups, taxonomy)))
             except RecordError as exc:
-                row.error(exc.field, str(exc))
+                row.error(exc.field, exc.message)
         self._code_titles(parsed, taxonomy, session)
         return parsed
 
 
 # ------------------------------------------------------------------------------------- helpers
+
+
+def _longer_than(limit: int) -> Message:
+    return Plural("is longer than %(num)s character", "is longer than %(num)s characters", limit)
 
 
 def _get(record: dict[str, Any], path: str) -> Any:
@@ -198,14 +218,14 @@ def _localised(value: Any, field: str) -> str:
     if isinstance(value, list):
         for item in value:
             if not isinstance(item, dict) or not isinstance(item.get("arvo", ""), str):
-                raise RecordError(field, "must be a list of {kieliKoodi, arvo} objects")
+                raise RecordError(field, Message("must be a list of {kieliKoodi, arvo} objects"))
             texts.setdefault(str(item.get("kieliKoodi") or "fi"), item.get("arvo") or "")
     elif isinstance(value, dict):
         texts = {k: v for k, v in value.items() if isinstance(v, str)}
     elif isinstance(value, str):
         return value.strip()
     else:
-        raise RecordError(field, "must be localised text")
+        raise RecordError(field, Message("must be localised text"))
     for lang in ("fi", "sv", "en", *texts):
         if texts.get(lang, "").strip():
             return texts[lang].strip()
@@ -216,7 +236,7 @@ def _date(value: Any, field: str) -> dt.date | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        raise RecordError(field, f"{value!r} is not a date")
+        raise RecordError(field, Message("%(value)s is not a date", value=quote(value)))
     try:
         if "T" in value:
             moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -225,14 +245,16 @@ def _date(value: Any, field: str) -> dt.date | None:
             return moment.date()
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise RecordError(field, f"{value!r} is not a date (2022-08-01 or 2022-08-01T11:27:15Z)") from None
+        raise RecordError(
+            field, Message("%(value)s is not a date (2022-08-01 or 2022-08-01T11:27:15Z)", value=quote(value))
+        ) from None
 
 
 def _list(value: Any, field: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise RecordError(field, "must be a list")
+        raise RecordError(field, Message("must be a list"))
     return value
 
 
@@ -240,7 +262,7 @@ def _bool(value: Any, field: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise RecordError(field, f"{value!r} is not true or false")
+        raise RecordError(field, Message("%(value)s is not true or false", value=quote(value)))
     return value
 
 
@@ -250,7 +272,7 @@ def _occupation_uris(items: Any, field: str, taxonomy: Any) -> list[str]:
     for i, item in enumerate(_list(items, field)):
         where = f"{field}[{i}]"
         if not isinstance(item, dict):
-            raise RecordError(where, "must be an object")
+            raise RecordError(where, Message("must be an object"))
         if "luokittelunNimi" in item:
             if str(item.get("luokittelunNimi", "")).upper() != "ESCO":
                 continue
@@ -258,11 +280,18 @@ def _occupation_uris(items: Any, field: str, taxonomy: Any) -> list[str]:
         else:
             uri = item.get("uri")
         if not isinstance(uri, str) or not uri:
-            raise RecordError(where, "has no ESCO occupation URI")
+            raise RecordError(where, Message("has no ESCO occupation URI"))
         if "/occupation/" not in uri:
             continue
         if uri not in taxonomy.occupations:
-            raise RecordError(where, f"ESCO occupation {uri} is not in the loaded ESCO {taxonomy.version}")
+            raise RecordError(
+                where,
+                Message(
+                    "ESCO occupation %(uri)s is not in the loaded ESCO %(version)s",
+                    uri=uri,
+                    version=taxonomy.version,
+                ),
+            )
         uris.append(uri)
     return uris
 
@@ -317,13 +346,18 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
         for row, values in parsed:
             if not row.ok:
                 continue
-            if not ctx.claim(row, ("tmt-ad", values["external_id"]), "ilmoituksenID", "ad"):
+            if not ctx.claim(row, ("tmt-ad", values["external_id"]), "ilmoituksenID", Message("ad")):
                 continue
             employer = self._employer(ctx, values)
             existing = ctx.vacancies.cache.get(values["external_id"])
             if existing is not None and existing.source != "tmt":
                 row.error(
-                    "ilmoituksenID", f"vacancy {values['external_id']} exists with source {existing.source!r}"
+                    "ilmoituksenID",
+                    Message(
+                        "vacancy %(vacancy)s exists with source %(source)s",
+                        vacancy=values["external_id"],
+                        source=quote(existing.source),
+                    ),
                 )
                 continue
             fields = {
@@ -346,65 +380,86 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
     def _parse(self, ad: dict[str, Any], lookups: Lookups, taxonomy: Any) -> dict[str, Any]:
         external_id = ad.get("ilmoituksenID")
         if not isinstance(external_id, str) or not external_id.strip():
-            raise RecordError("ilmoituksenID", "is required")
+            raise RecordError("ilmoituksenID", Message("is required"))
         if len(external_id) > 80:
-            raise RecordError("ilmoituksenID", "is longer than 80 characters")
+            raise RecordError("ilmoituksenID", _longer_than(80))
+        given = str(ad.get("ilmoittajanYTunnus") or "")
         try:
-            business_id = validate_business_id(str(ad.get("ilmoittajanYTunnus") or ""))
+            business_id = validate_business_id(given)
         except ValueError as exc:
             raise RecordError(
-                "ilmoittajanYTunnus", f"{ad.get('ilmoittajanYTunnus')!r} is not a valid Y-tunnus ({exc})"
+                "ilmoittajanYTunnus",
+                Message(
+                    "%(value)s is not a valid Y-tunnus (%(reason)s)",
+                    value=quote(ad.get("ilmoittajanYTunnus")),
+                    reason=business_id_problem(exc, given),
+                ),
             ) from None
         basics = ad.get("perustiedot")
         if not isinstance(basics, dict):
-            raise RecordError("perustiedot", "is required")
+            raise RecordError("perustiedot", Message("is required"))
         title = _localised(basics.get("tyonOtsikko"), "perustiedot.tyonOtsikko")
         if not title:
-            raise RecordError("perustiedot.tyonOtsikko", "the ad has no title")
+            raise RecordError("perustiedot.tyonOtsikko", Message("the ad has no title"))
         if len(title) > 200:
-            raise RecordError("perustiedot.tyonOtsikko", "is longer than 200 characters")
+            raise RecordError("perustiedot.tyonOtsikko", _longer_than(200))
         summary = _localised(basics.get("tyonTiivistelma"), "perustiedot.tyonTiivistelma")
         body = _localised(basics.get("tyonKuvaus"), "perustiedot.tyonKuvaus")
         municipalities = _list(_get(ad, "sijainti.kunta"), "sijainti.kunta")
         if not municipalities:
-            raise RecordError("sijainti.kunta", "the ad names no municipality")
+            raise RecordError("sijainti.kunta", Message("the ad names no municipality"))
         code = str(municipalities[0]).strip().zfill(3)
         if code not in lookups.municipality_codes:
-            raise RecordError("sijainti.kunta[0]", f"unknown municipality code {municipalities[0]!r}")
+            raise RecordError(
+                "sijainti.kunta[0]",
+                Message("unknown municipality code %(text)s", text=quote(municipalities[0])),
+            )
         working = basics.get("tyoAika")
         if working not in (None, "") and working not in WORKING_TIME:
-            raise RecordError("perustiedot.tyoAika", f"unknown code {working!r} (01 full-time, 02 part-time)")
+            raise RecordError(
+                "perustiedot.tyoAika",
+                Message("unknown code %(code)s (01 full-time, 02 part-time)", code=quote(working)),
+            )
         contract = basics.get("tyonJatkuvuus")
         if contract not in (None, "") and contract not in CONTRACT:
-            raise RecordError("perustiedot.tyonJatkuvuus", f"unknown code {contract!r} (01, 02, 0201, 0202)")
+            raise RecordError(
+                "perustiedot.tyonJatkuvuus",
+                Message("unknown code %(code)s (01, 02, 0201, 0202)", code=quote(contract)),
+            )
         positions = basics.get("paikkojenMaara", 1)
         if positions is None:
             positions = 1
         if not isinstance(positions, int) or isinstance(positions, bool) or not 1 <= positions <= 10_000:
             raise RecordError(
-                "perustiedot.paikkojenMaara", f"{positions!r} is not a number of positions 1–10000"
+                "perustiedot.paikkojenMaara",
+                Message("%(value)s is not a number of positions 1–10000", value=quote(positions)),
             )
         published = _date(ad.get("julkaisupvm"), "julkaisupvm") or _date(ad.get("luontipvm"), "luontipvm")
         if published is None:
-            raise RecordError("julkaisupvm", "the ad has no publication or creation date")
+            raise RecordError("julkaisupvm", Message("the ad has no publication or creation date"))
         closes = _date(_get(ad, "hakeminen.hakuaikaPaattyy"), "hakeminen.hakuaikaPaattyy")
         if closes is not None and closes < published:
             raise RecordError(
-                "hakeminen.hakuaikaPaattyy", f"{closes} is before the publication date {published}"
+                "hakeminen.hakuaikaPaattyy",
+                Message(
+                    "%(date)s is before the publication date %(published)s", date=closes, published=published
+                ),
             )
         requirements = ad.get("osaamisvaatimukset") or {}
         if not isinstance(requirements, dict):
-            raise RecordError("osaamisvaatimukset", "must be an object")
+            raise RecordError("osaamisvaatimukset", Message("must be an object"))
         uris = _occupation_uris(requirements.get("ammatit"), "osaamisvaatimukset.ammatit", taxonomy)
         languages: list[str] = []
         for i, item in enumerate(_list(requirements.get("kielitaidot"), "osaamisvaatimukset.kielitaidot")):
             lang = item.get("kielitaito") if isinstance(item, dict) else None
             if not isinstance(lang, str) or not lang.strip():
-                raise RecordError(f"osaamisvaatimukset.kielitaidot[{i}].kielitaito", "names no language")
+                raise RecordError(
+                    f"osaamisvaatimukset.kielitaidot[{i}].kielitaito", Message("names no language")
+                )
             languages.append(lang.strip().lower()[:3])
         for i, lang in enumerate(_list(ad.get("tyoKielet"), "tyoKielet")):
             if not isinstance(lang, str):
-                raise RecordError(f"tyoKielet[{i}]", "must be a language code")
+                raise RecordError(f"tyoKielet[{i}]", Message("must be a language code"))
             languages.append(lang.strip().lower()[:3])
         licences = _list(
             _get(requirements, "ajokortti.vaaditutAjokorttiluokat"), "ajokortti.vaaditutAjokorttiluokat"
@@ -442,7 +497,10 @@ placeholder Y-tunnus `AAAABBBB-4` and is refused for it.
             if best is None:
                 row.error(
                     "perustiedot.tyonOtsikko",
-                    f"no ESCO occupation in the ad and the title {values['title']!r} could not be coded",
+                    Message(
+                        "no ESCO occupation in the ad and the title %(title)s could not be coded",
+                        title=quote(values["title"]),
+                    ),
                 )
                 continue
             values.update(coded_fields(best, taxonomy.version))
@@ -526,9 +584,16 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
                 continue
             person = persons.get(values["ref"])
             if person is None:
-                row.error(values["ref_field"], f"no person with {values['ref_field']} {values['ref'][1]}")
+                row.error(
+                    values["ref_field"],
+                    Message(
+                        "no person with %(field)s %(value)s",
+                        field=values["ref_field"],
+                        value=values["ref"][1],
+                    ),
+                )
                 continue
-            if not ctx.claim(row, ("tmt-profile", person.id), values["ref_field"], "person"):
+            if not ctx.claim(row, ("tmt-profile", person.id), values["ref_field"], Message("person")):
                 continue
             row.person_id = person.id
             changed = self._apply_person(person, values, coords)
@@ -544,7 +609,14 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
                 try:
                     ref, ref_field = ("hetu", validate_hetu(str(profile[key]))), key
                 except ValueError as exc:
-                    raise RecordError(key, f"{profile[key]!r} is not a valid henkilötunnus ({exc})") from None
+                    raise RecordError(
+                        key,
+                        Message(
+                            "%(value)s is not a valid henkilötunnus (%(reason)s)",
+                            value=quote(profile[key]),
+                            reason=hetu_problem(exc, str(profile[key])),
+                        ),
+                    ) from None
                 break
         if ref is None:
             for key in self.NUMBER_KEYS:
@@ -554,8 +626,10 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
         if ref is None:
             raise RecordError(
                 "hetu",
-                "the profile names no person: the platform's profile has no identifier, so add "
-                '"hetu" or "customerNumber" to each record',
+                Message(
+                    "the profile names no person: the platform's profile has no identifier, so add "
+                    '"hetu" or "customerNumber" to each record'
+                ),
             )
         values: dict[str, Any] = {"ref": ref, "ref_field": ref_field, "occupations": [], "titles": []}
         # sought occupations
@@ -569,11 +643,14 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
             for i, item in enumerate(_list(profile.get(section), section)):
                 where = f"{section}[{i}]"
                 if not isinstance(item, dict):
-                    raise RecordError(where, "must be an object")
+                    raise RecordError(where, Message("must be an object"))
                 start = _date(_get(item, "interval.startDate"), f"{where}.interval.startDate")
                 end = _date(_get(item, "interval.endDate"), f"{where}.interval.endDate")
                 if start and end and end < start:
-                    raise RecordError(f"{where}.interval.endDate", f"{end} is before the start {start}")
+                    raise RecordError(
+                        f"{where}.interval.endDate",
+                        Message("%(end)s is before the start %(start)s", end=end, start=start),
+                    )
                 ongoing = _get(item, "interval.ongoing") is True
                 last = (end or start) if not ongoing else today()
                 months = _months(start, last)
@@ -594,9 +671,11 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
             code = item.get("code") if isinstance(item, dict) else None
             level = item.get("level") if isinstance(item, dict) else None
             if not isinstance(code, str) or not code.strip():
-                raise RecordError(f"{where}.code", "names no language")
+                raise RecordError(f"{where}.code", Message("names no language"))
             if level not in LANGUAGE_LEVEL:
-                raise RecordError(f"{where}.level", f"unknown level {level!r} (L1, A1 … C2)")
+                raise RecordError(
+                    f"{where}.level", Message("unknown level %(level)s (L1, A1 … C2)", level=quote(level))
+                )
             languages[code.strip().lower()[:3]] = LANGUAGE_LEVEL[level]
         values["languages"] = languages
         # education: the highest completed degree
@@ -604,12 +683,15 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
         for i, item in enumerate(_list(profile.get("educations"), "educations")):
             where = f"educations[{i}]"
             if not isinstance(item, dict):
-                raise RecordError(where, "must be an object")
+                raise RecordError(where, Message("must be an object"))
             code = item.get("degreeCode")
             if code in (None, ""):
                 continue
             if not isinstance(code, str) or not code.isdigit() or len(code) != 6:
-                raise RecordError(f"{where}.degreeCode", f"{code!r} is not a 6-digit education code")
+                raise RecordError(
+                    f"{where}.degreeCode",
+                    Message("%(code)s is not a 6-digit education code", code=quote(code)),
+                )
             status = _get(item, "interval.statusCode")
             end = _date(_get(item, "interval.endDate"), f"{where}.interval.endDate")
             if status not in (None, "2") and end is None:
@@ -630,7 +712,8 @@ in the file and the field, e.g. `row 2, languageSkills[1].level: unknown level '
             text = str(code).strip().zfill(3)
             if text not in lookups.municipality_codes:
                 raise RecordError(
-                    f"generalInfo.preferredMunicipalities[{i}]", f"unknown municipality code {code!r}"
+                    f"generalInfo.preferredMunicipalities[{i}]",
+                    Message("unknown municipality code %(text)s", text=quote(code)),
                 )
             codes.append(text)
         values["preferred"] = codes
