@@ -100,6 +100,10 @@ def _rebuild(
     return cls._make(message_id, plural, count, params)
 
 
+#: languages whose messages quote a value ”so”; others as Python writes it ('so')
+_QUOTED = ("fi", "sv")
+
+
 @dataclass(frozen=True)
 class Localised:
     """A text that the data has in several languages (an ESCO occupation's label): the English text of the
@@ -126,7 +130,7 @@ class Quoted:
 
     def render(self, lang: str) -> str:
         value = self.value.render(lang) if isinstance(self.value, Localised) else self.value
-        if not isinstance(value, str) or lang == "en":
+        if not isinstance(value, str) or lang not in _QUOTED:
             return repr(value)
         visible = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
         return f"\N{RIGHT DOUBLE QUOTATION MARK}{visible}\N{RIGHT DOUBLE QUOTATION MARK}"
