@@ -1,8 +1,9 @@
 """Importing vacancies from a file in the web application: check first (nothing written), then import;
-only the uploader can import their file; bad rows are listed by row and column."""
+only the uploader can import their file; bad rows are listed by row and column, in the user's language."""
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import time
@@ -114,7 +115,9 @@ def test_bad_rows_are_listed_and_the_good_ones_can_be_imported_alone(
     status, text = _check(client, "avoimet.csv", content)
     assert status == 200
     assert "Mitään ei ole tallennettu." in text
-    assert re.search(r'<td class="num">3</td><td>isco4</td><td lang="en">[^<]*51200', text), text
+    assert (
+        '<td class="num">3</td><td>isco4</td><td>”51200” ei ole nelinumeroinen ISCO-08-koodi</td>' in text
+    ), text
     token = TOKEN.search(text)
     assert token is not None
     assert 'name="skip_invalid" value="true"' in text
@@ -126,6 +129,110 @@ def test_bad_rows_are_listed_and_the_good_ones_can_be_imported_alone(
     assert response.status_code == 303
     assert set(_vacancies(web_engine)) == {"WEB-3"}
     assert list(upload_dir.iterdir()) == []
+
+
+def _problems(text: str) -> list[tuple[str, str, str]]:
+    """The rows of the page's table of problems: row, column and ``>problem`` (``lang="en">problem`` when
+    the cell is marked English)."""
+    table = text.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in text else ""
+    found = re.findall(r'<tr><td class="num">(\d*)</td><td>([^<]*)</td><td([^>]*>[^<]*)</td></tr>', table)
+    return [(row, html.unescape(column), html.unescape(problem).strip()) for row, column, problem in found]
+
+
+@pytest.mark.usefixtures("upload_dir")
+@pytest.mark.parametrize(
+    ("lang", "problems"),
+    [
+        (
+            "fi",
+            [
+                ("3", "julkaistu", ">”1.13.2026” ei ole päivämäärä (käytä muotoa 31.1.2025 tai 2025-01-31)"),
+                ("4", "kunta", ">tuntematon kunta ”Atlantis”"),
+                (
+                    "5",
+                    "hakuaika_paattyy",
+                    ">työpaikan hakuaika päättyy (1.10.2026) ennen kuin ilmoitus julkaistaan (2.11.2026)",
+                ),
+            ],
+        ),
+        (
+            "sv",
+            [
+                ("3", "julkaistu", ">”1.13.2026” är inte ett datum (använd 31.1.2025 eller 2025-01-31)"),
+                ("4", "kunta", ">okänd kommun ”Atlantis”"),
+                (
+                    "5",
+                    "hakuaika_paattyy",
+                    ">ansökningstiden går ut (2026-10-01) innan annonsen publiceras (2026-11-02)",
+                ),
+            ],
+        ),
+        (
+            "en",
+            [
+                ("3", "julkaistu", ">'1.13.2026' is not a date (use 2025-01-31 or 31.1.2025)"),
+                ("4", "kunta", ">unknown municipality 'Atlantis'"),
+                (
+                    "5",
+                    "hakuaika_paattyy",
+                    ">the vacancy closes (01/10/2026) before it is published (02/11/2026)",
+                ),
+            ],
+        ),
+    ],
+)
+def test_the_problems_of_a_file_are_shown_in_the_users_language(
+    clients: dict[Role, TestClient], business_id: str, lang: str, problems: list[tuple[str, str, str]]
+) -> None:
+    """The page lists each problem in Finnish (the default), Swedish or English, not marked as English."""
+    header = "tunniste,ytunnus,nimike,isco4,kunta,julkaistu,tyosuhde,hakuaika_paattyy"
+    lines = [
+        f"WEB-6,{business_id},Kokki,5120,Pori,2.11.2026,vakituinen,",
+        f"WEB-7,{business_id},Kokki,5120,Pori,1.13.2026,vakituinen,",
+        f"WEB-8,{business_id},Kokki,5120,Atlantis,2.11.2026,vakituinen,",
+        f"WEB-9,{business_id},Kokki,5120,Pori,2.11.2026,vakituinen,1.10.2026",
+    ]
+    client = clients[Role.EMPLOYER_SERVICES]
+    if lang != "fi":
+        client.get(f"/language/{lang}")
+    try:
+        status, text = _check(client, "avoimet.csv", ("\n".join([header, *lines]) + "\n").encode("utf-8"))
+    finally:
+        client.get("/language/fi")
+    assert status == 200
+    assert _problems(text) == problems
+    assert 'lang="en"' not in text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+
+
+@pytest.mark.usefixtures("upload_dir", "business_id")
+def test_a_missing_required_column_is_named_in_the_users_language(clients: dict[Role, TestClient]) -> None:
+    client = clients[Role.EMPLOYER_SERVICES]
+    content = (
+        b"external_id,business_id,title,municipality,published_on\nWEB-10,0112038-9,Kokki,Pori,2026-11-02\n"
+    )
+    _status, text = _check(client, "avoimet.csv", content)
+    assert _problems(text) == [
+        (
+            "1",
+            "employment_type",
+            ">pakollinen sarake puuttuu (hyväksytään myös nimillä: "
+            "tyosuhde, tyosuhteen_tyyppi, anstallningsform)",
+        )
+    ]
+    assert "Korjaa tiedosto ja valitse se uudelleen." in text
+    client.get("/language/sv")
+    try:
+        _status, text = _check(client, "avoimet.csv", content)
+    finally:
+        client.get("/language/fi")
+    assert _problems(text) == [
+        (
+            "1",
+            "employment_type",
+            ">en obligatorisk kolumn saknas (godtas även med namnen: "
+            "tyosuhde, tyosuhteen_tyyppi, anstallningsform)",
+        )
+    ]
 
 
 @pytest.mark.usefixtures("upload_dir")
