@@ -56,6 +56,16 @@ to a rejects file (the file's own columns plus `row` and `errors`; `--rejects PA
 missing) always stops the import. Everything is written in one transaction. `--dry-run` validates and
 counts without writing.
 
+**The language of the messages.** The command line and the rejects file give the reasons in English, as
+in the examples on this page. The page `/vacancies/import` shows them in the user's language: Finnish by
+default, Swedish or English by the user's choice (e.g. `tuntematon kunta ”Atlantis”`, `okänd kommun
+”Atlantis”`); dates in a message are then written as the language writes them (`31.1.2025`). A value from
+the file is shown as it is, between quotation marks. For developers: each message is an
+`alue.io.messages.Message` (an English message id with `%(name)s` placeholders and its values) and is
+translated in `src/alue/io/locale/{fi,sv,en}/LC_MESSAGES/io.po`; `tests/io/test_messages.py` fails when
+a message of `src/alue/io` has no Finnish or Swedish translation or a translation changes its
+placeholders.
+
 Rows are **upserted on their natural keys** (listed per kind): importing the same file again reports
 every row as *unchanged* and changes nothing. Imports never delete rows. When the same key appears
 twice in one file, the second row is an error.
