@@ -62,6 +62,7 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("without reading alternatives (A / B) as two titles", CoderParams(split_alternatives=False)),
     ("5 calibration folds (20 % missing)", CoderParams(calibration_folds=5)),
     ("10 calibration folds (10 % missing)", CoderParams(calibration_folds=10)),
+    ("without putting exact labels first (eleventh round)", CoderParams(exact_labels=False)),
 ]
 
 

@@ -13,7 +13,8 @@ buckets, Brier score, expected calibration error), the held-out labels with job-
 (``osa-aikainen``, ``(m/n/f)``, …) coded with and without removing job-ad words, the
 text-normalisation comparison, the held-out figures of each configuration that was kept (previous
 coder, synonyms, descriptions, re-ranker), and realistic, everyday and current job-ad titles (fi/sv/en)
-that are not ESCO labels.
+that are not ESCO labels, and the coder in use (every label indexed) coding the occupations' own
+preferred labels with and without the rule that puts an occupation named exactly first.
 
 Run: ``.venv/bin/python benchmarks/occupation_coder.py [--quick] [--splits N] [--chunks N] [--plain]``
 (``--quick`` skips the normalisation comparison and the configurations; ``--splits N`` also codes N
@@ -48,6 +49,7 @@ from alue.matching.coder import (
     collect_documents,
     held_out_queries,
     labour_market_group_names,
+    load_coder,
 )
 from alue.matching.dictionary import dictionary_dir
 from alue.matching.taxonomy import Taxonomy, load_taxonomy
@@ -302,6 +304,29 @@ def chunked(
         truth += [isco for _, isco in part]
     top1, top5 = _accuracy(ranked, truth)
     print(f"  top-1 {top1:.1%}  top-5 {top5:.1%}  ({len(truth)} labels)")
+
+
+def own_names(taxonomy: Taxonomy, params: CoderParams) -> None:
+    """The coder in use (every label indexed) coding the occupations' own preferred labels (fi/sv/en),
+    with and without putting the occupation so named first (``CoderParams.exact_labels``). Not a test
+    of generalisation: a title that is an ESCO name is the commonest title there is."""
+    coder = load_coder(params=params)
+    names: dict[str, set[str]] = {}
+    for occupation in taxonomy.occupations.values():
+        for label in occupation.labels.values():
+            if label:
+                names.setdefault(label, set()).add(occupation.isco4)
+    texts = sorted(names)
+    plain = copy.copy(coder)
+    plain.params = dataclasses.replace(coder.params, exact_labels=False)
+    print()
+    print(f"occupations' own names: the coder in use codes the {len(texts)} preferred labels (fi/sv/en)")
+    for name, which in (("without the exact-name rule", plain), ("with it (chosen)", coder)):
+        coded = which.code_many(texts, top=5)
+        right = [bool(c) and c[0].isco in names[t] for t, c in zip(texts, coded, strict=True)]
+        wrong = [t for t, ok in zip(texts, right, strict=True) if not ok]
+        examples = ", ".join(wrong[:5])
+        print(f"  {name:30} top-1 {np.mean(right):.2%}  ({len(wrong)} not first, e.g. {examples})")
 
 
 def _accuracy(ranked: Sequence[Sequence[str]], truth: Sequence[str]) -> tuple[float, float]:
@@ -567,6 +592,7 @@ def main(argv: list[str]) -> None:
             f"in the top 5: {c5}/{n}"
         )
 
+    own_names(taxonomy, main_params)
     if chunks > 1:
         chunked(taxonomy, extra, held, chunks, main_params)
     if splits:

@@ -47,6 +47,41 @@ def test_exact_preferred_label_names_its_occupation(coder: OccupationCoder, taxo
     assert coder.code("hitsaaja", top=1, lang="en")[0].label == "welder"
 
 
+def _without_exact_labels(coder: OccupationCoder) -> OccupationCoder:
+    plain = copy.copy(coder)
+    plain.params = dataclasses.replace(coder.params, exact_labels=False)
+    return plain
+
+
+def test_a_title_that_is_an_occupations_name_puts_its_group_first(
+    coder: OccupationCoder, taxonomy: Taxonomy
+) -> None:
+    """The re-ranker, fitted on labels held out of the index, never saw a title meet itself there."""
+    plain = _without_exact_labels(coder)
+    holders = {
+        title: {o.isco4 for o in taxonomy.occupations.values() if o.labels.get("fi") == title}
+        for title in ("taidemaalari", "hieroja", "sorvaaja", "tekninen johtaja")
+    }
+    for title, groups in holders.items():
+        assert groups, title
+        before = plain.code(title, top=5)
+        assert before[0].isco not in groups, f"pick a label that the re-ranker alone puts second: {title}"
+        after = coder.code(title, top=5)
+        assert after[0].isco in groups, title
+        assert after[0].label == title
+        # only the order changes: the same groups, the scores stay with the places
+        assert [c.score for c in after] == [c.score for c in before]
+        assert {c.isco for c in after} == {c.isco for c in before}
+    # job-ad words and case do not hide the label
+    assert coder.code("Taidemaalari (osa-aikainen)", top=1)[0].isco in holders["taidemaalari"]
+
+
+def test_titles_that_are_no_label_are_coded_as_without_the_rule(coder: OccupationCoder) -> None:
+    plain = _without_exact_labels(coder)
+    titles = ["hitsaaja-levyseppä", "kassamyyjä", "bussikuski", "ohjelmistokehittäjä java", "rekkamies"]
+    assert coder.code_many(titles, top=5) == plain.code_many(titles, top=5)
+
+
 def test_candidates_are_well_formed(coder: OccupationCoder, taxonomy: Taxonomy) -> None:
     titles = ["lähihoitaja vanhustyöhön", "kassamyyjä", "koodari", "rakennusmies", "ohjelmistokehittäjä"]
     for candidates in coder.code_many(titles, top=5):

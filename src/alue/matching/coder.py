@@ -194,6 +194,10 @@ class CoderParams:
     #: An unknown compound with no entry of its own is also read with a synonym of its unknown head
     #: put in, among the synonyms that labels have (``urheilulehtimies`` → ``urheilutoimittaja``).
     thesaurus_compounds: bool = True
+    #: A title that is, after its job-ad words are removed and its everyday words read, exactly an
+    #: occupation's preferred label (fi/sv/en) puts the groups of the occupations so named first (see
+    #: :meth:`OccupationCoder._exact_first`).
+    exact_labels: bool = True
 
 
 @dataclass(frozen=True)
@@ -860,17 +864,19 @@ class OccupationCoder:
             return ["" for _ in texts]
         return self._expansion_texts(*self._analysed(texts))
 
-    def _analysed(self, texts: Sequence[str]) -> tuple[list[str], list[Analysis]]:
-        """(:meth:`_prepared` texts, their analyses)."""
-        prepared = self._prepared(texts)
-        return prepared, [self.lexicon.analyze(t, normalized=True) for t in prepared]
+    def _analysed(
+        self, texts: Sequence[str], prepared: Sequence[str] | None = None
+    ) -> tuple[list[str], list[Analysis]]:
+        """(:meth:`_prepared` texts, their analyses); ``prepared`` when the caller has them already."""
+        ready = self._prepared(texts) if prepared is None else list(prepared)
+        return ready, [self.lexicon.analyze(t, normalized=True) for t in ready]
 
     def _scores_expanded(
-        self, texts: Sequence[str]
+        self, texts: Sequence[str], prepared: Sequence[str] | None = None
     ) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix, np.ndarray | None, list[Analysis]]:
         """:meth:`_scores`, the dictionary features (queries × groups × features, or None) and the
         queries' analyses."""
-        texts, analyses = self._analysed(texts)
+        texts, analyses = self._analysed(texts, prepared)
         queries = self.vectorizer.transform(analyses)
         expansion: np.ndarray | None = None
         if self.params.dictionary and self.expansions and not self.expansion_off:
@@ -1097,7 +1103,8 @@ class OccupationCoder:
         The ranking is the re-ranker's when it is fitted, else naive Bayes'; the scores are the
         calibrated probabilities (the raw posterior when there is no calibration).
         """
-        logp, sims, queries, expansion, analyses = self._scores_expanded(texts)
+        prepared = self._prepared(texts)
+        logp, sims, queries, expansion, analyses = self._scores_expanded(texts, prepared)
         width = max(k, 5)
         if self.params.rerank and self.stacker.fitted:
             margin = self.params.diversity_margin
@@ -1113,12 +1120,59 @@ class OccupationCoder:
             order = np.argsort(-logp, axis=1, kind="stable")[:, :width]
             ranked = np.take_along_axis(logp, order, axis=1)
             groups = order[:, :k]
+        if self.params.exact_labels:
+            groups = self._exact_first(prepared, groups)
         query = self._knownness(analyses) if self.calibration.n_query else None
         scores = self.calibration.apply(ranked, query)[:, :k]
         # The groups of one query cannot sum above one.
         total = scores.sum(axis=1, keepdims=True)
         scores = np.where(total > 1.0, scores / np.maximum(total, 1e-12), scores)
         return groups, scores, sims
+
+    def _exact_first(self, prepared: Sequence[str], groups: np.ndarray) -> np.ndarray:
+        """``groups`` with, for each text that is exactly an occupation's preferred label (``prepared``:
+        as :meth:`_prepared` reads it), the groups of the occupations so named moved to the front.
+
+        The re-ranker cannot learn this: it is fitted on labels held out of the index, which never
+        meet themselves there, so an occupation's own name could lose to a group with more labels like
+        it (``taidemaalari``, a painter and artist, went to the surface treaters of ships). Alternative
+        labels do not count: many are the generic word of several occupations (``siivooja`` is one of
+        the domestic cleaner's, while most cleaners in Finland clean offices and institutions).
+        Only the order changes: the scores stay with the places, so they stay non-increasing.
+        """
+        exact = self._exact_index()
+        out = groups
+        for row, text in enumerate(prepared):
+            holders = exact.get(text)
+            if not holders:
+                continue
+            listed = [int(g) for g in groups[row]]
+            first = sorted(holders, key=lambda g: listed.index(g) if g in listed else len(listed))
+            order = first + [g for g in listed if g not in holders]
+            if out is groups:
+                out = groups.copy()
+            out[row] = order[: len(listed)]
+        return out
+
+    def _exact_index(self) -> dict[str, tuple[int, ...]]:
+        """The groups of the occupations whose preferred label (fi/sv/en) each normalised text is."""
+        cached = self.__dict__.get("_exact")
+        if cached is None or cached[0] is not self.doc_weights:
+            bounds = np.append(self.group_starts, len(self.doc_texts))
+            group_of_doc = np.repeat(np.arange(len(self.group_codes)), np.diff(bounds))
+            found: dict[str, set[int]] = {}
+            for text, weight, pref, group in zip(
+                self.doc_texts,
+                self.doc_weights.tolist(),
+                self.doc_is_pref.tolist(),
+                group_of_doc.tolist(),
+                strict=True,
+            ):
+                if weight > 0 and pref and text:
+                    found.setdefault(text, set()).add(int(group))
+            cached = (self.doc_weights, {text: tuple(sorted(g)) for text, g in found.items()})
+            self.__dict__["_exact"] = cached
+        return cached[1]
 
     def _diversify(
         self, groups: np.ndarray, logp: np.ndarray, width: int, margin: float
