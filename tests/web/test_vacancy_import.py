@@ -276,3 +276,25 @@ def test_uploaded_files_are_kept_for_an_hour_only(upload_dir: Path) -> None:
     os.utime(old, (time.time() - uploads.KEEP_S - 5,) * 2)
     assert uploads.prune() == 1
     assert [p.name for p in upload_dir.iterdir()] == ["1-new.csv"]
+
+
+@pytest.mark.usefixtures("upload_dir")
+def test_a_column_the_import_does_not_use_is_named_on_the_check(
+    clients: dict[Role, TestClient], business_id: str
+) -> None:
+    """A misspelt or extra column is ignored, and the check says so in the user's language."""
+    client = clients[Role.EMPLOYER_SERVICES]
+    content = _csv(business_id, ("WEB-9", "Hitsaaja", "7212")).decode().splitlines()
+    content[0] += ",lisätieto"
+    content[1] += ",kokemus eduksi"
+    status, text = _check(client, "lisa.csv", ("\n".join(content) + "\n").encode())
+    assert status == 200
+    assert "Huomaa:" in text
+    assert "saraketta ”lisätieto” ei käytetä" in text
+    assert "Ongelmia ei löytynyt" in text
+    client.get("/language/sv")
+    try:
+        status, text = _check(client, "lisa.csv", ("\n".join(content) + "\n").encode())
+    finally:
+        client.get("/language/fi")
+    assert "kolumnen ”lisätieto” används inte" in text
