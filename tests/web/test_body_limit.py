@@ -4,12 +4,13 @@ user's language, and nothing of them is stored."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from starlette.types import Message
+from starlette.types import Message, Receive, Send
 
 from alue.shared.auth import Role
 from alue.web import uploads
@@ -82,8 +83,7 @@ def test_a_body_declared_too_large_is_refused_before_it_is_read(
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = _scope(content_length=web_settings.max_body_bytes * 10)
-    asyncio.run(app(scope, receive, send))
+    _serve(app, _scope(content_length=web_settings.max_body_bytes * 10), receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
     assert start["status"] == 413
     assert chunks_taken == 0
@@ -110,8 +110,7 @@ def test_a_chunked_body_is_refused_when_its_bytes_pass_the_limit(
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = _scope(content_length=None)
-    asyncio.run(app(scope, receive, send))
+    _serve(app, _scope(content_length=None), receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
     assert start["status"] == 413
     assert chunks_taken == web_settings.max_body_bytes // chunk + 1
@@ -136,3 +135,22 @@ def _scope(*, content_length: int | None) -> dict[str, object]:
         "client": ("127.0.0.1", 1),
         "server": ("testserver", 80),
     }
+
+
+def _serve(app: FastAPI, scope: dict[str, object], receive: Receive, send: Send) -> None:
+    """Run one request through the app on an event loop of its own thread (the browser tests' driver may
+    hold the main thread's loop)."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+        except BaseException as exc:  # re-raised in the test's thread
+            failures.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "the request did not finish"
+    if failures:
+        raise failures[0]
