@@ -8,6 +8,10 @@ DEMO_SEED ?= 2025
 # PostgreSQL used by `make test` for the database tests (skipped with a notice when unreachable
 # outside CI; .ci/run makes sure a server is there).
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Processes for the SQLite run of the suite (pytest-xdist, one test module per process at a time): the
+# processors, at most 4 (each builds its own demo databases). The PostgreSQL run shares one database, so it
+# runs in one process.
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(max(1, min(4, len(os.sched_getaffinity(0)))))")
 
 # FreeDict's dictionaries (Debian packages) that the occupation coder reads from /usr/share/dictd when
 # they are there: Finnish-English, and the dictionaries into Finnish whose senses give its synonyms.
@@ -54,7 +58,7 @@ demo: install ## rebuild the demo area from scratch
 	$(MAKE) $(DB_FILE)
 
 test-sqlite:
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 test-postgres:
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(subst +psycopg,,$(PG_TEST_URL))', connect_timeout=3).close()" 2>/dev/null; then \
