@@ -343,10 +343,8 @@ def test_a_missing_required_column_and_an_ignored_one_in_finnish_and_swedish(
         (1, "last_name"): "en obligatorisk kolumn saknas (godtas även med namnen: sukunimi, efternamn)"
     }
     [warning] = result.warnings
-    assert warning == "column 'muistiinpanot' is not used by persons imports and was ignored"
-    assert translate(warning, "fi") == (
-        "saraketta ”muistiinpanot” ei käytetä tietolajin persons tuonnissa, joten se ohitettiin"
-    )
+    assert warning == "column 'muistiinpanot' is not used by this import and was ignored"
+    assert translate(warning, "fi") == "tämä tuonti ei käytä saraketta ”muistiinpanot”, joten se ohitettiin"
 
 
 def test_a_spells_import_names_dates_in_the_users_form(session: Session, tmp_path: Path) -> None:

@@ -290,11 +290,11 @@ def test_a_column_the_import_does_not_use_is_named_on_the_check(
     status, text = _check(client, "lisa.csv", ("\n".join(content) + "\n").encode())
     assert status == 200
     assert "Huomaa:" in text
-    assert "saraketta ”lisätieto” ei käytetä" in text
+    assert "tämä tuonti ei käytä saraketta ”lisätieto”" in text
     assert "Ongelmia ei löytynyt" in text
     client.get("/language/sv")
     try:
         status, text = _check(client, "lisa.csv", ("\n".join(content) + "\n").encode())
     finally:
         client.get("/language/fi")
-    assert "kolumnen ”lisätieto” används inte" in text
+    assert "kolumnen ”lisätieto” används inte av den här importen" in text

@@ -158,11 +158,7 @@ def map_headers(kind: Kind, headers: list[str]) -> tuple[HeaderMap, list[RowErro
         column = by_key.get(key)
         if column is None:
             warnings.append(
-                Message(
-                    "column %(header)s is not used by %(kind)s imports and was ignored",
-                    header=quote(header),
-                    kind=kind.name,
-                )
+                Message("column %(header)s is not used by this import and was ignored", header=quote(header))
             )
             continue
         if column.name in index:
