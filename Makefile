@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # Processes for the SQLite run of the suite (pytest-xdist, one test module per process at a time): the
 # processors, at most 4 (each builds its own demo databases). The PostgreSQL run shares one database, so it
 # runs in one process.
-TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(max(1, min(4, len(os.sched_getaffinity(0)))))")
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; n = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count(); print(max(1, min(4, n or 1)))")
 
 # FreeDict's dictionaries (Debian packages) that the occupation coder reads from /usr/share/dictd when
 # they are there: Finnish-English, and the dictionaries into Finnish whose senses give its synonyms.
