@@ -77,3 +77,19 @@ def test_dry_run_and_unknown_kind(app: typer.Typer, session: Session, tmp_path: 
     assert "Dry run" in result.output
     assert counts(session) == before
     assert runner.invoke(app, ["import", "people", str(tmp_path / "p.csv")]).exit_code == 2
+
+
+def test_brackets_in_the_file_are_printed_as_text(app: typer.Typer, session: Session, tmp_path: Path) -> None:
+    """A file's headers and cells reach the report quoted: ``[/x]`` must not stop it, ``[b]`` not vanish."""
+    path = tmp_path / "[b]henkilot.csv"
+    path.write_text(
+        "hetu;etunimi;sukunimi;kotikunta;aidinkieli;asiointikieli;[/muistiinpanot]\n"
+        f"{unique_hetu()};Aino;Virtanen;Atlantis [/b];fi;fi;x\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", "persons", str(path)], terminal_width=200)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "'[/muistiinpanot]' is not used" in result.output
+    assert "unknown municipality 'Atlantis [/b]'" in result.output
+    assert "[b]henkilot.csv" in result.output

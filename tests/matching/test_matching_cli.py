@@ -52,6 +52,15 @@ def test_table_output() -> None:
     assert "trukinkuljettaja" in result.stdout
 
 
+def test_table_output_shows_brackets_in_a_title_as_text() -> None:
+    result = CliRunner().invoke(
+        _app(), ["code-occupation", "--top", "1"], input="Kokki [osa-aikainen]\nvarastotyöntekijä [/]\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Kokki [osa-aikainen]" in result.output
+    assert "varastotyöntekijä [/]" in result.output
+
+
 def test_batches_from_a_real_pipe() -> None:
     read_fd, write_fd = os.pipe()
     os.write(write_fd, b"hitsaaja\r\n\nkokki")

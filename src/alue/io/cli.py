@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -115,15 +116,19 @@ def _progress() -> Progress:
 
 
 def _print_result(result: ImportResult) -> None:
+    # a file's own text (its headers and cells, quoted in the messages) is printed as it is, never read
+    # as console markup: ``[/x]`` in a cell would otherwise stop the report, ``[b]`` vanish from it
     for warning in result.warnings:
-        console.print(f"[yellow]Note:[/] {warning}")
+        console.print(f"[yellow]Note:[/] {escape(warning)}")
     if result.errors:
-        table = Table(title=f"Problems in {result.source}", show_lines=False)
+        table = Table(title=f"Problems in {escape(result.source)}", show_lines=False)
         table.add_column("Row", justify="right")
         table.add_column("Column")
         table.add_column("Problem")
         for error in result.errors[:MAX_ERRORS_SHOWN]:
-            table.add_row("" if error.row is None else str(error.row), error.column, error.message)
+            table.add_row(
+                "" if error.row is None else str(error.row), escape(error.column), escape(error.message)
+            )
         console.print(table)
         if len(result.errors) > MAX_ERRORS_SHOWN:
             console.print(

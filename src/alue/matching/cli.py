@@ -106,18 +106,20 @@ def code_occupation(
         return
 
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
     for batch in _stdin_batches(sys.stdin):
         for query, candidates in zip(batch, coder.code_many(batch, top=top, lang=lang), strict=True):
-            table = Table(title=query or "(empty line)", title_justify="left")
+            # the title as it was written (``[…]`` in it is text, not console markup)
+            table = Table(title=escape(query) if query else "(empty line)", title_justify="left")
             table.add_column("#", justify="right")
             table.add_column("ISCO-08")
             table.add_column("ESCO occupation")
             table.add_column("score", justify="right")
             for rank, candidate in enumerate(candidates, start=1):
-                table.add_row(str(rank), candidate.isco, candidate.label, f"{candidate.score:.2f}")
+                table.add_row(str(rank), candidate.isco, escape(candidate.label), f"{candidate.score:.2f}")
             console.print(table)
 
 
