@@ -415,3 +415,34 @@ def test_the_commands_that_show_people_write_audit_rows(
     assert all(c["due"] in (None, 0) or c["due"] >= 5 for c in cells)
     assert all(c["met"] in (None, 0) or c["met"] >= 5 for c in cells)
     assert all(c["share"] is None for c in cells if c["due"] is None or c["met"] is None)
+
+
+def test_a_name_with_brackets_is_printed_as_text(
+    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``alue worklist show`` prints names as they are, not as console markup (``[/x]`` stopped it)."""
+    import contextlib
+    from collections.abc import Iterator
+
+    import typer
+    from typer.testing import CliRunner
+
+    from alue.casework import journey_cli
+
+    @contextlib.contextmanager
+    def in_test_session(_engine: object) -> Iterator[Session]:
+        yield session
+        session.flush()
+
+    monkeypatch.setattr(journey_cli, "session_scope", in_test_session)
+    monkeypatch.setattr(journey_cli, "get_engine", lambda: None)
+    for person in world.people.values():
+        person.last_name = "Virtanen [/x]"
+    session.flush()
+    app = typer.Typer()
+    journey_cli.register(app)
+    shown = CliRunner().invoke(
+        app, ["worklist", "show", "--staff", str(world.a.id), "--on", "5.1.2026"], terminal_width=240
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "Virtanen [/x]" in shown.output

@@ -9,6 +9,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -265,7 +266,7 @@ def show_worklist(
     if as_json:
         _print_json({"on": day, "until": end, "line": line.value if line else None, "items": items})
         return
-    grid = Table(title=f"{title} on {_fi(day)} (until {_fi(end)})")
+    grid = Table(title=escape(f"{title} on {_fi(day)} (until {_fi(end)})"))
     for column in ("", "due", "what", "customer", "worker", "why"):
         grid.add_column(column)
     for i in items:
@@ -273,9 +274,9 @@ def show_worklist(
             i["bucket"],
             _fi(i["due"]),
             i["kind"],
-            f"{i['customer']} {i['name']}",
-            i["worker"],
-            i["explanation"],
+            escape(f"{i['customer']} {i['name']}"),  # names as text, not console markup
+            escape(i["worker"]),
+            escape(i["explanation"]),
         )
     console.print(grid)
 
@@ -312,7 +313,7 @@ def show_caseload(
     for r in data:
         by_line = ", ".join(f"{k} {v}" for k, v in r["by_line"].items())
         grid.add_row(
-            r["staff"],
+            escape(r["staff"]),
             r["line"],
             f"{r['fte']:.2f}",
             str(r["total"]),

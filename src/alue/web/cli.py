@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
@@ -105,7 +106,7 @@ def list_users() -> None:
         table = Table("username", "role", "staff", "municipalities", "active", "oidc")
         for user in session.scalars(select(User).order_by(User.username)):
             table.add_row(
-                user.username,
+                escape(user.username),
                 user.role.value,
                 str(user.staff_id or ""),
                 ",".join(user.municipality_codes),
@@ -218,7 +219,11 @@ def access_report(
         table = Table("time (UTC)", "who", "role", "event", "purpose")
         for row in rows:
             table.add_row(
-                row.at.strftime("%Y-%m-%d %H:%M"), row.actor_username, row.actor_role, row.action, row.purpose
+                row.at.strftime("%Y-%m-%d %H:%M"),
+                escape(row.actor_username),
+                row.actor_role,
+                row.action,
+                row.purpose,
             )
         console.print(table)
 
