@@ -7,11 +7,14 @@ Calendar notes (wd = working day): Thu 1.1.2026 New Year's Day and Tue 6.1.2026 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -361,20 +364,10 @@ def test_goal_warning_window(session: Session, world: World) -> None:
     assert not listed(D(2026, 2, 20))
 
 
-def test_the_commands_that_show_people_write_audit_rows(
-    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``alue worklist show`` and ``alue journey show`` are audited like the pages: the list names every
-    person it shows (for their access reports), the journey its person."""
-    import contextlib
-    from collections.abc import Iterator
-
-    import typer
-    from typer.testing import CliRunner
-
+@pytest.fixture
+def journey_app(session: Session, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    """The ``journey`` / ``worklist`` / ``model`` commands, run inside the test's session."""
     from alue.casework import journey_cli
-    from alue.shared import audit
-    from alue.shared.audit import AuditEvent
 
     @contextlib.contextmanager
     def in_test_session(_engine: object) -> Iterator[Session]:
@@ -385,6 +378,20 @@ def test_the_commands_that_show_people_write_audit_rows(
     monkeypatch.setattr(journey_cli, "get_engine", lambda: None)
     app = typer.Typer()
     journey_cli.register(app)
+    return app
+
+
+def test_the_commands_that_show_people_write_audit_rows(
+    session: Session, world: World, journey_app: typer.Typer
+) -> None:
+    """``alue worklist show`` and ``alue journey show`` are audited like the pages: the list names every
+    person it shows (for their access reports), the journey its person."""
+    from typer.testing import CliRunner
+
+    from alue.shared import audit
+    from alue.shared.audit import AuditEvent
+
+    app = journey_app
     runner = CliRunner()
     start = session.scalar(select(func.max(AuditEvent.id))) or 0
     shown = runner.invoke(app, ["worklist", "show", "--staff", str(world.a.id), "--on", "5.1.2026", "--json"])
@@ -418,31 +425,16 @@ def test_the_commands_that_show_people_write_audit_rows(
 
 
 def test_a_name_with_brackets_is_printed_as_text(
-    session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+    session: Session, world: World, journey_app: typer.Typer
 ) -> None:
     """``alue worklist show`` prints names as they are, not as console markup (``[/x]`` stopped it)."""
-    import contextlib
-    from collections.abc import Iterator
-
-    import typer
     from typer.testing import CliRunner
 
-    from alue.casework import journey_cli
-
-    @contextlib.contextmanager
-    def in_test_session(_engine: object) -> Iterator[Session]:
-        yield session
-        session.flush()
-
-    monkeypatch.setattr(journey_cli, "session_scope", in_test_session)
-    monkeypatch.setattr(journey_cli, "get_engine", lambda: None)
     for person in world.people.values():
         person.last_name = "Virtanen [/x]"
     session.flush()
-    app = typer.Typer()
-    journey_cli.register(app)
     shown = CliRunner().invoke(
-        app, ["worklist", "show", "--staff", str(world.a.id), "--on", "5.1.2026"], terminal_width=240
+        journey_app, ["worklist", "show", "--staff", str(world.a.id), "--on", "5.1.2026"], terminal_width=240
     )
     assert shown.exit_code == 0, shown.output
     assert "Virtanen [/x]" in shown.output
