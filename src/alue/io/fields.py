@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from stdnum import exceptions as stdnum_errors
 
 from alue.area.models import Municipality
 from alue.io.messages import Message, Plural, quote
@@ -58,23 +57,24 @@ def problem(exc: Exception) -> str:
 
 
 def hetu_problem(exc: Exception, value: str) -> str:
-    """What ``validate_hetu(value)`` found wrong, as a message (in English the text it gives itself)."""
-    cause = exc.__cause__
-    if isinstance(cause, stdnum_errors.InvalidChecksum):
+    """What ``validate_hetu(value)`` found wrong (its ``InvalidIdentifier.reason``), as a message; in
+    English the text the validator gives itself."""
+    reason = getattr(exc, "reason", None)
+    if reason == "check":
         return Message("HETU %(value)s: the check character is wrong", value=quote(value))
-    if isinstance(cause, stdnum_errors.InvalidComponent):
+    if reason == "component":
         return Message("HETU %(value)s: not a valid date or individual number", value=quote(value))
-    if isinstance(cause, stdnum_errors.ValidationError):
+    if reason == "form":
         return Message("HETU %(value)s: not in the form DDMMYYCZZZQ", value=quote(value))
     return str(exc)
 
 
 def business_id_problem(exc: Exception, value: str) -> str:
     """What ``validate_business_id(value)`` found wrong, as a message (in English the text it gives)."""
-    cause = exc.__cause__
-    if isinstance(cause, stdnum_errors.InvalidChecksum):
+    reason = getattr(exc, "reason", None)
+    if reason == "check":
         return Message("Y-tunnus %(value)s: the check digit is wrong", value=quote(value))
-    if isinstance(cause, stdnum_errors.ValidationError):
+    if reason == "form":
         return Message("Y-tunnus %(value)s: not in the form 1234567-8", value=quote(value))
     return str(exc)
 

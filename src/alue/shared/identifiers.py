@@ -34,7 +34,13 @@ CENTURY_OF_SIGN = {
 
 
 class InvalidIdentifier(ValueError):
-    """Raised with a message in plain language that names what is wrong."""
+    """Raised with a message in plain language that names what is wrong; ``reason`` says which check
+    failed (``"check"``: the check character or digit, ``"component"``: the date or individual number,
+    ``"form"``: the shape), for callers that word the message themselves (the import's translations)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def validate_hetu(value: str) -> str:
@@ -42,11 +48,13 @@ def validate_hetu(value: str) -> str:
     try:
         return str(stdnum_hetu.validate(value.strip().upper(), allow_temporary=True))
     except stdnum_errors.InvalidChecksum as exc:
-        raise InvalidIdentifier(f"HETU {value!r}: the check character is wrong") from exc
+        raise InvalidIdentifier(f"HETU {value!r}: the check character is wrong", reason="check") from exc
     except stdnum_errors.InvalidComponent as exc:
-        raise InvalidIdentifier(f"HETU {value!r}: not a valid date or individual number") from exc
+        raise InvalidIdentifier(
+            f"HETU {value!r}: not a valid date or individual number", reason="component"
+        ) from exc
     except stdnum_errors.ValidationError as exc:
-        raise InvalidIdentifier(f"HETU {value!r}: not in the form DDMMYYCZZZQ") from exc
+        raise InvalidIdentifier(f"HETU {value!r}: not in the form DDMMYYCZZZQ", reason="form") from exc
 
 
 def hetu_birth_date(value: str) -> dt.date:
@@ -74,9 +82,9 @@ def validate_business_id(value: str) -> str:
     try:
         compact = stdnum_ytunnus.validate(value.strip())
     except stdnum_errors.InvalidChecksum as exc:
-        raise InvalidIdentifier(f"Y-tunnus {value!r}: the check digit is wrong") from exc
+        raise InvalidIdentifier(f"Y-tunnus {value!r}: the check digit is wrong", reason="check") from exc
     except stdnum_errors.ValidationError as exc:
-        raise InvalidIdentifier(f"Y-tunnus {value!r}: not in the form 1234567-8") from exc
+        raise InvalidIdentifier(f"Y-tunnus {value!r}: not in the form 1234567-8", reason="form") from exc
     return f"{compact[:7]}-{compact[7]}"
 
 
