@@ -254,7 +254,7 @@ def import_file(
             headers = table.headers
             _run(spec, session, table, result, rejected, persons, progress, batch_size)
     except FileFormatError as exc:
-        result.errors.append(RowError(None, "", exc.message))
+        result.errors.append(RowError(None, "", problem(exc)))
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         result.errors.append(

@@ -30,13 +30,8 @@ csv.field_size_limit(min(sys.maxsize, 10 * CHUNK))
 
 
 class FileFormatError(ValueError):
-    """The file cannot be read as a table; the message says why and what to do.
-
-    ``message`` is the :class:`~alue.io.messages.Message` (``str(error)`` its English text)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    """The file cannot be read as a table; the message (its argument, a :class:`~alue.io.messages.Message`:
+    ``alue.io.fields.problem(error)``; ``str(error)`` its English text) says why and what to do."""
 
 
 @dataclass

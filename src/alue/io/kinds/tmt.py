@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from alue.area.config import great_circle_km
 from alue.area.models import Municipality
 from alue.employers.models import Employer, EmploymentType, OccupationSource, SizeClass, Vacancy
-from alue.io.fields import Column, FieldType, Lookups, business_id_problem, hetu_problem
+from alue.io.fields import Column, FieldType, Lookups, business_id_problem, hetu_problem, problem
 from alue.io.kinds.base import ImportContext, Kind, ParsedRow, assign
 from alue.io.kinds.occupations import OCCUPATION_FIELDS, code_titles, coded_fields, named_fields
 from alue.io.kinds.occupations import taxonomy as _taxonomy
@@ -88,13 +88,12 @@ UNKNOWN_INDUSTRY, HOUSEHOLD_INDUSTRY = "X", "T"
 
 
 class RecordError(ValueError):
-    """A problem in one field of a record: ``field`` is its path in the record, ``message`` a
-    :class:`~alue.io.messages.Message`."""
+    """A problem in one field of a record: ``field`` is its path in the record, the message (a
+    :class:`~alue.io.messages.Message`) the argument, as ``alue.io.fields.problem`` reads it."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
-        self.message = message
 
 
 class JsonRecord(FieldType):
@@ -189,7 +188,7 @@ class JsonKind(Kind):
             try:
                 parsed.append((row, self._parse(row.values["record"], lookups, taxonomy)))
             except RecordError as exc:
-                row.error(exc.field, exc.message)
+                row.error(exc.field, problem(exc))
         self._code_titles(parsed, taxonomy, session)
         return parsed
 
