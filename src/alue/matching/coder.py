@@ -42,11 +42,11 @@ import pickle
 import random
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -86,6 +86,8 @@ def coder_workers() -> int:
             raise ValueError(f"ALUE_CODER_THREADS must be a whole number, not {explicit!r}") from None
     return max(1, min(4, os.cpu_count() or 1))
 
+
+_T = TypeVar("_T")
 
 #: Bump when the index format or the features change, to invalidate disk caches.
 INDEX_VERSION = "coder-12"
@@ -1156,8 +1158,8 @@ class OccupationCoder:
 
     def _exact_index(self) -> dict[str, tuple[int, ...]]:
         """The groups of the occupations whose preferred label (fi/sv/en) each normalised text is."""
-        cached = self.__dict__.get("_exact")
-        if cached is None or cached[0] is not self.doc_weights:
+
+        def build() -> dict[str, tuple[int, ...]]:
             bounds = np.append(self.group_starts, len(self.doc_texts))
             group_of_doc = np.repeat(np.arange(len(self.group_codes)), np.diff(bounds))
             found: dict[str, set[int]] = {}
@@ -1170,9 +1172,18 @@ class OccupationCoder:
             ):
                 if weight > 0 and pref and text:
                     found.setdefault(text, set()).add(int(group))
-            cached = (self.doc_weights, {text: tuple(sorted(g)) for text, g in found.items()})
-            self.__dict__["_exact"] = cached
-        return cached[1]
+            return {text: tuple(sorted(g)) for text, g in found.items()}
+
+        return self._of_index("_exact", build)
+
+    def _of_index(self, name: str, build: Callable[[], _T]) -> _T:
+        """``build()``, kept under ``name`` until the documents' weights change (a copy made by
+        :meth:`without_texts` has weights of its own, so it builds its own)."""
+        cached = self.__dict__.get(name)
+        if cached is None or cached[0] is not self.doc_weights:
+            cached = (self.doc_weights, build())
+            self.__dict__[name] = cached
+        return cast(_T, cached[1])
 
     def _diversify(
         self, groups: np.ndarray, logp: np.ndarray, width: int, margin: float
@@ -1260,16 +1271,14 @@ class OccupationCoder:
 
     def _one_word_titles(self) -> frozenset[str]:
         """The indexed one-word texts that are not descriptions (labels and group names)."""
-        cached = self.__dict__.get("_titles")
-        if cached is None or cached[0] is not self.doc_weights:
-            titles = frozenset(
+        return self._of_index(
+            "_titles",
+            lambda: frozenset(
                 text
                 for text, weight, desc in zip(self.doc_texts, self.doc_weights, self.doc_is_desc, strict=True)
                 if weight > 0 and not desc and text and " " not in text
-            )
-            cached = (self.doc_weights, titles)
-            self.__dict__["_titles"] = cached
-        return cached[1]
+            ),
+        )
 
     def _code_many(
         self, texts: Sequence[str], *, top: int, lang: str, batch_size: int, workers: int = 1
