@@ -18,7 +18,7 @@ import hmac
 import secrets
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -92,7 +92,6 @@ class BodyTooLarge(HTTPException):
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"the request body is larger than {limit} bytes")
-        self.limit = limit
 
 
 class BodyLimitMiddleware:
@@ -114,7 +113,8 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.max_bytes
-        declared = _content_length(scope)
+        length = Headers(scope=scope).get("content-length", "")
+        declared = int(length) if length.isdigit() else None
         received = 0
 
         async def limited_receive() -> Message:
@@ -129,16 +129,6 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
 
 
 def is_https(request: Request) -> bool:
