@@ -10,6 +10,8 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -125,75 +127,78 @@ def in_memory(
     return coder
 
 
+@dataclass
+class SlowBuild:
+    """A coder build that waits for ``release`` (``started`` is set when it begins; ``titles`` are the
+    confirmed titles of each build)."""
+
+    started: threading.Event
+    release: threading.Event
+    titles: list[Any]
+
+
+@pytest.fixture
+def slow_build(learnt: OccupationCoder, monkeypatch: pytest.MonkeyPatch) -> Iterator[SlowBuild]:
+    """Builds of the coder block until released, then give the coder with the confirmed title."""
+    from alue.matching.confirmed import wait_for_builds
+
+    build = SlowBuild(threading.Event(), threading.Event(), [])
+
+    def slow(taxonomy: Taxonomy, **kwargs: Any) -> OccupationCoder:
+        build.titles.append(kwargs["local_titles"])
+        build.started.set()
+        assert build.release.wait(30)
+        return learnt
+
+    monkeypatch.setattr(coder_module, "build_coder", slow)
+    yield build
+    build.release.set()
+    wait_for_builds(60)
+
+
 def test_a_page_gets_a_confirmed_title_at_once_while_the_coder_is_rebuilt(
     session: Session,
     taxonomy: Taxonomy,
     in_memory: OccupationCoder,
     learnt: OccupationCoder,
     data_dir: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    slow_build: SlowBuild,
 ) -> None:
     coder = in_memory
     from alue.matching.confirmed import CONFIRMED_SCORE, ConfirmedOverlay, coder_for, wait_for_builds
 
-    started, release = threading.Event(), threading.Event()
-
-    def slow_build(taxonomy: Taxonomy, **kwargs: Any) -> OccupationCoder:
-        assert kwargs["local_titles"] == ((TITLE, WAREHOUSE),)
-        started.set()
-        assert release.wait(30)
-        return learnt
-
-    monkeypatch.setattr(coder_module, "build_coder", slow_build)
     confirm_title(session, title=TITLE, uri=WAREHOUSE, taxonomy=taxonomy, user_id=None, now=NOW)
-    try:
-        interim = coder_for(session, data_dir, wait=False)
-        assert isinstance(interim, ConfirmedOverlay)
-        assert interim.base is coder
-        assert started.wait(30), "the new coder is built in the background"
-        best = interim.code("Logistiikkatyöntekijä (osa-aikainen)", top=3)
-        assert (best[0].isco, best[0].uri, best[0].score) == ("9333", WAREHOUSE, CONFIRMED_SCORE)
-        assert sum(c.score for c in best) <= 1.0 + 1e-9
-        assert "9333" not in [c.isco for c in best[1:]]
-        assert interim.code("hitsaaja", top=2) == coder.code("hitsaaja", top=2)
-        assert coder_for(session, data_dir, wait=False).base is coder  # type: ignore[union-attr]
-    finally:
-        release.set()
-        wait_for_builds(60)
+    interim = coder_for(session, data_dir, wait=False)
+    assert isinstance(interim, ConfirmedOverlay)
+    assert interim.base is coder
+    assert slow_build.started.wait(30), "the new coder is built in the background"
+    best = interim.code("Logistiikkatyöntekijä (osa-aikainen)", top=3)
+    assert (best[0].isco, best[0].uri, best[0].score) == ("9333", WAREHOUSE, CONFIRMED_SCORE)
+    assert sum(c.score for c in best) <= 1.0 + 1e-9
+    assert "9333" not in [c.isco for c in best[1:]]
+    assert interim.code("hitsaaja", top=2) == coder.code("hitsaaja", top=2)
+    assert coder_for(session, data_dir, wait=False).base is coder  # type: ignore[union-attr]
+    slow_build.release.set()
+    wait_for_builds(60)
+    assert slow_build.titles == [((TITLE, WAREHOUSE),)]
     assert coder_for(session, data_dir, wait=False) is learnt
 
 
 def test_an_import_codes_with_the_coder_it_has_while_the_new_one_is_built(
-    session: Session,
-    taxonomy: Taxonomy,
-    in_memory: OccupationCoder,
-    learnt: OccupationCoder,
-    monkeypatch: pytest.MonkeyPatch,
+    session: Session, taxonomy: Taxonomy, in_memory: OccupationCoder, slow_build: SlowBuild
 ) -> None:
     """The web import's check does not wait for the coder with newly confirmed titles."""
     from alue.io.kinds.occupations import code_titles
-    from alue.matching.confirmed import CONFIRMED_SCORE, wait_for_builds
+    from alue.matching.confirmed import CONFIRMED_SCORE
 
-    started, release = threading.Event(), threading.Event()
-
-    def slow_build(taxonomy: Taxonomy, **kwargs: Any) -> OccupationCoder:
-        started.set()
-        assert release.wait(30)
-        return learnt
-
-    monkeypatch.setattr(coder_module, "build_coder", slow_build)
     confirm_title(session, title=TITLE, uri=WAREHOUSE, taxonomy=taxonomy, user_id=None, now=NOW)
-    try:
-        confirmed, welder = code_titles(session, ["Logistiikkatyöntekijä (osa-aikainen)", "hitsaaja"])
-        assert started.wait(30), "the new coder is built in the background"
-        assert not release.is_set()
-        assert confirmed is not None
-        assert welder is not None
-        assert (confirmed.isco, confirmed.uri, confirmed.score) == ("9333", WAREHOUSE, CONFIRMED_SCORE)
-        assert welder == in_memory.code("hitsaaja", top=1)[0]
-    finally:
-        release.set()
-        wait_for_builds(60)
+    confirmed, welder = code_titles(session, ["Logistiikkatyöntekijä (osa-aikainen)", "hitsaaja"])
+    assert slow_build.started.wait(30), "the new coder is built in the background"
+    assert not slow_build.release.is_set()
+    assert confirmed is not None
+    assert welder is not None
+    assert (confirmed.isco, confirmed.uri, confirmed.score) == ("9333", WAREHOUSE, CONFIRMED_SCORE)
+    assert welder == in_memory.code("hitsaaja", top=1)[0]
 
 
 @pytest.mark.usefixtures("in_memory")
