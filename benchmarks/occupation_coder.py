@@ -14,7 +14,8 @@ buckets, Brier score, expected calibration error), the held-out labels with job-
 text-normalisation comparison, the held-out figures of each configuration that was kept (previous
 coder, synonyms, descriptions, re-ranker), and realistic, everyday and current job-ad titles (fi/sv/en)
 that are not ESCO labels, and the coder in use (every label indexed) coding the occupations' own
-preferred labels with and without the rule that puts an occupation named exactly first.
+preferred labels with and without the rule that puts an occupation named exactly first, and the degree
+titles of ``degree_titles.yaml`` with and without the table.
 
 Run: ``.venv/bin/python benchmarks/occupation_coder.py [--quick] [--splits N] [--chunks N] [--plain]``
 (``--quick`` skips the normalisation comparison and the configurations; ``--splits N`` also codes N
@@ -41,6 +42,7 @@ from itertools import pairwise
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from alue.io.kinds.occupations import UNCERTAIN_BELOW
 from alue.matching.coder import (
     CoderParams,
     OccupationCoder,
@@ -51,6 +53,7 @@ from alue.matching.coder import (
     labour_market_group_names,
     load_coder,
 )
+from alue.matching.degrees import default_degree_titles
 from alue.matching.dictionary import dictionary_dir
 from alue.matching.taxonomy import Taxonomy, load_taxonomy
 from alue.matching.text import Lexicon, normalize
@@ -329,6 +332,30 @@ def own_names(taxonomy: Taxonomy, params: CoderParams) -> None:
         print(f"  {name:30} top-1 {np.mean(right):.2%}  ({len(wrong)} not first, e.g. {examples})")
 
 
+def degree_titles(taxonomy: Taxonomy, params: CoderParams) -> None:
+    """The coder in use coding the degree titles of ``degree_titles.yaml`` (``merkonomi``, ``KTM``), with
+    and without the table (``CoderParams.degree_titles``): how many are coded at least
+    ``UNCERTAIN_BELOW`` sure (a vacancy so coded is not listed for staff to review), and how many of
+    those go to a group that the table does not list for the degree."""
+    coder = load_coder(params=params)
+    plain = copy.copy(coder)
+    plain.params = dataclasses.replace(coder.params, degree_titles=False)
+    group_of = {o.label("fi"): o.isco4 for o in taxonomy.occupations.values()}
+    table = default_degree_titles()
+    texts = sorted(table)
+    print()
+    print(f"degree titles: the coder in use codes the {len(texts)} titles of the degree table")
+    for name, which in (("without the table", plain), ("with it (chosen)", coder)):
+        coded = which.code_many(texts, top=5)
+        sure = [(t, c[0]) for t, c in zip(texts, coded, strict=True) if c and c[0].score >= UNCERTAIN_BELOW]
+        outside = [(t, c) for t, c in sure if c.isco not in {group_of[o] for o in table[t].occupations}]
+        examples = ", ".join(f"{t} → {c.isco} {c.label} {c.score:.2f}" for t, c in outside[:4])
+        print(
+            f"  {name:18} {len(sure):2} of {len(texts)} coded ≥ {UNCERTAIN_BELOW:.0%} sure, "
+            f"{len(outside)} of them to a group the table does not list{': ' + examples if examples else ''}"
+        )
+
+
 def _accuracy(ranked: Sequence[Sequence[str]], truth: Sequence[str]) -> tuple[float, float]:
     top1 = float(np.mean([bool(r) and r[0] == t for r, t in zip(ranked, truth, strict=True)]))
     top5 = float(np.mean([t in r[:5] for r, t in zip(ranked, truth, strict=True)]))
@@ -593,6 +620,7 @@ def main(argv: list[str]) -> None:
         )
 
     own_names(taxonomy, main_params)
+    degree_titles(taxonomy, main_params)
     if chunks > 1:
         chunked(taxonomy, extra, held, chunks, main_params)
     if splits:

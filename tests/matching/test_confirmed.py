@@ -55,12 +55,16 @@ from tests.web.factories import World, make_vacancy
 TITLE = "logistiikkatyöntekijä"
 WAREHOUSE = "http://data.europa.eu/esco/occupation/bea705fe-06ac-4147-b8e0-6e8ac1208d8f"  # 9333
 NOW = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)
+#: A degree title of ``degree_titles.yaml``, which the area's staff code as bookkeepers (kirjanpitäjä, 3313)
+DEGREE = "merkonomi"
+BOOKKEEPER = "http://data.europa.eu/esco/occupation/c3aae59e-1441-4b3e-bdd1-6da50dc7cf42"
 
 
 @pytest.fixture(scope="module")
 def learnt(data_dir: Path) -> OccupationCoder:
-    """The coder with one confirmed title (not written to the disk cache the other tests share)."""
-    return load_coder(data_dir, local_titles=[(TITLE, WAREHOUSE)], use_cache=False)
+    """The coder with two confirmed titles, one of them a degree title of the degree table (not written
+    to the disk cache the other tests share)."""
+    return load_coder(data_dir, local_titles=[(TITLE, WAREHOUSE), (DEGREE, BOOKKEEPER)], use_cache=False)
 
 
 def test_the_title_key_leaves_out_job_ad_words() -> None:
@@ -79,6 +83,15 @@ def test_a_confirmed_title_is_coded_as_confirmed_and_so_are_its_forms(
     # other titles are coded as before
     for text in ("hitsaaja", "lähihoitaja", "ohjelmistokehittäjä"):
         assert learnt.code(text, top=1)[0].isco == coder.code(text, top=1)[0].isco
+
+
+def test_a_confirmed_degree_title_wins_over_the_degree_table(
+    coder: OccupationCoder, learnt: OccupationCoder
+) -> None:
+    assert coder.code(DEGREE, top=1)[0].isco != "3313", "the table lists other work first"
+    best = learnt.code("Merkonomi (osa-aikainen)", top=3)
+    assert (best[0].isco, best[0].uri) == ("3313", BOOKKEEPER)
+    assert best[0].score > 0.5
 
 
 def test_the_cache_key_follows_the_confirmed_titles(data_dir: Path) -> None:

@@ -51,6 +51,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 import scipy.sparse as sp
 
+from alue.matching.degrees import default_degree_titles
 from alue.matching.dictionary import (
     Dictionary,
     dictionary_dir,
@@ -91,6 +92,9 @@ _T = TypeVar("_T")
 
 #: Bump when the index format or the features change, to invalidate disk caches.
 INDEX_VERSION = "coder-12"
+#: The score that the occupations of a degree title share (see ``degree_titles.yaml``); the coder's own
+#: candidates after them share what is left.
+DEGREE_SCORE = 0.9
 
 #: Weight of each kind of indexed text in the label score (an alternative label counts as much as a
 #: preferred one; a description only gives weak evidence).
@@ -200,6 +204,10 @@ class CoderParams:
     #: occupation's preferred label (fi/sv/en) puts the groups of the occupations so named first (see
     #: :meth:`OccupationCoder._exact_first`).
     exact_labels: bool = True
+    #: A title that is, read the same way, exactly a degree title of ``degree_titles.yaml``
+    #: (``merkonomi``, ``tradenomi (AMK)``, ``KTM``) and no label of the index is coded as the
+    #: occupations the degree prepares for (see :meth:`OccupationCoder._degree_candidates`).
+    degree_titles: bool = True
 
 
 @dataclass(frozen=True)
@@ -1099,8 +1107,9 @@ class OccupationCoder:
             self.__dict__["_isco3_members"] = cached
         return cached
 
-    def _ranked(self, texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(queries × k group indices, their scores, label similarities), best group first.
+    def _ranked(self, texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """(queries × k group indices, their scores, label similarities, the texts as read by
+        :meth:`_prepared`), best group first.
 
         The ranking is the re-ranker's when it is fitted, else naive Bayes'; the scores are the
         calibrated probabilities (the raw posterior when there is no calibration).
@@ -1129,7 +1138,7 @@ class OccupationCoder:
         # The groups of one query cannot sum above one.
         total = scores.sum(axis=1, keepdims=True)
         scores = np.where(total > 1.0, scores / np.maximum(total, 1e-12), scores)
-        return groups, scores, sims
+        return groups, scores, sims, prepared
 
     def _exact_first(self, prepared: Sequence[str], groups: np.ndarray) -> np.ndarray:
         """``groups`` with, for each text that is exactly an occupation's preferred label (``prepared``:
@@ -1272,13 +1281,82 @@ class OccupationCoder:
     def _one_word_titles(self) -> frozenset[str]:
         """The indexed one-word texts that are not descriptions (labels and group names)."""
         return self._of_index(
-            "_titles",
+            "_titles", lambda: frozenset(text for text in self._label_texts() if " " not in text)
+        )
+
+    def _label_texts(self) -> frozenset[str]:
+        """The indexed texts that are not descriptions (labels, group names, confirmed titles)."""
+        return self._of_index(
+            "_labels",
             lambda: frozenset(
                 text
                 for text, weight, desc in zip(self.doc_texts, self.doc_weights, self.doc_is_desc, strict=True)
-                if weight > 0 and not desc and text and " " not in text
+                if weight > 0 and not desc and text
             ),
         )
+
+    def _degree_occupations(self) -> dict[str, tuple[int, ...]]:
+        """Each degree title of ``degree_titles.yaml`` → the occupations (indices) it prepares for.
+
+        The occupations are named by their Finnish preferred labels; a label this taxonomy does not
+        have is left out with a warning, and so is a second occupation of the same ISCO-4 group.
+        """
+        table = default_degree_titles()
+        cached = self.__dict__.get("_degrees")
+        if cached is not None and cached[0] is table:  # (a coder read from the cache has another's)
+            return cast(dict[str, tuple[int, ...]], cached[1])
+        by_label: dict[str, int] = {}
+        for index, uri in enumerate(self.occ_uris):
+            label = self.occ_labels.get(uri, {}).get("fi")
+            if label:
+                by_label.setdefault(label, index)
+        out: dict[str, tuple[int, ...]] = {}
+        for title, degree in table.items():
+            found: list[int] = []
+            for label in degree.occupations:
+                occ = by_label.get(label)
+                if occ is None:
+                    _log.warning(
+                        "degree title %r: no occupation is labelled %r in this taxonomy", title, label
+                    )
+                elif all(self.occ_group[occ] != self.occ_group[other] for other in found):
+                    found.append(occ)
+            if found:
+                out[title] = tuple(found)
+        self.__dict__["_degrees"] = (table, out)
+        return out
+
+    def _degree_candidates(
+        self, prepared: str, coded: list[Candidate], top: int, lang: str
+    ) -> list[Candidate] | None:
+        """The candidates of a degree title (``prepared``: as :meth:`_prepared` reads it), or None.
+
+        A text that is exactly a degree title of ``degree_titles.yaml`` and no label of the index
+        (ESCO's labels and confirmed titles win) gets the degree's occupations first, one per ISCO-4
+        group, sharing :data:`DEGREE_SCORE` equally: the table says which work the degree prepares for,
+        not which of it this person does. The coder's own candidates (``coded``) follow, scaled to share
+        what is left, so the scores still sum to at most 1.
+        """
+        if not self.params.degree_titles or prepared in self._label_texts():
+            return None
+        occupations = self._degree_occupations().get(prepared)
+        if not occupations:
+            return None
+        share = DEGREE_SCORE / len(occupations)
+        first = [
+            Candidate(
+                uri=self.occ_uris[occ],
+                isco=self.group_codes[int(self.occ_group[occ])],
+                label=self.occupation_label(self.occ_uris[occ], lang),
+                score=share,
+            )
+            for occ in occupations
+        ]
+        listed = {c.isco for c in first}
+        rest = [c for c in coded if c.isco not in listed]
+        total = sum(c.score for c in rest)
+        scale = min(1.0, (1.0 - DEGREE_SCORE) / total) if total > 0 else 1.0
+        return [*first, *(replace(c, score=c.score * scale) for c in rest)][:top]
 
     def _code_many(
         self, texts: Sequence[str], *, top: int, lang: str, batch_size: int, workers: int = 1
@@ -1338,10 +1416,12 @@ class OccupationCoder:
         if not nonempty:
             return out
         k = min(top, len(self.group_codes))
-        groups, probs, sims = self._ranked([batch[i] for i in nonempty], k)
+        groups, probs, sims, prepared = self._ranked([batch[i] for i in nonempty], k)
         for row, i in enumerate(nonempty):
             if not np.any(sims[row] > 0):
-                continue  # nothing in common with any label
+                # nothing in common with any label; a degree title (``KTM``) still names its work
+                out[i] = self._degree_candidates(prepared[row], [], top, lang) or []
+                continue
             for rank in range(groups.shape[1]):
                 group = int(groups[row, rank])
                 occ = self._best_occupation(sims, row, group)
@@ -1356,6 +1436,7 @@ class OccupationCoder:
                         score=float(probs[row, rank]),
                     )
                 )
+            out[i] = self._degree_candidates(prepared[row], out[i], top, lang) or out[i]
         return out
 
     def occupation_label(self, uri: str, lang: str = "fi") -> str:
@@ -1373,7 +1454,7 @@ class OccupationCoder:
         parts = []
         k = min(k, len(self.group_codes))
         for start in range(0, len(texts), 256):
-            groups, scores, _ = self._ranked(list(texts[start : start + 256]), k)
+            groups, scores, _, _ = self._ranked(list(texts[start : start + 256]), k)
             parts.append(scores)
             codes.extend([[self.group_codes[g] for g in row] for row in groups])
         return codes, np.vstack(parts) if parts else np.zeros((0, k))
