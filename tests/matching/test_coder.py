@@ -363,6 +363,10 @@ def test_job_ad_words_do_not_change_the_coding(coder: OccupationCoder, ad_title:
         ("närvårdare", "5321"),
         ("HR specialist", "2423"),
         ("Business Controller", "2411"),
+        ("Practical Nurse", "5321"),  # Finland's English for lähihoitaja; ESCO: healthcare assistant
+        ("Kindergarten Teacher", "2342"),  # ESCO: early years teacher
+        ("Service Desk Specialist", "3512"),  # ESCO: ICT help desk
+        ("Talent Acquisition Specialist", "2423"),  # ESCO: recruitment consultant
     ],
 )
 def test_renamed_and_regional_titles(coder: OccupationCoder, title: str, isco: str) -> None:
