@@ -63,6 +63,10 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("5 calibration folds (20 % missing)", CoderParams(calibration_folds=5)),
     ("10 calibration folds (10 % missing)", CoderParams(calibration_folds=10)),
     ("without putting exact labels first (eleventh round)", CoderParams(exact_labels=False)),
+    ("without the linear SVM (coder of the eleventh round)", CoderParams(svm_c=0)),
+    ("linear SVM C=0.5", CoderParams(svm_c=0.5)),
+    ("linear SVM C=2", CoderParams(svm_c=2.0)),
+    ("linear SVM not pruned", CoderParams(svm_prune=0.0)),
 ]
 
 

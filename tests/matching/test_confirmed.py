@@ -348,10 +348,23 @@ def test_reading_the_titles_for_the_command_line(tmp_path: Path, caplog: pytest.
 
 
 def test_the_command_line_codes_with_the_confirmed_titles(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taxonomy: Taxonomy, learnt: OccupationCoder
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    taxonomy: Taxonomy,
+    learnt: OccupationCoder,
+    coder: OccupationCoder,
 ) -> None:
     from alue.cli import app as cli_app
     from alue.settings import get_settings
+
+    builds: list[Any] = []
+
+    def build(taxonomy: Taxonomy, **kwargs: Any) -> OccupationCoder:
+        # the coders are built once for the module; what matters is which titles the command asks for
+        builds.append(tuple(kwargs.get("local_titles") or ()))
+        return learnt if kwargs.get("local_titles") else coder
+
+    monkeypatch.setattr(coder_module, "build_coder", build)
 
     url = f"sqlite:///{tmp_path / 'area.db'}"
     engine = make_engine(url)
@@ -375,6 +388,7 @@ def test_the_command_line_codes_with_the_confirmed_titles(
     finally:
         get_settings.cache_clear()
     assert os.environ["ALUE_DATABASE_URL"] == url
+    assert builds == [((TITLE, WAREHOUSE),), ()]
 
 
 # ----------------------------------------------------------------------------------- the importer

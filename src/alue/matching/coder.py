@@ -17,16 +17,17 @@ group (4 digits). The coder:
    matrix product for a batch of queries), backed off to the ISCO-3 and ISCO-2 groups.
 5. Re-ranks the best groups with a **stacked logistic model** over several scorers
    (:data:`STACK_FEATURES`): the naive Bayes posterior, the nearest single label and the nearest
-   description of each group (cosine), a head word → group model learnt from the labels, and the
-   naive Bayes mass of the group's ISCO-3 parent. The best occupation of a group is the one with
-   the most similar single label.
+   description of each group (cosine), a head word → group model learnt from the labels, the
+   naive Bayes mass of the group's ISCO-3 parent and a linear SVM over the label vectors (the one
+   scorer that learns which words tell neighbouring groups apart). The best occupation of a group is
+   the one with the most similar single label.
 6. Turns the ranked scores into a **calibrated probability that the ISCO-4 group is right** with a
    logistic model. The re-ranker and the calibration are fitted on labels held out from the group
    models while the coder is built (cross-fitting), so ``score`` is an honest probability for titles
    never seen before.
 
-Building takes a few seconds; the built coder is cached on disk (``cache_dir()``), keyed by the data
-files and this module's :data:`INDEX_VERSION`.
+Building takes under a minute (most of it the SVMs); the built coder is cached on disk
+(``cache_dir()``), keyed by the data files and this module's :data:`INDEX_VERSION`.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def coder_workers() -> int:
 _T = TypeVar("_T")
 
 #: Bump when the index format or the features change, to invalidate disk caches.
-INDEX_VERSION = "coder-12"
+INDEX_VERSION = "coder-13"
 #: The score that the occupations of a degree title share (see ``degree_titles.yaml``); the coder's own
 #: candidates after them share what is left.
 DEGREE_SCORE = 0.9
@@ -208,6 +209,13 @@ class CoderParams:
     #: (``merkonomi``, ``tradenomi (AMK)``, ``KTM``) and no label of the index is coded as the
     #: occupations the degree prepares for (see :meth:`OccupationCoder._degree_candidates`).
     degree_titles: bool = True
+    #: Regularisation ``C`` of a linear SVM (one-vs-rest over the ISCO-4 groups) fitted on the label
+    #: vectors, whose score, gap to the best and rank are re-ranker features (:data:`SVM_FEATURES`);
+    #: 0 leaves it out. The only discriminative scorer: naive Bayes and the nearest label do not learn
+    #: which words tell neighbouring groups apart (see *Twelfth round* in ``docs/matching.md``).
+    svm_c: float = 1.0
+    #: SVM weights smaller than this (absolute) are dropped, so that the model is stored sparse.
+    svm_prune: float = 0.01
 
 
 @dataclass(frozen=True)
@@ -501,6 +509,13 @@ DICTIONARY_FEATURES = (
     "query has a dictionary expansion",
 )
 
+#: Re-ranker features added when the linear SVM is on (``CoderParams.svm_c``).
+SVM_FEATURES = (
+    "linear SVM score",
+    "gap to the best SVM score",
+    "SVM rank (log)",
+)
+
 #: Re-ranker features added when the semantic space is on (``CoderParams.semantic_dims``).
 SEMANTIC_FEATURES = (
     "best occupation similarity in the semantic space",
@@ -664,6 +679,10 @@ class OccupationCoder:
         self.head_cols = np.array(
             sorted(col for key, col in vectorizer.vocab.items() if key.startswith("h:")), dtype=np.int64
         )
+        #: The linear SVM (features × groups, sparse; and the groups' intercepts): fitted by
+        #: :meth:`fit_svm`, or on first use.
+        self.svm_weights: sp.csr_matrix | None = None
+        self.svm_intercept: np.ndarray | None = None
         self._fit_groups(doc_matrix)
 
     def without_texts(self, texts: frozenset[str]) -> OccupationCoder:
@@ -679,6 +698,7 @@ class OccupationCoder:
         clone.doc_weights = np.where(keep, self.doc_weights, 0.0).astype(np.float32)
         clone.calibration = _Calibration()
         clone.stacker = _Stacker()
+        clone.svm_weights = clone.svm_intercept = None  # this one's saw the texts: fitted again when used
         clone._fit_groups(self.doc_matrix_t.T.tocsr())
         return clone
 
@@ -818,6 +838,54 @@ class OccupationCoder:
         starts = np.searchsorted(groups_sorted, np.arange(len(self.group_codes)))
         self.sem_starts = np.minimum(starts, max(order.size - 1, 0))
         self.sem_has_units = np.isin(np.arange(len(self.group_codes)), groups_sorted)
+
+    @property
+    def uses_svm(self) -> bool:
+        return self.params.rerank and self.params.svm_c > 0
+
+    def fit_svm(self) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Fit the linear SVM of the re-ranker (:data:`SVM_FEATURES`) on the indexed labels.
+
+        One-vs-rest over the ISCO-4 groups (liblinear), on the label vectors with their weights; the
+        descriptions are left out (they hold 60 % of the vectors' entries, and the labels alone scored
+        as well on the development splits). Weights under ``params.svm_prune`` are dropped. A group
+        with no label left (all held out) gets an intercept far below the others.
+        """
+        from sklearn.svm import LinearSVC
+
+        doc_matrix = self.doc_matrix_t.T.tocsr()
+        n_docs, n_features = doc_matrix.shape
+        n_groups = len(self.group_codes)
+        bounds = np.append(self.group_starts, n_docs)
+        group_of_doc = np.repeat(np.arange(n_groups), np.diff(bounds))
+        keep = (self.doc_weights > 0) & ~self.doc_is_desc
+        model = LinearSVC(C=self.params.svm_c, tol=1e-3, random_state=0)
+        model.fit(doc_matrix[keep], group_of_doc[keep], sample_weight=self.doc_weights[keep])
+        classes = np.asarray(model.classes_, dtype=np.int64)
+        coef = np.asarray(model.coef_, dtype=np.float32)
+        if classes.size == 2:  # liblinear keeps one vector for two classes
+            coef = np.vstack([-coef[0], coef[0]])
+        rows, cols = np.nonzero(np.abs(coef) >= self.params.svm_prune)
+        self.svm_weights = sp.csr_matrix(
+            (coef[rows, cols], (cols, classes[rows])), shape=(n_features, n_groups), dtype=np.float32
+        )
+        intercept = np.asarray(model.intercept_, dtype=np.float64).reshape(-1)
+        if classes.size == 2:
+            intercept = np.array([-intercept[0], intercept[0]])
+        full = np.full(n_groups, float(intercept.min()) - 10.0)
+        full[classes] = intercept
+        self.svm_intercept = full
+        return self.svm_weights, full
+
+    def _svm_scores(self, queries: sp.csr_matrix) -> np.ndarray | None:
+        """Queries × groups: the linear SVM's scores (None when it is off)."""
+        if not self.uses_svm:
+            return None
+        weights, intercept = self.svm_weights, self.svm_intercept
+        if weights is None or intercept is None:
+            weights, intercept = self.fit_svm()
+        product = (queries.astype(np.float32) @ weights).toarray().astype(np.float64)
+        return product + intercept[None, :]
 
     def _semantic(self, queries: sp.csr_matrix) -> np.ndarray | None:
         """Queries × groups: the best cosine of the query to an occupation of the group, or None."""
@@ -1090,6 +1158,16 @@ class OccupationCoder:
                 c_sem,
                 c_sem - sem.max(axis=1, keepdims=True),
                 np.log1p(np.take_along_axis(sem_rank, cand, axis=1)),
+            ]
+        svm = self._svm_scores(queries)
+        if svm is not None:
+            svm_rank = np.empty(svm.shape, dtype=np.int64)
+            svm_rank[rows, np.argsort(-svm, axis=1, kind="stable")] = np.arange(n_groups)[None, :]
+            c_svm = np.take_along_axis(svm, cand, axis=1)
+            columns += [
+                c_svm,
+                c_svm - svm.max(axis=1, keepdims=True),
+                np.log1p(np.take_along_axis(svm_rank, cand, axis=1)),
             ]
         if expansion is not None:
             # Last, so that the staged re-ranker (``dictionary_staged``) can fit them on their own.
@@ -1666,11 +1744,16 @@ def build_coder(
         known: list[np.ndarray] = []
         staged = params.dictionary and params.dictionary_staged and bool(coder.expansions)
         folds = params.calibration_folds
-        for fold in range(folds):
-            part = queries[fold::folds]
-            if not part:
+        parts = [queries[fold::folds] for fold in range(folds)]
+        fold_coders = [
+            coder.without_texts(frozenset(normalize(label) for label, _ in part)) if part else None
+            for part in parts
+        ]
+        _fit_svms([coder, *(c for c in fold_coders if c is not None)])
+        for fold, part in enumerate(parts):
+            fold_coder, fold_coders[fold] = fold_coders[fold], None  # (let it go when the fold is done)
+            if not part or fold_coder is None:
                 continue
-            fold_coder = coder.without_texts(frozenset(normalize(label) for label, _ in part))
             # Staged: the first stage and the calibration are fitted without the dictionary.
             fold_coder.expansion_off = staged
             texts = [label for label, _ in part]
@@ -1716,6 +1799,19 @@ def build_coder(
         if logps and not coder.stacker.fitted:
             coder.calibration.fit(np.vstack(logps), np.vstack(corrects))
     return coder
+
+
+def _fit_svms(coders: Sequence[OccupationCoder]) -> None:
+    """Fit the linear SVMs of ``coders`` (the coder and its calibration folds) on up to
+    :func:`coder_workers` threads: liblinear runs without the interpreter lock."""
+    todo = [c for c in coders if c.uses_svm]
+    workers = min(coder_workers(), len(todo))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(lambda c: c.fit_svm(), todo))
+    else:
+        for c in todo:
+            c.fit_svm()
 
 
 def cache_dir() -> Path:
