@@ -51,6 +51,8 @@ $(DB_FILE):
 	ALUE_DATABASE_URL=sqlite:///./$(DB_FILE).tmp $(BIN)/alue db upgrade
 	ALUE_DATABASE_URL=sqlite:///./$(DB_FILE).tmp $(BIN)/alue demo --seed $(DEMO_SEED)
 	ALUE_DATABASE_URL=sqlite:///./$(DB_FILE).tmp $(BIN)/alue demo-users
+	@echo "Building the occupation coder into its cache (under a minute), so that no page waits for it:"
+	echo hitsaaja | ALUE_DATABASE_URL=sqlite:///./$(DB_FILE).tmp $(BIN)/alue code-occupation --top 1
 	mv $(DB_FILE).tmp $(DB_FILE)
 
 demo: install ## rebuild the demo area from scratch
