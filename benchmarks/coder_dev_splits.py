@@ -67,6 +67,7 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("linear SVM C=0.5", CoderParams(svm_c=0.5)),
     ("linear SVM C=2", CoderParams(svm_c=2.0)),
     ("linear SVM not pruned", CoderParams(svm_prune=0.0)),
+    ("+ the SVM's 5 best groups as candidates", CoderParams(svm_candidates=5)),
 ]
 
 

@@ -216,6 +216,9 @@ class CoderParams:
     svm_c: float = 1.0
     #: SVM weights smaller than this (absolute) are dropped, so that the model is stored sparse.
     svm_prune: float = 0.01
+    #: Extra candidate groups per query from the SVM (its best), besides naive Bayes' and the nearest
+    #: label's.
+    svm_candidates: int = 0
 
 
 @dataclass(frozen=True)
@@ -1089,6 +1092,13 @@ class OccupationCoder:
             extra = self.params.semantic_candidates
             if extra:
                 chosen |= sem_rank < extra
+        svm = self._svm_scores(queries)
+        if svm is not None:
+            svm_rank = np.empty(svm.shape, dtype=np.int64)
+            svm_rank[rows, np.argsort(-svm, axis=1, kind="stable")] = np.arange(n_groups)[None, :]
+            if self.params.svm_candidates:
+                chosen |= svm_rank < self.params.svm_candidates
+                extra += self.params.svm_candidates
         use_expansion = self.params.dictionary and self.params.dictionary_features and bool(self.expansions)
         if use_expansion and expansion is None:
             expansion = np.zeros((n, n_groups, len(DICTIONARY_FEATURES)))
@@ -1159,10 +1169,7 @@ class OccupationCoder:
                 c_sem - sem.max(axis=1, keepdims=True),
                 np.log1p(np.take_along_axis(sem_rank, cand, axis=1)),
             ]
-        svm = self._svm_scores(queries)
         if svm is not None:
-            svm_rank = np.empty(svm.shape, dtype=np.int64)
-            svm_rank[rows, np.argsort(-svm, axis=1, kind="stable")] = np.arange(n_groups)[None, :]
             c_svm = np.take_along_axis(svm, cand, axis=1)
             columns += [
                 c_svm,
