@@ -143,6 +143,15 @@ def test_the_linear_svm_is_sparse_and_scores_every_group(coder: OccupationCoder)
     with_svm = coder._candidates(logp, sims, queries)[1]
     without = off._candidates(logp, sims, queries)[1]
     assert with_svm.shape[-1] - without.shape[-1] == len(SVM_FEATURES)
+    # the option (off) that adds the SVM's best groups to the candidates
+    wider = object.__new__(OccupationCoder)
+    wider.__dict__.update(coder.__dict__)
+    wider.params = dataclasses.replace(coder.params, svm_candidates=5)
+    svm = coder._svm_scores(queries)
+    assert svm is not None
+    cand = wider._candidates(logp, sims, queries)[0]
+    assert cand.shape[1] == coder._candidates(logp, sims, queries)[0].shape[1] + 5
+    assert set(np.argsort(-svm[0])[:5].tolist()) <= set(cand[0].tolist())
 
 
 def test_confident_answers_are_mostly_right(coder: OccupationCoder, taxonomy: Taxonomy) -> None:
