@@ -239,8 +239,9 @@ CONFIGURATIONS: list[tuple[str, CoderParams]] = [
         CoderParams(rerank=False, description_sentences=1, rerank_candidates=12, dictionary=False),
     ),
     ("+ 2 description sentences", CoderParams(rerank=False, rerank_candidates=12, dictionary=False)),
-    ("+ stacked re-ranker", CoderParams(dictionary=False)),
-    ("+ dictionaries and thesaurus (chosen)", CoderParams()),
+    ("+ stacked re-ranker", CoderParams(dictionary=False, svm_c=0)),
+    ("+ dictionaries and thesaurus", CoderParams(svm_c=0)),
+    ("+ linear SVM in the re-ranker (chosen)", CoderParams()),
 ]
 
 
@@ -248,6 +249,7 @@ CONFIGURATIONS: list[tuple[str, CoderParams]] = [
 EXPERIMENTS: list[tuple[str, CoderParams]] = [
     ("chosen coder", CoderParams()),
     ("without the dictionaries", CoderParams(dictionary=False)),
+    ("without the linear SVM", CoderParams(svm_c=0)),
     ("+ modifier-word model", CoderParams(modifier_model=True)),
     ("+ semantic space (200 dims, 5 candidates)", CoderParams(semantic_dims=200, semantic_candidates=5)),
     ("+ top-5 diversity (margin 0.5)", CoderParams(diversity_margin=0.5)),
