@@ -4,6 +4,7 @@ import copy
 import dataclasses
 import pickle
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -48,17 +49,18 @@ def test_exact_preferred_label_names_its_occupation(coder: OccupationCoder, taxo
     assert coder.code("hitsaaja", top=1, lang="en")[0].label == "welder"
 
 
-def _without_exact_labels(coder: OccupationCoder) -> OccupationCoder:
-    plain = copy.copy(coder)
-    plain.params = dataclasses.replace(coder.params, exact_labels=False)
-    return plain
+def with_params(coder: OccupationCoder, **changes: Any) -> OccupationCoder:
+    """A copy of ``coder`` (sharing its index and models) that codes with other parameters."""
+    other = copy.copy(coder)
+    other.params = dataclasses.replace(coder.params, **changes)
+    return other
 
 
 def test_a_title_that_is_an_occupations_name_puts_its_group_first(
     coder: OccupationCoder, taxonomy: Taxonomy
 ) -> None:
     """The re-ranker, fitted on labels held out of the index, never saw a title meet itself there."""
-    plain = _without_exact_labels(coder)
+    plain = with_params(coder, exact_labels=False)
     holders = {
         title: {o.isco4 for o in taxonomy.occupations.values() if o.labels.get("fi") == title}
         for title in ("taidemaalari", "sihteeri", "sorvaaja", "tekninen johtaja")
@@ -78,7 +80,7 @@ def test_a_title_that_is_an_occupations_name_puts_its_group_first(
 
 
 def test_titles_that_are_no_label_are_coded_as_without_the_rule(coder: OccupationCoder) -> None:
-    plain = _without_exact_labels(coder)
+    plain = with_params(coder, exact_labels=False)
     titles = ["hitsaaja-levyseppä", "kassamyyjä", "bussikuski", "ohjelmistokehittäjä java", "rekkamies"]
     assert coder.code_many(titles, top=5) == plain.code_many(titles, top=5)
 
@@ -135,18 +137,14 @@ def test_the_linear_svm_is_sparse_and_scores_every_group(coder: OccupationCoder)
     assert scores is not None
     assert [coder.group_codes[g] for g in scores.argmax(axis=1)] == ["7212", "2221"]
     # without it, the re-ranker has three features fewer
-    off = object.__new__(OccupationCoder)
-    off.__dict__.update(coder.__dict__)
-    off.params = dataclasses.replace(coder.params, svm_c=0.0)
+    off = with_params(coder, svm_c=0.0)
     logp, sims, queries = coder._scores(["hitsaaja"])
     assert off._svm_scores(queries) is None
     with_svm = coder._candidates(logp, sims, queries)[1]
     without = off._candidates(logp, sims, queries)[1]
     assert with_svm.shape[-1] - without.shape[-1] == len(SVM_FEATURES)
     # the option (off) that adds the SVM's best groups to the candidates
-    wider = object.__new__(OccupationCoder)
-    wider.__dict__.update(coder.__dict__)
-    wider.params = dataclasses.replace(coder.params, svm_candidates=5)
+    wider = with_params(coder, svm_candidates=5)
     svm = coder._svm_scores(queries)
     assert svm is not None
     cand = wider._candidates(logp, sims, queries)[0]
@@ -433,8 +431,7 @@ def test_an_hr_specialist_ties_with_the_hr_managers(coder: OccupationCoder) -> N
 
 
 def test_job_ad_words_mislead_a_coder_that_keeps_them(coder: OccupationCoder) -> None:
-    keeping = copy.copy(coder)
-    keeping.params = dataclasses.replace(coder.params, strip_title_noise=False)
+    keeping = with_params(coder, strip_title_noise=False)
     assert keeping.code("myyjä", top=1) == coder.code("myyjä", top=1)
     ad = "myyjä, osa-aikainen, toistaiseksi voimassa oleva"
     assert keeping.code(ad, top=1)[0].isco != coder.code("myyjä", top=1)[0].isco

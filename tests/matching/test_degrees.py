@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from alue.matching.coder import DEGREE_SCORE, OccupationCoder
 from alue.matching.degrees import default_degree_titles, degree_titles_from_mapping
 from alue.matching.taxonomy import Taxonomy
+
+from .test_coder import with_params
 
 
 def test_no_degree_title_is_a_label_of_the_index(coder: OccupationCoder) -> None:
@@ -100,10 +100,7 @@ def test_esco_s_own_labels_win_over_the_table(coder: OccupationCoder) -> None:
 
 
 def test_a_title_with_more_than_the_degree_is_coded_by_its_words(coder: OccupationCoder) -> None:
-    off = dataclasses.replace(coder.params, degree_titles=False)
-    plain = object.__new__(OccupationCoder)
-    plain.__dict__.update(coder.__dict__)
-    plain.params = off
+    plain = with_params(coder, degree_titles=False)
     for text in ("merkonomi asiakaspalveluun", "tradenomi, taloushallinto", "hitsaaja"):
         assert coder.code(text) == plain.code(text), text
     assert plain.code("merkonomi", top=1)[0].isco == "2631", "the flaw the table corrects"

@@ -705,10 +705,13 @@ class OccupationCoder:
         clone._fit_groups(self.doc_matrix_t.T.tocsr())
         return clone
 
+    def _group_of_docs(self, n_docs: int) -> np.ndarray:
+        """The group (index) of each of the ``n_docs`` documents, which are sorted by group."""
+        return np.repeat(np.arange(len(self.group_codes)), np.diff(np.append(self.group_starts, n_docs)))
+
     def _fit_groups(self, doc_matrix: sp.csr_matrix) -> None:
         n_docs = doc_matrix.shape[0]
-        bounds = np.append(self.group_starts, n_docs)
-        group_of_doc = np.repeat(np.arange(len(self.group_codes)), np.diff(bounds))
+        group_of_doc = self._group_of_docs(n_docs)
         matrix64 = doc_matrix.astype(np.float64)
         # The levels are summed into one features × ISCO-4 table, so scoring is a single product:
         # sum_L w_L * (q @ T_L)[:, parent_L] == q @ sum_L w_L * T_L[:, parent_L].
@@ -859,8 +862,7 @@ class OccupationCoder:
         doc_matrix = self.doc_matrix_t.T.tocsr()
         n_docs, n_features = doc_matrix.shape
         n_groups = len(self.group_codes)
-        bounds = np.append(self.group_starts, n_docs)
-        group_of_doc = np.repeat(np.arange(n_groups), np.diff(bounds))
+        group_of_doc = self._group_of_docs(n_docs)
         keep = (self.doc_weights > 0) & ~self.doc_is_desc
         model = LinearSVC(C=self.params.svm_c, tol=1e-3, random_state=0)
         model.fit(doc_matrix[keep], group_of_doc[keep], sample_weight=self.doc_weights[keep])
@@ -887,7 +889,7 @@ class OccupationCoder:
         weights, intercept = self.svm_weights, self.svm_intercept
         if weights is None or intercept is None:
             weights, intercept = self.fit_svm()
-        product = (queries.astype(np.float32) @ weights).toarray().astype(np.float64)
+        product = (queries.astype(np.float32, copy=False) @ weights).toarray().astype(np.float64)
         return product + intercept[None, :]
 
     def _semantic(self, queries: sp.csr_matrix) -> np.ndarray | None:
@@ -1073,29 +1075,21 @@ class OccupationCoder:
         """
         n, n_groups = logp.shape
         k = min(self.params.rerank_candidates, n_groups)
-        rows = np.arange(n)[:, None]
-        nb_order = np.argsort(-logp, axis=1, kind="stable")
-        nb_rank = np.empty_like(nb_order)
-        nb_rank[rows, nb_order] = np.arange(n_groups)[None, :]
+        nb_rank = _ranks(logp)
         knn = np.maximum.reduceat(np.where(self.doc_is_desc[None, :], 0.0, sims), self.group_starts, axis=1)
         desc = np.maximum.reduceat(np.where(self.doc_is_desc[None, :], sims, 0.0), self.group_starts, axis=1)
-        knn_order = np.argsort(-knn, axis=1, kind="stable")
-        knn_rank = np.empty_like(knn_order)
-        knn_rank[rows, knn_order] = np.arange(n_groups)[None, :]
+        knn_rank = _ranks(knn)
         chosen = (nb_rank < k) | (knn_rank < max(1, k // 2))
         sem = self._semantic(queries)
         extra = 0
         if sem is not None:
-            sem_order = np.argsort(-sem, axis=1, kind="stable")
-            sem_rank = np.empty_like(sem_order)
-            sem_rank[rows, sem_order] = np.arange(n_groups)[None, :]
+            sem_rank = _ranks(sem)
             extra = self.params.semantic_candidates
             if extra:
                 chosen |= sem_rank < extra
         svm = self._svm_scores(queries)
         if svm is not None:
-            svm_rank = np.empty(svm.shape, dtype=np.int64)
-            svm_rank[rows, np.argsort(-svm, axis=1, kind="stable")] = np.arange(n_groups)[None, :]
+            svm_rank = _ranks(svm)
             if self.params.svm_candidates:
                 chosen |= svm_rank < self.params.svm_candidates
                 extra += self.params.svm_candidates
@@ -1103,9 +1097,7 @@ class OccupationCoder:
         if use_expansion and expansion is None:
             expansion = np.zeros((n, n_groups, len(DICTIONARY_FEATURES)))
         if expansion is not None and self.params.dictionary_candidates:
-            exp_order = np.argsort(-expansion[:, :, 0], axis=1, kind="stable")
-            exp_rank = np.empty_like(exp_order)
-            exp_rank[rows, exp_order] = np.arange(n_groups)[None, :]
+            exp_rank = _ranks(expansion[:, :, 0])
             forced = (exp_rank < self.params.dictionary_candidates) & (expansion[:, :, 3] > 0)
             if self.params.dictionary_staged:
                 # The same number of candidates: an expanded query's best expansion groups replace its
@@ -1163,19 +1155,9 @@ class OccupationCoder:
             flag = np.broadcast_to(mod[1][:, None], cand.shape)
             columns += [np.where(flag > 0, np.maximum(c_mod, -30.0), 0.0), flag]
         if sem is not None:
-            c_sem = np.take_along_axis(sem, cand, axis=1)
-            columns += [
-                c_sem,
-                c_sem - sem.max(axis=1, keepdims=True),
-                np.log1p(np.take_along_axis(sem_rank, cand, axis=1)),
-            ]
+            columns += _scorer_columns(sem, sem_rank, cand)
         if svm is not None:
-            c_svm = np.take_along_axis(svm, cand, axis=1)
-            columns += [
-                c_svm,
-                c_svm - svm.max(axis=1, keepdims=True),
-                np.log1p(np.take_along_axis(svm_rank, cand, axis=1)),
-            ]
+            columns += _scorer_columns(svm, svm_rank, cand)
         if expansion is not None:
             # Last, so that the staged re-ranker (``dictionary_staged``) can fit them on their own.
             columns += [np.take_along_axis(part, cand, axis=1) for part in np.moveaxis(expansion, 2, 0)]
@@ -1254,8 +1236,7 @@ class OccupationCoder:
         """The groups of the occupations whose preferred label (fi/sv/en) each normalised text is."""
 
         def build() -> dict[str, tuple[int, ...]]:
-            bounds = np.append(self.group_starts, len(self.doc_texts))
-            group_of_doc = np.repeat(np.arange(len(self.group_codes)), np.diff(bounds))
+            group_of_doc = self._group_of_docs(len(self.doc_texts))
             found: dict[str, set[int]] = {}
             for text, weight, pref, group in zip(
                 self.doc_texts,
@@ -1437,11 +1418,7 @@ class OccupationCoder:
             )
             for occ in occupations
         ]
-        listed = {c.isco for c in first}
-        rest = [c for c in coded if c.isco not in listed]
-        total = sum(c.score for c in rest)
-        scale = min(1.0, (1.0 - DEGREE_SCORE) / total) if total > 0 else 1.0
-        return [*first, *(replace(c, score=c.score * scale) for c in rest)][:top]
+        return lead_with(first, coded, DEGREE_SCORE, top)
 
     def _code_many(
         self, texts: Sequence[str], *, top: int, lang: str, batch_size: int, workers: int = 1
@@ -1554,6 +1531,36 @@ class OccupationCoder:
             parts.append(features)
             codes.extend([[self.group_codes[g] for g in row] for row in cand])
         return codes, np.concatenate(parts) if parts else np.zeros((0, 0, len(STACK_FEATURES)))
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    """Queries × groups: each group's place (0 = best) in its row of ``scores``, ties in order."""
+    ranks = np.empty(scores.shape, dtype=np.int64)
+    rows = np.arange(scores.shape[0])[:, None]
+    ranks[rows, np.argsort(-scores, axis=1, kind="stable")] = np.arange(scores.shape[1])[None, :]
+    return ranks
+
+
+def _scorer_columns(scores: np.ndarray, ranks: np.ndarray, cand: np.ndarray) -> list[np.ndarray]:
+    """A scorer's re-ranker features for the candidates: its score, gap to the best and rank (log)."""
+    picked = np.take_along_axis(scores, cand, axis=1)
+    return [
+        picked,
+        picked - scores.max(axis=1, keepdims=True),
+        np.log1p(np.take_along_axis(ranks, cand, axis=1)),
+    ]
+
+
+def lead_with(
+    first: Sequence[Candidate], coded: Sequence[Candidate], lead: float, top: int
+) -> list[Candidate]:
+    """``first`` (whose scores sum to ``lead``), then the candidates of ``coded`` in the other groups,
+    scaled to share what is left so that the scores still sum to at most 1; at most ``top``."""
+    listed = {c.isco for c in first}
+    rest = [c for c in coded if c.isco not in listed]
+    total = sum(c.score for c in rest)
+    scale = min(1.0, (1.0 - lead) / total) if total > 0 else 1.0
+    return [*first, *(replace(c, score=c.score * scale) for c in rest)][: max(1, top)]
 
 
 def expansion_table(

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,7 +111,7 @@ class ConfirmedOverlay:
     confirmed: Mapping[str, tuple[str, str]]
 
     def code_many(self, texts: Sequence[str], *, top: int = 5, lang: str = "fi") -> list[list[Candidate]]:
-        from alue.matching.coder import Candidate
+        from alue.matching.coder import Candidate, lead_with
 
         coded = self.base.code_many(texts, top=top, lang=lang)
         out: list[list[Candidate]] = []
@@ -121,13 +121,10 @@ class ConfirmedOverlay:
                 out.append(candidates)
                 continue
             uri, isco = hit
-            rest = [c for c in candidates if c.isco != isco]
-            total = sum(c.score for c in rest)
-            scale = min(1.0, (1.0 - CONFIRMED_SCORE) / total) if total > 0 else 1.0
             first = Candidate(
                 uri=uri, isco=isco, label=self.base.occupation_label(uri, lang), score=CONFIRMED_SCORE
             )
-            out.append([first, *(replace(c, score=c.score * scale) for c in rest)][: max(1, top)])
+            out.append(lead_with([first], candidates, CONFIRMED_SCORE, top))
         return out
 
     def code(self, text: str, *, top: int = 5, lang: str = "fi") -> list[Candidate]:
