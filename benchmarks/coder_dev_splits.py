@@ -68,6 +68,8 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("linear SVM C=2", CoderParams(svm_c=2.0)),
     ("linear SVM not pruned", CoderParams(svm_prune=0.0)),
     ("+ the SVM's 5 best groups as candidates", CoderParams(svm_candidates=5)),
+    ("without the smooth SVM (coder of the twelfth round)", CoderParams(svm_smooth_c=0)),
+    ("smooth SVM C=0.1", CoderParams(svm_smooth_c=0.1)),
 ]
 
 

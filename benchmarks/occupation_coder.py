@@ -241,7 +241,8 @@ CONFIGURATIONS: list[tuple[str, CoderParams]] = [
     ("+ 2 description sentences", CoderParams(rerank=False, rerank_candidates=12, dictionary=False)),
     ("+ stacked re-ranker", CoderParams(dictionary=False, svm_c=0)),
     ("+ dictionaries and thesaurus", CoderParams(svm_c=0)),
-    ("+ linear SVM in the re-ranker (chosen)", CoderParams()),
+    ("+ linear SVM in the re-ranker", CoderParams(svm_smooth_c=0)),
+    ("+ a second, smoother SVM (chosen)", CoderParams()),
 ]
 
 
@@ -250,6 +251,7 @@ EXPERIMENTS: list[tuple[str, CoderParams]] = [
     ("chosen coder", CoderParams()),
     ("without the dictionaries", CoderParams(dictionary=False)),
     ("without the linear SVM", CoderParams(svm_c=0)),
+    ("without the second, smoother SVM", CoderParams(svm_smooth_c=0)),
     ("+ modifier-word model", CoderParams(modifier_model=True)),
     ("+ semantic space (200 dims, 5 candidates)", CoderParams(semantic_dims=200, semantic_candidates=5)),
     ("+ top-5 diversity (margin 0.5)", CoderParams(diversity_margin=0.5)),
@@ -356,6 +358,37 @@ def degree_titles(taxonomy: Taxonomy, params: CoderParams) -> None:
             f"  {name:18} {len(sure):2} of {len(texts)} coded ≥ {UNCERTAIN_BELOW:.0%} sure, "
             f"{len(outside)} of them to a group the table does not list{': ' + examples if examples else ''}"
         )
+
+
+def generic_titles(coder: OccupationCoder, queries: Sequence[str], truth: Sequence[str]) -> None:
+    """Titles that the coder reads as generic (one word that no label is, the head of labels of several
+    groups: ``CoderParams.generic_titles``): the held-out labels among them (coded by the coder built
+    without them) and the everyday titles (by the same coder), with the first group's score without
+    and with the cap. The order, and so top-1 and top-5, is the same with and without it."""
+    plain = copy.copy(coder)
+    plain.params = dataclasses.replace(coder.params, generic_titles=False)
+    print()
+    print("generic titles (the first group's score capped at its share of the labels with that head)")
+    everyday = [title for title, _ in EVERYDAY]
+    for name, texts, groups in (("held-out labels", queries, truth), ("everyday titles", everyday, None)):
+        prepared = coder._prepared(texts)
+        picked = [i for i, p in enumerate(prepared) if coder._generic_cap(p) is not None]
+        if not picked:
+            print(f"  {name}: none of {len(texts)}")
+            continue
+        chosen = [texts[i] for i in picked]
+        before = plain.code_many(chosen, top=5)
+        after = coder.code_many(chosen, top=5)
+        rows = [
+            f"{t} → {b[0].isco} {b[0].score:.2f} → {a[0].score:.2f}"
+            for t, b, a in zip(chosen, before, after, strict=True)
+            if b and a
+        ]
+        line = f"  {name}: {len(picked)} of {len(texts)}"
+        if groups is not None:
+            right = sum(1 for i, c in zip(picked, after, strict=True) if c and c[0].isco == groups[i])
+            line += f", first group right for {right}"
+        print(line + ": " + "; ".join(rows))
 
 
 def _accuracy(ranked: Sequence[Sequence[str]], truth: Sequence[str]) -> tuple[float, float]:
@@ -513,6 +546,8 @@ def main(argv: list[str]) -> None:
         [c.isco == t for cands, t in zip(coded, truth, strict=True) for c in cands], dtype=float
     )
     _calibration_report(all_scores, all_right, "all top-5 candidates")
+
+    generic_titles(coder, queries, truth)
 
     print()
     print("job-ad titles: each held-out label with a decoration, coded keeping and removing job-ad words")

@@ -18,15 +18,16 @@ group (4 digits). The coder:
 5. Re-ranks the best groups with a **stacked logistic model** over several scorers
    (:data:`STACK_FEATURES`): the naive Bayes posterior, the nearest single label and the nearest
    description of each group (cosine), a head word → group model learnt from the labels, the
-   naive Bayes mass of the group's ISCO-3 parent and a linear SVM over the label vectors (the one
-   scorer that learns which words tell neighbouring groups apart). The best occupation of a group is
+   naive Bayes mass of the group's ISCO-3 parent and two linear SVMs over the label vectors, one
+   smoother than the other (the scorers that learn which words tell neighbouring groups apart). The best occupation of a group is
    the one with the most similar single label.
 6. Turns the ranked scores into a **calibrated probability that the ISCO-4 group is right** with a
    logistic model. The re-ranker and the calibration are fitted on labels held out from the group
    models while the coder is built (cross-fitting), so ``score`` is an honest probability for titles
-   never seen before.
+   never seen before. A generic title (``opettaja``: one word that heads the labels of several
+   groups) is no surer than the largest share of those labels that one group has.
 
-Building takes under a minute (most of it the SVMs); the built coder is cached on disk
+Building takes one to two minutes (most of it the SVMs); the built coder is cached on disk
 (``cache_dir()``), keyed by the data files and this module's :data:`INDEX_VERSION`.
 """
 
@@ -92,10 +93,13 @@ def coder_workers() -> int:
 _T = TypeVar("_T")
 
 #: Bump when the index format or the features change, to invalidate disk caches.
-INDEX_VERSION = "coder-13"
+INDEX_VERSION = "coder-14"
 #: The score that the occupations of a degree title share (see ``degree_titles.yaml``); the coder's own
 #: candidates after them share what is left.
 DEGREE_SCORE = 0.9
+#: A one-word title that no label is but that heads the labels of at least this many ISCO-4 groups is
+#: a generic title (``CoderParams.generic_titles``).
+GENERIC_MIN_GROUPS = 3
 
 #: Weight of each kind of indexed text in the label score (an alternative label counts as much as a
 #: preferred one; a description only gives weak evidence).
@@ -219,6 +223,15 @@ class CoderParams:
     #: Extra candidate groups per query from the SVM (its best), besides naive Bayes' and the nearest
     #: label's.
     svm_candidates: int = 0
+    #: A generic title (one word that no label of the index is, but that heads labels of at least
+    #: :data:`GENERIC_MIN_GROUPS` groups: ``opettaja``, ``hoitaja``) scores its first group at most the
+    #: largest share of those labels that one group has: the title says no more than its head does.
+    #: The order is kept (see :meth:`OccupationCoder._generic_cap`).
+    generic_titles: bool = True
+    #: Regularisation ``C`` of a second, smoother linear SVM fitted like the first (0 leaves it out). Its
+    #: score, gap and rank are three more re-ranker features (:data:`SMOOTH_SVM_FEATURES`): the two
+    #: SVMs disagree on the titles whose words few labels share (see *Thirteenth round*).
+    svm_smooth_c: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -519,6 +532,13 @@ SVM_FEATURES = (
     "SVM rank (log)",
 )
 
+#: Re-ranker features added when the second, smoother SVM is on (``CoderParams.svm_smooth_c``).
+SMOOTH_SVM_FEATURES = (
+    "smooth SVM score",
+    "gap to the best smooth SVM score",
+    "smooth SVM rank (log)",
+)
+
 #: Re-ranker features added when the semantic space is on (``CoderParams.semantic_dims``).
 SEMANTIC_FEATURES = (
     "best occupation similarity in the semantic space",
@@ -686,6 +706,8 @@ class OccupationCoder:
         #: :meth:`fit_svm`, or on first use.
         self.svm_weights: sp.csr_matrix | None = None
         self.svm_intercept: np.ndarray | None = None
+        self.svm_smooth_weights: sp.csr_matrix | None = None
+        self.svm_smooth_intercept: np.ndarray | None = None
         self._fit_groups(doc_matrix)
 
     def without_texts(self, texts: frozenset[str]) -> OccupationCoder:
@@ -701,7 +723,9 @@ class OccupationCoder:
         clone.doc_weights = np.where(keep, self.doc_weights, 0.0).astype(np.float32)
         clone.calibration = _Calibration()
         clone.stacker = _Stacker()
-        clone.svm_weights = clone.svm_intercept = None  # this one's saw the texts: fitted again when used
+        # this one's SVMs saw the texts: fitted again when used
+        clone.svm_weights = clone.svm_intercept = None
+        clone.svm_smooth_weights = clone.svm_smooth_intercept = None
         clone._fit_groups(self.doc_matrix_t.T.tocsr())
         return clone
 
@@ -850,45 +874,60 @@ class OccupationCoder:
         return self.params.rerank and self.params.svm_c > 0
 
     def fit_svm(self) -> tuple[sp.csr_matrix, np.ndarray]:
-        """Fit the linear SVM of the re-ranker (:data:`SVM_FEATURES`) on the indexed labels.
+        """Fit the linear SVMs of the re-ranker (:data:`SVM_FEATURES`, :data:`SMOOTH_SVM_FEATURES`) on
+        the indexed labels; return the first.
 
         One-vs-rest over the ISCO-4 groups (liblinear), on the label vectors with their weights; the
         descriptions are left out (they hold 60 % of the vectors' entries, and the labels alone scored
         as well on the development splits). Weights under ``params.svm_prune`` are dropped. A group
         with no label left (all held out) gets an intercept far below the others.
         """
+        doc_matrix = self.doc_matrix_t.T.tocsr()
+        group_of_doc = self._group_of_docs(doc_matrix.shape[0])
+        keep = (self.doc_weights > 0) & ~self.doc_is_desc
+        data = (doc_matrix[keep], group_of_doc[keep], self.doc_weights[keep])
+        if self.params.svm_smooth_c > 0:
+            self.svm_smooth_weights, self.svm_smooth_intercept = self._linear_svm(
+                *data, c=self.params.svm_smooth_c
+            )
+        self.svm_weights, self.svm_intercept = self._linear_svm(*data, c=self.params.svm_c)
+        return self.svm_weights, self.svm_intercept
+
+    def _linear_svm(
+        self, matrix: sp.csr_matrix, groups: np.ndarray, weights: np.ndarray, *, c: float
+    ) -> tuple[sp.csr_matrix, np.ndarray]:
+        """(features × groups sparse weights, the groups' intercepts) of a one-vs-rest linear SVM."""
         from sklearn.svm import LinearSVC
 
-        doc_matrix = self.doc_matrix_t.T.tocsr()
-        n_docs, n_features = doc_matrix.shape
-        n_groups = len(self.group_codes)
-        group_of_doc = self._group_of_docs(n_docs)
-        keep = (self.doc_weights > 0) & ~self.doc_is_desc
-        model = LinearSVC(C=self.params.svm_c, tol=1e-3, random_state=0)
-        model.fit(doc_matrix[keep], group_of_doc[keep], sample_weight=self.doc_weights[keep])
+        n_features, n_groups = matrix.shape[1], len(self.group_codes)
+        model = LinearSVC(C=c, tol=1e-3, random_state=0)
+        model.fit(matrix, groups, sample_weight=weights)
         classes = np.asarray(model.classes_, dtype=np.int64)
         coef = np.asarray(model.coef_, dtype=np.float32)
+        intercept = np.asarray(model.intercept_, dtype=np.float64).reshape(-1)
         if classes.size == 2:  # liblinear keeps one vector for two classes
             coef = np.vstack([-coef[0], coef[0]])
+            intercept = np.array([-intercept[0], intercept[0]])
         rows, cols = np.nonzero(np.abs(coef) >= self.params.svm_prune)
-        self.svm_weights = sp.csr_matrix(
+        sparse = sp.csr_matrix(
             (coef[rows, cols], (cols, classes[rows])), shape=(n_features, n_groups), dtype=np.float32
         )
-        intercept = np.asarray(model.intercept_, dtype=np.float64).reshape(-1)
-        if classes.size == 2:
-            intercept = np.array([-intercept[0], intercept[0]])
         full = np.full(n_groups, float(intercept.min()) - 10.0)
         full[classes] = intercept
-        self.svm_intercept = full
-        return self.svm_weights, full
+        return sparse, full
 
-    def _svm_scores(self, queries: sp.csr_matrix) -> np.ndarray | None:
-        """Queries × groups: the linear SVM's scores (None when it is off)."""
-        if not self.uses_svm:
+    def _svm_scores(self, queries: sp.csr_matrix, *, smooth: bool = False) -> np.ndarray | None:
+        """Queries × groups: the (``smooth``: the second) linear SVM's scores (None when it is off)."""
+        if not self.uses_svm or (smooth and self.params.svm_smooth_c <= 0):
             return None
-        weights, intercept = self.svm_weights, self.svm_intercept
+        if self.svm_weights is None or (self.params.svm_smooth_c > 0 and self.svm_smooth_weights is None):
+            self.fit_svm()
+        if smooth:
+            weights, intercept = self.svm_smooth_weights, self.svm_smooth_intercept
+        else:
+            weights, intercept = self.svm_weights, self.svm_intercept
         if weights is None or intercept is None:
-            weights, intercept = self.fit_svm()
+            raise RuntimeError("the linear SVM was not fitted")
         product = (queries.astype(np.float32, copy=False) @ weights).toarray().astype(np.float64)
         return product + intercept[None, :]
 
@@ -1158,6 +1197,9 @@ class OccupationCoder:
             columns += _scorer_columns(sem, sem_rank, cand)
         if svm is not None:
             columns += _scorer_columns(svm, svm_rank, cand)
+        smooth = self._svm_scores(queries, smooth=True)
+        if smooth is not None:
+            columns += _scorer_columns(smooth, _ranks(smooth), cand)
         if expansion is not None:
             # Last, so that the staged re-ranker (``dictionary_staged``) can fit them on their own.
             columns += [np.take_along_axis(part, cand, axis=1) for part in np.moveaxis(expansion, 2, 0)]
@@ -1498,8 +1540,61 @@ class OccupationCoder:
                         score=float(probs[row, rank]),
                     )
                 )
+            cap = self._generic_cap(prepared[row])
+            if cap is not None and out[i] and out[i][0].score > cap:
+                scale = cap / out[i][0].score
+                out[i] = [replace(c, score=c.score * scale) for c in out[i]]
             out[i] = self._degree_candidates(prepared[row], out[i], top, lang) or out[i]
         return out
+
+    def _generic_cap(self, prepared: str) -> float | None:
+        """The highest score a generic title (``prepared``: as :meth:`_prepared` reads it) may have,
+        or None when it is not one.
+
+        A generic title is one word, no compound, that no label of the index is (nor its base form),
+        and that is the head
+        of labels of at least :data:`GENERIC_MIN_GROUPS` ISCO-4 groups (``opettaja`` heads
+        ``kemian opettaja``, ``erityisopettaja``, ``musiikin opettaja``…). Labels that share a head
+        are told apart by their other words; the title has none, so it can be no surer of a group
+        than the share of those labels that the group has (labels weighted as in the index). The
+        re-ranker cannot learn this: it is fitted on ESCO's labels, and few of them are a bare head.
+        """
+        if not self.params.generic_titles or " " in prepared or prepared in self._label_texts():
+            return None
+        analysis = self.lexicon.analyze(prepared, normalized=True)
+        if len(analysis.lemmas) != 1 or tuple(analysis.heads) != (analysis.words[0],):
+            return None
+        if analysis.words[0] in self._label_texts():  # an inflected label: leipurit is leipuri
+            return None
+        shares = self._head_shares()
+        found = shares.get(analysis.heads[0])
+        if found is None or found[0] < GENERIC_MIN_GROUPS:
+            return None
+        return found[1]
+
+    def _head_shares(self) -> dict[str, tuple[int, float]]:
+        """Head word → (how many groups have labels with that head, the largest group's share of
+        them), over the indexed labels (not descriptions)."""
+
+        def build() -> dict[str, tuple[int, float]]:
+            n_docs = self.doc_matrix_t.shape[1]
+            label_weights = np.where(~self.doc_is_desc, self.doc_weights, 0.0).astype(np.float64)
+            assign = sp.csr_matrix(
+                (label_weights, (np.arange(n_docs), self._group_of_docs(n_docs))),
+                shape=(n_docs, len(self.group_codes)),
+            )
+            counts = ((self.doc_matrix_t[self.head_cols] > 0).astype(np.float64) @ assign).toarray()
+            totals = counts.sum(axis=1)
+            spread = (counts > 0).sum(axis=1)
+            best = counts.max(axis=1) if counts.size else np.zeros(0)
+            names = {col: key[2:] for key, col in self.vectorizer.vocab.items() if key.startswith("h:")}
+            return {
+                names[int(col)]: (int(spread[i]), float(best[i] / totals[i]))
+                for i, col in enumerate(self.head_cols)
+                if totals[i] > 0
+            }
+
+        return self._of_index("_shares_of_heads", build)
 
     def occupation_label(self, uri: str, lang: str = "fi") -> str:
         """An occupation's preferred label in ``lang`` (else Finnish, English, the URI)."""
