@@ -19,8 +19,8 @@ group (4 digits). The coder:
    (:data:`STACK_FEATURES`): the naive Bayes posterior, the nearest single label and the nearest
    description of each group (cosine), a head word → group model learnt from the labels, the
    naive Bayes mass of the group's ISCO-3 parent and two linear SVMs over the label vectors, one
-   smoother than the other (the scorers that learn which words tell neighbouring groups apart). The best occupation of a group is
-   the one with the most similar single label.
+   smoother than the other (the scorers that learn which words tell neighbouring groups apart). The
+   best occupation of a group is the one with the most similar single label.
 6. Turns the ranked scores into a **calibrated probability that the ISCO-4 group is right** with a
    logistic model. The re-ranker and the calibration are fitted on labels held out from the group
    models while the coder is built (cross-fitting), so ``score`` is an honest probability for titles
@@ -733,6 +733,13 @@ class OccupationCoder:
         """The group (index) of each of the ``n_docs`` documents, which are sorted by group."""
         return np.repeat(np.arange(len(self.group_codes)), np.diff(np.append(self.group_starts, n_docs)))
 
+    def _doc_groups(self, values: np.ndarray) -> sp.csr_matrix:
+        """Documents × groups: each document's value (``values``) in the column of its group."""
+        n_docs = values.size
+        return sp.csr_matrix(
+            (values, (np.arange(n_docs), self._group_of_docs(n_docs))), shape=(n_docs, len(self.group_codes))
+        )
+
     def _fit_groups(self, doc_matrix: sp.csr_matrix) -> None:
         n_docs = doc_matrix.shape[0]
         group_of_doc = self._group_of_docs(n_docs)
@@ -760,7 +767,7 @@ class OccupationCoder:
         # Head word → group model: how the labels with each head word spread over the groups.
         weights = sp.diags(self.doc_weights.astype(np.float64))
         heads = (doc_matrix[:, self.head_cols] > 0).astype(np.float64)
-        assign = sp.csr_matrix((np.ones(n_docs), (np.arange(n_docs), group_of_doc)), shape=(n_docs, n_groups))
+        assign = self._doc_groups(np.ones(n_docs))
         self.head_counts = (heads.T @ weights @ assign).tocsr().astype(np.float32)
         sizes = np.asarray((weights @ assign).sum(axis=0)).ravel() + 1e-3
         self.head_prior = (sizes / sizes.sum()).astype(np.float64)
@@ -1216,9 +1223,11 @@ class OccupationCoder:
             self.__dict__["_isco3_members"] = cached
         return cached
 
-    def _ranked(self, texts: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    def _ranked(
+        self, texts: Sequence[str], k: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[Analysis]]:
         """(queries × k group indices, their scores, label similarities, the texts as read by
-        :meth:`_prepared`), best group first.
+        :meth:`_prepared` and their analyses), best group first.
 
         The ranking is the re-ranker's when it is fitted, else naive Bayes'; the scores are the
         calibrated probabilities (the raw posterior when there is no calibration).
@@ -1247,7 +1256,7 @@ class OccupationCoder:
         # The groups of one query cannot sum above one.
         total = scores.sum(axis=1, keepdims=True)
         scores = np.where(total > 1.0, scores / np.maximum(total, 1e-12), scores)
-        return groups, scores, sims, prepared
+        return groups, scores, sims, prepared, analyses
 
     def _exact_first(self, prepared: Sequence[str], groups: np.ndarray) -> np.ndarray:
         """``groups`` with, for each text that is exactly an occupation's preferred label (``prepared``:
@@ -1520,7 +1529,7 @@ class OccupationCoder:
         if not nonempty:
             return out
         k = min(top, len(self.group_codes))
-        groups, probs, sims, prepared = self._ranked([batch[i] for i in nonempty], k)
+        groups, probs, sims, prepared, analyses = self._ranked([batch[i] for i in nonempty], k)
         for row, i in enumerate(nonempty):
             if not np.any(sims[row] > 0):
                 # nothing in common with any label; a degree title (``KTM``) still names its work
@@ -1540,28 +1549,29 @@ class OccupationCoder:
                         score=float(probs[row, rank]),
                     )
                 )
-            cap = self._generic_cap(prepared[row])
+            cap = self._generic_cap(prepared[row], analyses[row])
             if cap is not None and out[i] and out[i][0].score > cap:
                 scale = cap / out[i][0].score
                 out[i] = [replace(c, score=c.score * scale) for c in out[i]]
             out[i] = self._degree_candidates(prepared[row], out[i], top, lang) or out[i]
         return out
 
-    def _generic_cap(self, prepared: str) -> float | None:
-        """The highest score a generic title (``prepared``: as :meth:`_prepared` reads it) may have,
-        or None when it is not one.
+    def _generic_cap(self, prepared: str, analysis: Analysis | None = None) -> float | None:
+        """The highest score a generic title (``prepared``: as :meth:`_prepared` reads it; ``analysis``:
+        its analysis, when already made) may have, or None when it is not one.
 
         A generic title is one word, no compound, that no label of the index is (nor its base form),
-        and that is the head
-        of labels of at least :data:`GENERIC_MIN_GROUPS` ISCO-4 groups (``opettaja`` heads
-        ``kemian opettaja``, ``erityisopettaja``, ``musiikin opettaja``…). Labels that share a head
-        are told apart by their other words; the title has none, so it can be no surer of a group
-        than the share of those labels that the group has (labels weighted as in the index). The
-        re-ranker cannot learn this: it is fitted on ESCO's labels, and few of them are a bare head.
+        and that is the head of labels of at least :data:`GENERIC_MIN_GROUPS` ISCO-4 groups
+        (``opettaja`` heads ``kemian opettaja``, ``erityisopettaja``, ``musiikin opettaja``…). Labels
+        that share a head are told apart by their other words; the title has none, so it can be no
+        surer of a group than the share of those labels that the group has (labels weighted as in the
+        index). The re-ranker cannot learn this: it is fitted on ESCO's labels, and few of them are a
+        bare head.
         """
         if not self.params.generic_titles or " " in prepared or prepared in self._label_texts():
             return None
-        analysis = self.lexicon.analyze(prepared, normalized=True)
+        if analysis is None:
+            analysis = self.lexicon.analyze(prepared, normalized=True)
         if len(analysis.lemmas) != 1 or tuple(analysis.heads) != (analysis.words[0],):
             return None
         if analysis.words[0] in self._label_texts():  # an inflected label: leipurit is leipuri
@@ -1577,12 +1587,8 @@ class OccupationCoder:
         them), over the indexed labels (not descriptions)."""
 
         def build() -> dict[str, tuple[int, float]]:
-            n_docs = self.doc_matrix_t.shape[1]
             label_weights = np.where(~self.doc_is_desc, self.doc_weights, 0.0).astype(np.float64)
-            assign = sp.csr_matrix(
-                (label_weights, (np.arange(n_docs), self._group_of_docs(n_docs))),
-                shape=(n_docs, len(self.group_codes)),
-            )
+            assign = self._doc_groups(label_weights)
             counts = ((self.doc_matrix_t[self.head_cols] > 0).astype(np.float64) @ assign).toarray()
             totals = counts.sum(axis=1)
             spread = (counts > 0).sum(axis=1)
@@ -1611,7 +1617,7 @@ class OccupationCoder:
         parts = []
         k = min(k, len(self.group_codes))
         for start in range(0, len(texts), 256):
-            groups, scores, _, _ = self._ranked(list(texts[start : start + 256]), k)
+            groups, scores, *_ = self._ranked(list(texts[start : start + 256]), k)
             parts.append(scores)
             codes.extend([[self.group_codes[g] for g in row] for row in groups])
         return codes, np.vstack(parts) if parts else np.zeros((0, k))
