@@ -385,6 +385,28 @@ def test_dictionary_files_are_part_of_the_cache_key(
     assert _cache_key(data_dir, CoderParams(dictionary=False)) == plain  # off: files do not matter
 
 
+def test_the_rule_files_are_part_of_the_cache_key(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The build codes the labels with the rules (calibration), so a coder built under other rules is
+    # not reused.
+    import shutil
+
+    import alue.matching.coder as coder_module
+
+    for name in coder_module.RULE_FILES:
+        shutil.copy(coder_module.RULE_DIR / name, tmp_path / name)
+    shipped = coder_module._cache_key(data_dir, CoderParams())
+    monkeypatch.setattr(coder_module, "RULE_DIR", tmp_path)
+    assert coder_module._cache_key(data_dir, CoderParams()) == shipped
+    for name in coder_module.RULE_FILES:
+        original = (tmp_path / name).read_bytes()
+        (tmp_path / name).write_bytes(original + b"\n# a local change\n")
+        assert coder_module._cache_key(data_dir, CoderParams()) != shipped, name
+        (tmp_path / name).write_bytes(original)
+    assert coder_module._cache_key(data_dir, CoderParams()) == shipped
+
+
 def test_dictionary_expansion_reaches_a_synonym_s_group(
     data_dir: Path, taxonomy: Taxonomy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -479,11 +501,20 @@ def test_job_ad_words_do_not_change_the_coding(coder: OccupationCoder, ad_title:
         ("Kindergarten Teacher", "2342"),  # ESCO: early years teacher
         ("Service Desk Specialist", "3512"),  # ESCO: ICT help desk
         ("Talent Acquisition Specialist", "2423"),  # ESCO: recruitment consultant
+        ("Scrum Master", "1330"),  # ESCO: ICT project manager
     ],
 )
 def test_renamed_and_regional_titles(coder: OccupationCoder, title: str, isco: str) -> None:
     best = coder.code(title, top=5)
     assert best[0].isco == isco, [(c.isco, c.label, round(c.score, 2)) for c in best]
+
+
+def test_a_product_owner_is_an_ict_product_manager(coder: OccupationCoder) -> None:
+    # "product owner" is read as ESCO's "ICT product manager" (1330); the word "ICT" weighs little, so
+    # the general product managers (1223) come as close
+    best = coder.code("Product Owner", top=3)
+    assert "1330" in {c.isco for c in best[:2]}, [(c.isco, c.label, round(c.score, 2)) for c in best]
+    assert coder.code("product owner", top=3) == coder.code("ict product manager", top=3)
 
 
 def test_an_hr_specialist_ties_with_the_hr_managers(coder: OccupationCoder) -> None:

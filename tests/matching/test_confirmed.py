@@ -133,6 +133,41 @@ def test_the_disk_cache_keeps_the_coders_last_used(
     assert built == [0, 1, 2, 3, 4]
 
 
+def test_a_coder_that_another_is_building_is_waited_for_not_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path
+) -> None:
+    # Web workers or test workers that start together need the same coder: one builds it, the others
+    # wait for the build lock and then read it from the disk cache.
+    import threading
+    import time
+
+    monkeypatch.setenv("ALUE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(coder_module, "_LOADED", {})
+    built: list[int] = []
+
+    def slow_build(taxonomy: Taxonomy, **kwargs: Any) -> OccupationCoder:
+        built.append(threading.get_ident())
+        time.sleep(0.3)
+        return OccupationCoder.__new__(OccupationCoder)
+
+    monkeypatch.setattr(coder_module, "build_coder", slow_build)
+    results: list[OccupationCoder] = []
+
+    def worker() -> None:
+        results.append(load_coder(data_dir))
+        coder_module._LOADED.clear()  # as another process would: only the disk cache is shared
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(built) == 1
+    assert len(results) == 3
+    assert (tmp_path / "occupation-coder.lock").is_file()
+    assert len(list(tmp_path.glob("occupation-coder-*.pickle"))) == 1
+
+
 @pytest.fixture
 def in_memory(
     coder: OccupationCoder, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

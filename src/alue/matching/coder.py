@@ -44,7 +44,7 @@ import pickle
 import random
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -100,6 +100,10 @@ DEGREE_SCORE = 0.9
 #: A one-word title that no label is but that heads the labels of at least this many ISCO-4 groups is
 #: a generic title (``CoderParams.generic_titles``).
 GENERIC_MIN_GROUPS = 3
+#: The rule files beside this module that the coder reads (part of the cache key: a coder is rebuilt when
+#: they change).
+RULE_FILES = ("synonyms.yaml", "title_noise.yaml", "degree_titles.yaml")
+RULE_DIR = Path(__file__).parent
 
 #: Weight of each kind of indexed text in the label score (an alternative label counts as much as a
 #: preferred one; a description only gives weak evidence).
@@ -1945,6 +1949,9 @@ def _cache_key(data_dir: Path, params: CoderParams, local_titles: Sequence[tuple
         digest.update(json.dumps(sorted(local_titles), ensure_ascii=False).encode())
     digest.update(repr(params).encode())
     digest.update(repr(sorted(KIND_WEIGHTS.items())).encode())
+    # The rule files shipped beside this module: the build codes labels with them (calibration).
+    for name in RULE_FILES:
+        digest.update((RULE_DIR / name).read_bytes())
     stats_file = data_dir / "stats" / "occupation_labour_market_fi_national.csv"
     files = [*data_files(data_dir), stats_file]
     if params.dictionary:
@@ -2028,6 +2035,32 @@ def _remember(
         _LOADED[memo_key] = coder  # the last entry is the latest (latest_coder)
 
 
+@contextlib.contextmanager
+def _build_lock() -> Iterator[None]:
+    """Held while a coder is built for the disk cache, so that other processes and threads that need a
+    coder (web workers, test workers) wait and then read it from the cache instead of building it at
+    the same time. An exclusive ``flock`` on ``occupation-coder.lock`` in :func:`cache_dir`; where that
+    is not possible (no ``fcntl``, a cache directory that cannot be written) nothing is locked."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    path = cache_dir() / "occupation-coder.lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+b")
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def load_coder(
     data_dir: Path | None = None,
     *,
@@ -2040,38 +2073,57 @@ def load_coder(
     Kept in memory per process and on disk under :func:`cache_dir` (rebuilt when the data files
     change, or the ``local_titles`` confirmed by staff). A cache that cannot be written is silently
     skipped. The disk keeps the last three coders used; the memory keeps the last two per data
-    directory and parameters once titles are confirmed.
+    directory and parameters once titles are confirmed. One coder is built at a time
+    (:func:`_build_lock`): a caller that finds another building the same coder waits for it.
     """
     data_dir, params = _resolve(data_dir, params)
     local_titles = tuple(local_titles)
     found = find_coder(data_dir, params=params, use_cache=use_cache, local_titles=local_titles)
     if found is not None:
         return found
-    key = _cache_key(data_dir, params, local_titles)
-    path = cache_dir() / f"occupation-coder-{key}.pickle"
-    coder = build_coder(
+    if not use_cache:
+        coder = _build_for(data_dir, params, local_titles)
+        _remember((data_dir, params, _cache_key(data_dir, params, local_titles)), coder, local_titles)
+        return coder
+    with _build_lock():
+        # Another process or thread may have built it while this one waited.
+        found = find_coder(data_dir, params=params, local_titles=local_titles)
+        if found is not None:
+            return found
+        key = _cache_key(data_dir, params, local_titles)
+        coder = _build_for(data_dir, params, local_titles)
+        _write_cache(cache_dir() / f"occupation-coder-{key}.pickle", coder)
+        _remember((data_dir, params, key), coder, local_titles)
+    return coder
+
+
+def _build_for(
+    data_dir: Path, params: CoderParams, local_titles: tuple[tuple[str, str], ...]
+) -> OccupationCoder:
+    return build_coder(
         build_taxonomy(data_dir),
         extra_group_names=labour_market_group_names(data_dir),
         params=params,
         local_titles=local_titles,
     )
-    if use_cache:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
-            with tmp.open("wb") as handle:
-                pickle.dump(coder, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            tmp.replace(path)
-            # Older coders (other data, code or confirmed titles) go, but for the two last used: the
-            # command line without the confirmed titles and the application with them share the cache.
-            others = sorted(
-                (p for p in path.parent.glob("occupation-coder-*.pickle") if p != path),
-                key=lambda p: p.stat().st_mtime_ns,
-                reverse=True,
-            )
-            for stale in others[_CACHE_KEEP:]:
-                stale.unlink(missing_ok=True)
-        except OSError:
-            pass
-    _remember((data_dir, params, key), coder, local_titles)
-    return coder
+
+
+def _write_cache(path: Path, coder: OccupationCoder) -> None:
+    """Write ``coder`` to the disk cache (atomically) and drop the older coders but the last used."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
+        with tmp.open("wb") as handle:
+            pickle.dump(coder, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        # Older coders (other data, code or confirmed titles) go, but for the two last used: the
+        # command line without the confirmed titles and the application with them share the cache.
+        others = sorted(
+            (p for p in path.parent.glob("occupation-coder-*.pickle") if p != path),
+            key=lambda p: p.stat().st_mtime_ns,
+            reverse=True,
+        )
+        for stale in others[_CACHE_KEEP:]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
