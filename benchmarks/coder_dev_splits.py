@@ -70,6 +70,7 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("+ the SVM's 5 best groups as candidates", CoderParams(svm_candidates=5)),
     ("without the smooth SVM (coder of the twelfth round)", CoderParams(svm_smooth_c=0)),
     ("smooth SVM C=0.1", CoderParams(svm_smooth_c=0.1)),
+    ("label similarity over every feature (fourteenth round)", CoderParams(similarity_max_df=0)),
 ]
 
 

@@ -7,8 +7,9 @@ held-out label is coded as a query; a hit is the right ISCO-08 unit group (4 dig
 rapidfuzz ``WRatio`` of the query against every label the coder indexes (descriptions excluded), the
 ISCO group of the best-matching labels being its answer.
 
-Prints: accuracy (top-1, top-5), throughput (titles/s, wall and CPU; on one thread, and on the
-threads that ``code_many`` uses by default when there are several processors), calibration (reliability
+Prints: accuracy (top-1, top-5), throughput (titles/s, wall and CPU; on one thread, on the
+threads that ``code_many`` uses by default when there are several processors, and on one thread with
+every feature in the label similarity, as before the fourteenth round), calibration (reliability
 buckets, Brier score, expected calibration error), the held-out labels with job-ad decorations
 (``osa-aikainen``, ``(m/n/f)``, …) coded with and without removing job-ad words, the
 text-normalisation comparison, the held-out figures of each configuration that was kept (previous
@@ -231,18 +232,29 @@ CONFIGURATIONS: list[tuple[str, CoderParams]] = [
     (
         "NB groups (previous coder)",
         CoderParams(
-            rerank=False, use_synonyms=False, description_sentences=1, rerank_candidates=12, dictionary=False
+            rerank=False,
+            use_synonyms=False,
+            description_sentences=1,
+            rerank_candidates=12,
+            dictionary=False,
+            similarity_max_df=0,
         ),
     ),
     (
         "+ everyday synonyms",
-        CoderParams(rerank=False, description_sentences=1, rerank_candidates=12, dictionary=False),
+        CoderParams(
+            rerank=False, description_sentences=1, rerank_candidates=12, dictionary=False, similarity_max_df=0
+        ),
     ),
-    ("+ 2 description sentences", CoderParams(rerank=False, rerank_candidates=12, dictionary=False)),
-    ("+ stacked re-ranker", CoderParams(dictionary=False, svm_c=0)),
-    ("+ dictionaries and thesaurus", CoderParams(svm_c=0)),
-    ("+ linear SVM in the re-ranker", CoderParams(svm_smooth_c=0)),
-    ("+ a second, smoother SVM (chosen)", CoderParams()),
+    (
+        "+ 2 description sentences",
+        CoderParams(rerank=False, rerank_candidates=12, dictionary=False, similarity_max_df=0),
+    ),
+    ("+ stacked re-ranker", CoderParams(dictionary=False, svm_c=0, similarity_max_df=0)),
+    ("+ dictionaries and thesaurus", CoderParams(svm_c=0, similarity_max_df=0)),
+    ("+ linear SVM in the re-ranker", CoderParams(svm_smooth_c=0, similarity_max_df=0)),
+    ("+ a second, smoother SVM", CoderParams(similarity_max_df=0)),
+    ("+ label similarity pruned (chosen)", CoderParams()),
 ]
 
 
@@ -513,6 +525,13 @@ def main(argv: list[str]) -> None:
     results, c_wall, c_cpu = _timed(lambda: coder.code_many(load, top=5, workers=1))
     threads = coder_workers()
     _, t_wall, t_cpu = _timed(lambda: coder.code_many(load, top=5, workers=threads))
+    # The same coder with every feature in the label similarity (the products before the fourteenth
+    # round), on one thread: what leaving out the commonest features saves.
+    every: OccupationCoder | None = None
+    if main_params.similarity_max_df > 0:
+        every = copy.copy(coder)
+        every.params = dataclasses.replace(coder.params, similarity_max_df=0)
+        _, e_wall, e_cpu = _timed(lambda: every.code_many(load, top=5, workers=1))
     base_load = load[:300]
     _, b_wall, b_cpu = _timed(lambda: [baseline.rank(q) for q in base_load])
 
@@ -530,6 +549,9 @@ def main(argv: list[str]) -> None:
     if threads > 1:
         name = f"  the same on {threads} threads"
         print(f"{name:34} {'':7} {'':7} {len(load) / t_wall:14.0f} {len(load) / t_cpu:13.0f}")
+    if every is not None:
+        name = "  every feature in label similarity"
+        print(f"{name:34} {'':7} {'':7} {len(load) / e_wall:14.0f} {len(load) / e_cpu:13.0f}")
     print(
         f"{'baseline rapidfuzz WRatio':34} {b1:7.1%} {b5:7.1%} {len(base_load) / b_wall:14.0f} "
         f"{len(base_load) / b_cpu:13.0f}"

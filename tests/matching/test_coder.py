@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from alue.matching.coder import (
     DICTIONARY_FEATURES,
@@ -179,6 +180,25 @@ def test_the_second_svm_is_the_smoother_one(coder: OccupationCoder) -> None:
     assert (b.max(axis=1) - np.median(b, axis=1) < a.max(axis=1) - np.median(a, axis=1)).all()
     # both put the plain titles' groups first
     assert [coder.group_codes[g] for g in b.argmax(axis=1)] == ["7212", "2221", "2512"]
+
+
+def test_the_label_similarity_leaves_out_the_commonest_features(coder: OccupationCoder) -> None:
+    limit = coder.params.similarity_max_df
+    assert limit > 0
+    df = coder.doc_matrix_t.getnnz(axis=1)
+    queries = coder._scores(["hitsaaja", "sairaanhoitaja vanhustyöhön", "kuorma-autonkuljettaja"])[2]
+    pruned = coder._similarity_queries(queries)
+    assert 0 < pruned.nnz < queries.nnz
+    assert (df[pruned.indices] <= limit).all()
+    kept = queries.multiply(pruned.astype(bool))
+    assert abs(kept - pruned).max() == 0  # what is kept keeps its weight
+    assert (df[queries.indices] > limit).sum() == queries.nnz - pruned.nnz
+    # a query of common features only keeps them (it still has something in common with the labels)
+    common = int(np.flatnonzero(df > limit)[0])
+    alone = sp.csr_matrix(([1.0], ([0], [common])), shape=(1, queries.shape[1]), dtype=np.float32)
+    assert coder._similarity_queries(alone).nnz == 1
+    # off: the queries as they are
+    assert with_params(coder, similarity_max_df=0)._similarity_queries(queries) is queries
 
 
 def test_confident_answers_are_mostly_right(coder: OccupationCoder, taxonomy: Taxonomy) -> None:

@@ -149,6 +149,11 @@ class CoderParams:
     rerank_candidates: int = 20
     #: Smoothing (pseudo-count spread over the group prior) of the head word → group model.
     head_smoothing: float = 0.5
+    #: The label similarity (nearest label, nearest description, the occupation named in a group)
+    #: leaves out the features that more than this many indexed texts have (of about 17,000): the
+    #: commonest character n-grams, about a seventh of a query's features, which weigh little but cost
+    #: most of the product. A query that has no other feature keeps them. 0: none is left out.
+    similarity_max_df: int = 1000
     #: Read everyday words as their standard forms (``bussikuski → linja-autonkuljettaja``, see
     #: ``synonyms.yaml``) before coding.
     use_synonyms: bool = True
@@ -1035,12 +1040,30 @@ class OccupationCoder:
         logp, sims = self._group_scores(queries)
         return logp, sims, queries, expansion, analyses
 
+    def _similarity_queries(self, queries: sp.csr_matrix) -> sp.csr_matrix:
+        """``queries`` without the features of more than ``params.similarity_max_df`` indexed texts,
+        for the label similarity; a query that has no other feature keeps all of its own."""
+        limit = self.params.similarity_max_df
+        if limit <= 0 or queries.nnz == 0:
+            return queries
+        common = self._of_index("_common_features", lambda: self.doc_matrix_t.getnnz(axis=1) > limit)
+        drop = common[queries.indices]
+        if not drop.any():
+            return queries
+        rows = np.repeat(np.arange(queries.shape[0]), np.diff(queries.indptr))
+        kept = np.bincount(rows[~drop], minlength=queries.shape[0])
+        drop &= kept[rows] > 0
+        pruned = queries.copy()
+        pruned.data = np.where(drop, 0.0, pruned.data).astype(pruned.data.dtype)
+        pruned.eliminate_zeros()
+        return pruned
+
     def _group_scores(self, queries: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """(queries × groups naive Bayes log-posteriors, queries × docs weighted label similarities)."""
         mass = np.asarray(queries.sum(axis=1)).ravel()
         joint = (queries @ self.nb_table).toarray().astype(np.float64)
         joint += mass[:, None] * self.nb_offset[None, :] + self.nb_prior[None, :]
-        sims = (queries @ self.doc_matrix_t).toarray()
+        sims = (self._similarity_queries(queries) @ self.doc_matrix_t).toarray()
         sims *= self.doc_weights[None, :]
         if self.params.knn_weight:
             joint += self.params.knn_weight * np.maximum.reduceat(sims, self.group_starts, axis=1)
