@@ -71,6 +71,7 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("without the smooth SVM (coder of the twelfth round)", CoderParams(svm_smooth_c=0)),
     ("smooth SVM C=0.1", CoderParams(svm_smooth_c=0.1)),
     ("label similarity over every feature (fourteenth round)", CoderParams(similarity_max_df=0)),
+    ("label similarity without the features of over 500 texts", CoderParams(similarity_max_df=500)),
 ]
 
 
