@@ -47,6 +47,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -1054,7 +1055,7 @@ class OccupationCoder:
         kept = np.bincount(rows[~drop], minlength=queries.shape[0])
         drop &= kept[rows] > 0
         pruned = queries.copy()
-        pruned.data = np.where(drop, 0.0, pruned.data).astype(pruned.data.dtype)
+        pruned.data[drop] = 0
         pruned.eliminate_zeros()
         return pruned
 
@@ -1965,6 +1966,14 @@ def cache_dir() -> Path:
     return Path(base) / "alue"
 
 
+@lru_cache(maxsize=16)
+def _file_digest(path: Path, size: int, mtime_ns: int) -> bytes:
+    """SHA-256 of a file's contents, read again only when its size or modification time changes (the
+    cache key is computed on every request that looks for a coder)."""
+    del size, mtime_ns  # part of the cache key only
+    return hashlib.sha256(path.read_bytes()).digest()
+
+
 def _cache_key(data_dir: Path, params: CoderParams, local_titles: Sequence[tuple[str, str]] = ()) -> str:
     digest = hashlib.sha256()
     digest.update(INDEX_VERSION.encode())
@@ -1974,7 +1983,9 @@ def _cache_key(data_dir: Path, params: CoderParams, local_titles: Sequence[tuple
     digest.update(repr(sorted(KIND_WEIGHTS.items())).encode())
     # The rule files shipped beside this module: the build codes labels with them (calibration).
     for name in RULE_FILES:
-        digest.update((RULE_DIR / name).read_bytes())
+        path = RULE_DIR / name
+        stat = path.stat()
+        digest.update(_file_digest(path, stat.st_size, stat.st_mtime_ns))
     stats_file = data_dir / "stats" / "occupation_labour_market_fi_national.csv"
     files = [*data_files(data_dir), stats_file]
     if params.dictionary:
