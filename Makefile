@@ -18,7 +18,11 @@ TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; n = len(os.sched_getaffinity(0)
 DICT_PACKAGES := dict-freedict-fin-eng dict-freedict-eng-fin dict-freedict-swe-fin dict-freedict-deu-fin \
 	dict-freedict-fra-fin dict-freedict-ita-fin dict-freedict-nld-fin dict-freedict-pol-fin dict-freedict-ell-fin
 
-.PHONY: run test install dictionaries demo serve lint typecheck test-sqlite test-postgres clean
+# Finnish word vectors for the occupation coder: the floret table of a Finnish spaCy pipeline (MIT), of which
+# only the table is read, so the package is installed without spaCy and its other dependencies.
+WORD_VECTORS := spacy-fi-experimental-web-md==0.15.0
+
+.PHONY: run test install dictionaries word-vectors demo serve lint typecheck test-sqlite test-postgres clean
 
 run: install $(DB_FILE) ## install, build the demo area into SQLite, serve http://127.0.0.1:8000
 	@echo "Demo users: run '$(BIN)/alue demo-users' to print (and reset) their passwords."
@@ -26,7 +30,7 @@ run: install $(DB_FILE) ## install, build the demo area into SQLite, serve http:
 
 test: install typecheck test-sqlite test-postgres ## install, type-check, run the whole suite (SQLite, then PostgreSQL)
 
-install: $(STAMP) dictionaries
+install: $(STAMP) dictionaries word-vectors
 
 dictionaries: ## the occupation coder's dictionaries (Debian packages; installed when run as root)
 	@missing=$$(for p in $(DICT_PACKAGES); do \
@@ -40,6 +44,11 @@ dictionaries: ## the occupation coder's dictionaries (Debian packages; installed
 	else \
 		echo "NOTICE: the occupation coder codes better with FreeDict's dictionaries: apt-get install" $$missing; \
 	fi
+
+word-vectors: $(STAMP) ## the occupation coder's Finnish word vectors (about 90 MB, from PyPI)
+	@$(BIN)/python -c "import importlib.metadata as m, sys; sys.exit(m.version('spacy-fi-experimental-web-md') != '$(lastword $(subst ==, ,$(WORD_VECTORS)))')" 2>/dev/null \
+	|| $(BIN)/pip install --quiet --no-deps '$(WORD_VECTORS)' \
+	|| echo "NOTICE: could not install $(WORD_VECTORS) - the occupation coder codes without word vectors"
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)

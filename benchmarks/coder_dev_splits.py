@@ -72,6 +72,7 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("smooth SVM C=0.1", CoderParams(svm_smooth_c=0.1)),
     ("label similarity over every feature (fourteenth round)", CoderParams(similarity_max_df=0)),
     ("label similarity without the features of over 500 texts", CoderParams(similarity_max_df=500)),
+    ("without the word vectors (coder of the fourteenth round)", CoderParams(word_vectors=False)),
 ]
 
 

@@ -73,6 +73,7 @@ from alue.matching.text import (
     normalize,
     split_alternatives,
 )
+from alue.matching.vectors import WordVectors, load_word_vectors, vectors_files, word_vectors_dir
 from alue.shared.threads import one_library_thread
 
 _log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def coder_workers() -> int:
 _T = TypeVar("_T")
 
 #: Bump when the index format or the features change, to invalidate disk caches.
-INDEX_VERSION = "coder-14"
+INDEX_VERSION = "coder-15"
 #: The score that the occupations of a degree title share (see ``degree_titles.yaml``); the coder's own
 #: candidates after them share what is left.
 DEGREE_SCORE = 0.9
@@ -242,6 +243,10 @@ class CoderParams:
     #: score, gap and rank are three more re-ranker features (:data:`SMOOTH_SVM_FEATURES`): the two
     #: SVMs disagree on the titles whose words few labels share (see *Thirteenth round*).
     svm_smooth_c: float = 0.25
+    #: Re-ranker features from Finnish word vectors (:mod:`alue.matching.vectors`, when installed): the
+    #: best cosine of the title to a Finnish label of the group, its gap to the best and its rank
+    #: (:data:`VECTOR_FEATURES`; see *Fifteenth round*). Off when False, or when there are none.
+    word_vectors: bool = True
 
 
 @dataclass(frozen=True)
@@ -263,6 +268,7 @@ class _Doc:
     isco4: str
     occupation: str | None  # None: an ISCO group name
     kind: str
+    lang: str = "fi"
 
 
 def _csv_rows(path: Path) -> Iterable[dict[str, str]]:
@@ -309,7 +315,7 @@ def collect_documents(
     docs: list[_Doc] = []
     seen: set[tuple[str, str | None, str]] = set()
 
-    def add(text: str, isco4: str, occupation: str | None, kind: str) -> None:
+    def add(text: str, isco4: str, occupation: str | None, kind: str, lang: str = "fi") -> None:
         norm = normalize(text)
         if not norm or norm in exclude:
             return
@@ -317,17 +323,17 @@ def collect_documents(
         if key in seen:
             return
         seen.add(key)
-        docs.append(_Doc(text=text, isco4=isco4, occupation=occupation, kind=kind))
+        docs.append(_Doc(text=text, isco4=isco4, occupation=occupation, kind=kind, lang=lang))
 
     for occ in taxonomy.occupations.values():
-        for label in occ.labels.values():
-            add(label, occ.isco4, occ.uri, "pref")
-        for labels in occ.alt_labels.values():
+        for lang, label in occ.labels.items():
+            add(label, occ.isco4, occ.uri, "pref", lang)
+        for lang, labels in occ.alt_labels.items():
             for label in labels:
-                add(label, occ.isco4, occ.uri, "alt")
-        for labels in occ.hidden_labels.values():
+                add(label, occ.isco4, occ.uri, "alt", lang)
+        for lang, labels in occ.hidden_labels.items():
             for label in labels:
-                add(label, occ.isco4, occ.uri, "hidden")
+                add(label, occ.isco4, occ.uri, "hidden", lang)
         if use_descriptions and occ.description_fi:
             add(_leading_sentences(occ.description_fi, description_sentences), occ.isco4, occ.uri, "desc")
     for title, uri in local_titles:
@@ -337,13 +343,22 @@ def collect_documents(
     isco4_codes = {occ.isco4 for occ in taxonomy.occupations.values()}
     for code, group in taxonomy.isco_groups.items():
         if code in isco4_codes:
-            for label in group.labels.values():
-                add(label, code, None, "isco")
+            for lang, label in group.labels.items():
+                add(label, code, None, "isco", lang)
     for code, names in (extra_group_names or {}).items():
         if code in isco4_codes:
             for name in sorted(names):
                 add(name, code, None, "isco")
     return docs
+
+
+#: ``1 + log(tf)`` of small term frequencies, as ``math.log`` gives them (the fitted vectors' values).
+_LOG_TF = np.array([0.0] + [1.0 + math.log(tf) for tf in range(1, 64)])
+
+
+def _log_tf(counts: np.ndarray) -> np.ndarray:
+    small = counts < _LOG_TF.size
+    return np.where(small, _LOG_TF[np.where(small, counts, 0)], 1.0 + np.log(np.maximum(counts, 1)))
 
 
 class _Vectorizer:
@@ -359,10 +374,12 @@ class _Vectorizer:
         self.vocab: dict[str, int] = {}
         self.idf: np.ndarray = np.zeros(0, dtype=np.float32)
         self._gram_cache: dict[str, tuple[str, ...]] = {}
+        self._column_cache: dict[str, tuple[int, ...]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_gram_cache"] = {}
+        state["_column_cache"] = {}
         return state
 
     def _grams(self, word: str) -> tuple[str, ...]:
@@ -383,20 +400,68 @@ class _Vectorizer:
         for word in analysis.text.split():
             for gram in self._grams(word):
                 chars[gram] = chars.get(gram, 0) + 1
+        return chars, self.word_features(analysis)
+
+    @staticmethod
+    def word_features(analysis: Analysis) -> list[str]:
+        """The word features: lemmas and compound parts (``w:``), head words (``h:``)."""
         words = ["w:" + w for w in dict.fromkeys(analysis.words) if len(w) >= 2]
         words.extend("h:" + h for h in analysis.heads)
-        return chars, words
+        return words
 
     def fit(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
         self.vocab = {}
+        self._column_cache = {}
         rows, cols, tfs, is_word = self._encode([self.features(a) for a in analyses], grow=True)
         df = np.bincount(cols, minlength=len(self.vocab)).astype(np.float64)  # features are unique per text
         self.idf = (np.log((1.0 + len(analyses)) / (1.0 + df)) + 1.0).astype(np.float32)
         return self._weigh(rows, cols, tfs, is_word, len(analyses))
 
     def transform(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
-        rows, cols, tfs, is_word = self._encode([self.features(a) for a in analyses], grow=False)
+        """The vectors of ``analyses`` over the fitted vocabulary (unknown features left out).
+
+        The same vectors as :meth:`fit` makes, built faster: each word's n-gram columns are looked up
+        once and remembered, and a text's n-gram counts are taken in one array operation.
+        """
+        gram_rows: list[int] = []
+        gram_cols: list[int] = []
+        word_rows: list[int] = []
+        word_cols: list[int] = []
+        word_tfs: list[float] = []
+        vocab = self.vocab
+        head_weight = float(self.params.head_weight)
+        for row, analysis in enumerate(analyses):
+            for word in analysis.text.split():
+                found = self._word_columns(word)
+                gram_cols.extend(found)
+                gram_rows.extend([row] * len(found))
+            for key in self.word_features(analysis):
+                col = vocab.get(key)
+                if col is not None:
+                    word_rows.append(row)
+                    word_cols.append(col)
+                    word_tfs.append(head_weight if key.startswith("h:") else 1.0)
+        width = max(len(vocab), 1)
+        keys, counts = np.unique(
+            np.asarray(gram_rows, dtype=np.int64) * width + np.asarray(gram_cols, dtype=np.int64),
+            return_counts=True,
+        )
+        rows = np.concatenate([keys // width, np.asarray(word_rows, dtype=np.int64)])
+        cols = np.concatenate([keys % width, np.asarray(word_cols, dtype=np.int64)])
+        tfs = np.concatenate([_log_tf(counts), np.asarray(word_tfs, dtype=np.float64)]).astype(np.float32)
+        is_word = np.concatenate([np.zeros(keys.size, dtype=bool), np.ones(len(word_rows), dtype=bool)])
         return self._weigh(rows, cols, tfs, is_word, len(analyses))
+
+    def _word_columns(self, word: str) -> tuple[int, ...]:
+        """The vocabulary columns of the word's character n-grams (those the vocabulary has; repeats
+        kept, as each counts)."""
+        cached = self._column_cache.get(word)
+        if cached is None:
+            vocab = self.vocab
+            cached = tuple(col for gram in self._grams(word) if (col := vocab.get(gram)) is not None)
+            if len(self._column_cache) < 100_000:
+                self._column_cache[word] = cached
+        return cached
 
     def _encode(
         self, feats: Sequence[tuple[dict[str, int], list[str]]], *, grow: bool
@@ -534,6 +599,15 @@ DICTIONARY_FEATURES = (
     "expansion best description similarity",
     "query has a dictionary expansion",
 )
+
+#: Re-ranker features from the word vectors (``CoderParams.word_vectors``), before the dictionary's.
+VECTOR_FEATURES = (
+    "best Finnish label word-vector similarity",
+    "gap to the best word-vector similarity",
+    "word-vector similarity rank (log)",
+)
+#: The indexed texts that the word-vector similarity compares a title with: Finnish labels.
+VECTOR_KINDS = frozenset({"pref", "alt", "hidden", "local"})
 
 #: Re-ranker features added when the linear SVM is on (``CoderParams.svm_c``).
 SVM_FEATURES = (
@@ -718,6 +792,11 @@ class OccupationCoder:
         self.svm_intercept: np.ndarray | None = None
         self.svm_smooth_weights: sp.csr_matrix | None = None
         self.svm_smooth_intercept: np.ndarray | None = None
+        #: Word vectors (``params.word_vectors``): where the table is, the documents compared (indices,
+        #: sorted) and their text vectors (documents × dimensions); set by :meth:`set_word_vectors`.
+        self.vectors_dir: Path | None = None
+        self.vector_docs: np.ndarray | None = None
+        self.vector_matrix: np.ndarray | None = None
         self._fit_groups(doc_matrix)
 
     def without_texts(self, texts: frozenset[str]) -> OccupationCoder:
@@ -738,6 +817,40 @@ class OccupationCoder:
         clone.svm_smooth_weights = clone.svm_smooth_intercept = None
         clone._fit_groups(self.doc_matrix_t.T.tocsr())
         return clone
+
+    def set_word_vectors(self, vectors: WordVectors, docs: np.ndarray) -> None:
+        """Compare titles with the documents ``docs`` (indices) through ``vectors``."""
+        self.vectors_dir = vectors.directory
+        self.vector_docs = np.asarray(docs, dtype=np.int64)
+        self.vector_matrix = vectors.text_vectors([self.doc_texts[i] for i in self.vector_docs])
+
+    def _vector_scores(self, prepared: Sequence[str]) -> np.ndarray | None:
+        """Queries × groups: the best word-vector cosine of each title (``prepared``: as
+        :meth:`_prepared` reads it) to a Finnish label of the group; -1 for a group with none. None when
+        the coder has no word vectors; zeros (no evidence) when the table has gone since the build."""
+        if self.vector_docs is None or self.vector_matrix is None:
+            return None
+        n_groups = len(self.group_codes)
+        if self.vectors_dir is None or not (self.vectors_dir / "vectors").is_file():
+            _warn_vectors_missing(self.vectors_dir)
+            return np.zeros((len(prepared), n_groups))
+        queries = load_word_vectors(self.vectors_dir).text_vectors(prepared)
+        matrix, starts, has = self._of_index("_vector_cache", self._vector_index)
+        if matrix.shape[0] == 0:
+            return np.full((len(prepared), n_groups), -1.0)
+        best = np.maximum.reduceat(_row_products(queries, matrix), starts, axis=1)
+        return np.where(has[None, :], best, -1.0).astype(np.float64)
+
+    def _vector_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(vectors of the documents still indexed, each group's first column, whether it has any)."""
+        assert self.vector_docs is not None
+        assert self.vector_matrix is not None
+        alive = self.doc_weights[self.vector_docs] > 0
+        matrix = self.vector_matrix if alive.all() else self.vector_matrix[alive]
+        groups = self._group_of_docs(self.doc_weights.size)[self.vector_docs[alive]]
+        starts = np.searchsorted(groups, np.arange(len(self.group_codes)))
+        has = np.isin(np.arange(len(self.group_codes)), groups)
+        return matrix, np.minimum(starts, max(groups.size - 1, 0)), has
 
     def _group_of_docs(self, n_docs: int) -> np.ndarray:
         """The group (index) of each of the ``n_docs`` documents, which are sorted by group."""
@@ -1141,6 +1254,7 @@ class OccupationCoder:
         *,
         at_least: int = 0,
         expansion: np.ndarray | None = None,
+        vectors: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Candidate groups per query (queries × m) and their features (queries × m × features).
 
@@ -1152,7 +1266,7 @@ class OccupationCoder:
         nb_rank = _ranks(logp)
         knn = np.maximum.reduceat(np.where(self.doc_is_desc[None, :], 0.0, sims), self.group_starts, axis=1)
         desc = np.maximum.reduceat(np.where(self.doc_is_desc[None, :], sims, 0.0), self.group_starts, axis=1)
-        knn_rank = _ranks(knn)
+        knn_rank = _ranks(knn, ties_likely=True)
         chosen = (nb_rank < k) | (knn_rank < max(1, k // 2))
         sem = self._semantic(queries)
         extra = 0
@@ -1171,7 +1285,7 @@ class OccupationCoder:
         if use_expansion and expansion is None:
             expansion = np.zeros((n, n_groups, len(DICTIONARY_FEATURES)))
         if expansion is not None and self.params.dictionary_candidates:
-            exp_rank = _ranks(expansion[:, :, 0])
+            exp_rank = _ranks(expansion[:, :, 0], ties_likely=True)
             forced = (exp_rank < self.params.dictionary_candidates) & (expansion[:, :, 3] > 0)
             if self.params.dictionary_staged:
                 # The same number of candidates: an expanded query's best expansion groups replace its
@@ -1235,6 +1349,8 @@ class OccupationCoder:
         smooth = self._svm_scores(queries, smooth=True)
         if smooth is not None:
             columns += _scorer_columns(smooth, _ranks(smooth), cand)
+        if vectors is not None:
+            columns += _scorer_columns(vectors, _ranks(vectors), cand)
         if expansion is not None:
             # Last, so that the staged re-ranker (``dictionary_staged``) can fit them on their own.
             columns += [np.take_along_axis(part, cand, axis=1) for part in np.moveaxis(expansion, 2, 0)]
@@ -1266,7 +1382,12 @@ class OccupationCoder:
         if self.params.rerank and self.stacker.fitted:
             margin = self.params.diversity_margin
             cand, features = self._candidates(
-                logp, sims, queries, at_least=width + (10 if margin else 0), expansion=expansion
+                logp,
+                sims,
+                queries,
+                at_least=width + (10 if margin else 0),
+                expansion=expansion,
+                vectors=self._vector_scores(prepared),
             )
             order, ranked = self.stacker.ranked(features, width + (10 if margin else 0))
             groups = np.take_along_axis(cand, order, axis=1)
@@ -1655,18 +1776,58 @@ class OccupationCoder:
         codes: list[list[str]] = []
         parts = []
         for start in range(0, len(texts), 256):
-            logp, sims, queries, expansion, _ = self._scores_expanded(list(texts[start : start + 256]))
-            cand, features = self._candidates(logp, sims, queries, expansion=expansion)
+            batch = list(texts[start : start + 256])
+            prepared = self._prepared(batch)
+            logp, sims, queries, expansion, _ = self._scores_expanded(batch, prepared)
+            vectors = self._vector_scores(prepared)
+            cand, features = self._candidates(logp, sims, queries, expansion=expansion, vectors=vectors)
             parts.append(features)
             codes.extend([[self.group_codes[g] for g in row] for row in cand])
         return codes, np.concatenate(parts) if parts else np.zeros((0, 0, len(STACK_FEATURES)))
 
 
-def _ranks(scores: np.ndarray) -> np.ndarray:
-    """Queries × groups: each group's place (0 = best) in its row of ``scores``, ties in order."""
-    ranks = np.empty(scores.shape, dtype=np.int64)
-    rows = np.arange(scores.shape[0])[:, None]
-    ranks[rows, np.argsort(-scores, axis=1, kind="stable")] = np.arange(scores.shape[1])[None, :]
+#: Rows per matrix product in :func:`_row_products`.
+_PRODUCT_BLOCK = 64
+
+
+def _row_products(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """``rows @ matrix.T``, each row's result the same whatever the other rows are.
+
+    A BLAS product sums in an order that can depend on the number of rows (another kernel for a few
+    rows), so a title coded alone could score in the last bits otherwise than in a batch. The rows are
+    therefore always multiplied in blocks of :data:`_PRODUCT_BLOCK`, the last one padded with zeros.
+    """
+    n = rows.shape[0]
+    padded = -(-n // _PRODUCT_BLOCK) * _PRODUCT_BLOCK
+    if padded != n:
+        rows = np.vstack([rows, np.zeros((padded - n, rows.shape[1]), dtype=rows.dtype)])
+    out = np.empty((padded, matrix.shape[0]), dtype=np.result_type(rows, matrix))
+    for start in range(0, padded, _PRODUCT_BLOCK):
+        np.matmul(rows[start : start + _PRODUCT_BLOCK], matrix.T, out=out[start : start + _PRODUCT_BLOCK])
+    return out[:n]
+
+
+def _ranks(scores: np.ndarray, *, ties_likely: bool = False) -> np.ndarray:
+    """Queries × groups: each group's place (0 = best) in its row of ``scores``, ties in order.
+
+    The order is a stable sort's. A row without equal scores has only one order, so it is sorted with
+    the faster unstable sort, and only the rows with equal scores again with the stable one; with
+    ``ties_likely`` (most rows have some: zeros), every row is sorted stably at once.
+    """
+    n, m = scores.shape
+    neg = -scores
+    if ties_likely:
+        order = np.argsort(neg, axis=1, kind="stable")
+    else:
+        order = np.argsort(neg, axis=1)
+        ordered = np.take_along_axis(neg, order, axis=1)
+        tied = np.flatnonzero((ordered[:, 1:] == ordered[:, :-1]).any(axis=1))
+        if tied.size:
+            order[tied] = np.argsort(neg[tied], axis=1, kind="stable")
+    ranks = np.empty((n, m), dtype=np.int64)
+    # (a flat scatter: faster than indexing with a row and a column array)
+    flat = (order + (np.arange(n, dtype=np.int64) * m)[:, None]).reshape(-1)
+    ranks.reshape(-1)[flat] = np.tile(np.arange(m, dtype=np.int64), n)
     return ranks
 
 
@@ -1795,6 +1956,10 @@ def _build_index(
         synonyms=thesaurus,
     )
     coder.doc_texts = norms
+    directory = word_vectors_dir() if params.word_vectors and params.rerank else None
+    if directory is not None:
+        docs_compared = [i for i, d in enumerate(ordered) if d.lang == "fi" and d.kind in VECTOR_KINDS]
+        coder.set_word_vectors(load_word_vectors(directory), np.array(docs_compared, dtype=np.int64))
     return coder
 
 
@@ -1957,6 +2122,15 @@ def _fit_svms(coders: Sequence[OccupationCoder]) -> None:
             c.fit_svm()
 
 
+@lru_cache(maxsize=8)
+def _warn_vectors_missing(directory: Path | None) -> None:
+    _log.warning(
+        "the occupation coder was built with the word vectors of %s, which are no longer there: it "
+        "codes without them (rebuild it, or install them again: make install)",
+        directory,
+    )
+
+
 def cache_dir() -> Path:
     """Where built coders are cached: ``$ALUE_CACHE_DIR`` or ``$XDG_CACHE_HOME/alue`` (``~/.cache/alue``)."""
     explicit = os.environ.get("ALUE_CACHE_DIR")
@@ -1992,6 +2166,8 @@ def _cache_key(data_dir: Path, params: CoderParams, local_titles: Sequence[tuple
         files.extend(dictionary_files() or [])
     if params.dictionary and params.thesaurus:
         files.extend(into_finnish_files())
+    if params.word_vectors and params.rerank:
+        files.extend(vectors_files())
     for path in files:
         if path.is_file():
             stat = path.stat()
