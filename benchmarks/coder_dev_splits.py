@@ -26,7 +26,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
-from occupation_coder import FRACTION, SEED
+from occupation_coder import FRACTION, SEED, cpu_seconds
 
 from alue.matching.coder import (
     CoderParams,
@@ -95,9 +95,9 @@ def run_variant(params: CoderParams) -> dict[str, list[float] | list[list[bool]]
     for seed in DEV_SEEDS:
         dev = held_out_queries(taxonomy, fraction=DEV_FRACTION, seed=seed, exclude=test_texts)
         exclude = test_texts | {normalize(label) for label, _ in dev}
-        start = time.process_time()
+        start = cpu_seconds()
         coder = build_coder(taxonomy, extra_group_names=extra, exclude=exclude, params=params)
-        build_cpu.append(time.process_time() - start)
+        build_cpu.append(cpu_seconds() - start)
         start = time.process_time()
         coded = coder.code_many([label for label, _ in dev], top=5)
         code_cpu.append(time.process_time() - start)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import resource
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -420,10 +421,17 @@ def _accuracy(ranked: Sequence[Sequence[str]], truth: Sequence[str]) -> tuple[fl
     return top1, top5
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished child processes (a coder build fits its SVMs in
+    child processes)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def _timed(fn: Callable[[], object]) -> tuple[object, float, float]:
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), cpu_seconds()
     result = fn()
-    return result, time.perf_counter() - wall, time.process_time() - cpu
+    return result, time.perf_counter() - wall, cpu_seconds() - cpu
 
 
 class FuzzyBaseline:

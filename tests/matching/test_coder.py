@@ -120,9 +120,14 @@ def test_generalises_to_a_label_it_has_not_indexed(coder: OccupationCoder) -> No
     assert codes[0][0] == "8344"
 
 
-def test_a_copy_without_some_texts_fits_an_svm_of_its_own(coder: OccupationCoder) -> None:
+def test_a_copy_without_some_texts_fits_an_svm_of_its_own(
+    coder: OccupationCoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # the coder's SVM has seen the labels: a copy that must not know them fits its own when it is used
-    masked = coder.without_texts(frozenset({normalize("trukinkuljettaja")}))
+    from alue.matching.coder import _fit_svms
+
+    held = frozenset({normalize("trukinkuljettaja")})
+    masked = coder.without_texts(held)
     assert masked.svm_weights is None
     assert masked.svm_smooth_weights is None
     masked.candidate_features(["trukinkuljettaja"])
@@ -133,6 +138,18 @@ def test_a_copy_without_some_texts_fits_an_svm_of_its_own(coder: OccupationCoder
         assert mine is not None
         assert theirs is not None
         assert (mine != theirs).nnz > 0
+    # A build fits the SVMs in worker processes, the two at once: the same as fitted alone, one after
+    # the other (on threads of one process, liblinear's shared random numbers made them differ).
+    monkeypatch.setenv("ALUE_CODER_THREADS", "2")
+    again = coder.without_texts(held)
+    _fit_svms([again])
+    for alone, in_workers in (
+        (masked.svm_weights, again.svm_weights),
+        (masked.svm_smooth_weights, again.svm_smooth_weights),
+    ):
+        assert alone is not None
+        assert in_workers is not None
+        assert (alone != in_workers).nnz == 0
 
 
 def test_the_linear_svm_is_sparse_and_scores_every_group(coder: OccupationCoder) -> None:

@@ -39,13 +39,14 @@ import hashlib
 import json
 import logging
 import math
+import multiprocessing
 import os
 import pickle
 import random
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -1012,39 +1013,28 @@ class OccupationCoder:
         as well on the development splits). Weights under ``params.svm_prune`` are dropped. A group
         with no label left (all held out) gets an intercept far below the others.
         """
+        data = self.svm_data()
+        for smooth, c in self.svm_settings():
+            self.set_svm(smooth, _linear_svm(*data, c=c, prune=self.params.svm_prune))
+        return cast(sp.csr_matrix, self.svm_weights), cast(np.ndarray, self.svm_intercept)
+
+    def svm_settings(self) -> list[tuple[bool, float]]:
+        """(smooth, C) of each SVM to fit: the smooth one (when on), then the first."""
+        smooth = [(True, self.params.svm_smooth_c)] if self.params.svm_smooth_c > 0 else []
+        return [*smooth, (False, self.params.svm_c)]
+
+    def svm_data(self) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, int]:
+        """(label vectors, their groups, their weights, number of groups): what the SVMs are fitted on."""
         doc_matrix = self.doc_matrix_t.T.tocsr()
         group_of_doc = self._group_of_docs(doc_matrix.shape[0])
         keep = (self.doc_weights > 0) & ~self.doc_is_desc
-        data = (doc_matrix[keep], group_of_doc[keep], self.doc_weights[keep])
-        if self.params.svm_smooth_c > 0:
-            self.svm_smooth_weights, self.svm_smooth_intercept = self._linear_svm(
-                *data, c=self.params.svm_smooth_c
-            )
-        self.svm_weights, self.svm_intercept = self._linear_svm(*data, c=self.params.svm_c)
-        return self.svm_weights, self.svm_intercept
+        return doc_matrix[keep], group_of_doc[keep], self.doc_weights[keep], len(self.group_codes)
 
-    def _linear_svm(
-        self, matrix: sp.csr_matrix, groups: np.ndarray, weights: np.ndarray, *, c: float
-    ) -> tuple[sp.csr_matrix, np.ndarray]:
-        """(features × groups sparse weights, the groups' intercepts) of a one-vs-rest linear SVM."""
-        from sklearn.svm import LinearSVC
-
-        n_features, n_groups = matrix.shape[1], len(self.group_codes)
-        model = LinearSVC(C=c, tol=1e-3, random_state=0)
-        model.fit(matrix, groups, sample_weight=weights)
-        classes = np.asarray(model.classes_, dtype=np.int64)
-        coef = np.asarray(model.coef_, dtype=np.float32)
-        intercept = np.asarray(model.intercept_, dtype=np.float64).reshape(-1)
-        if classes.size == 2:  # liblinear keeps one vector for two classes
-            coef = np.vstack([-coef[0], coef[0]])
-            intercept = np.array([-intercept[0], intercept[0]])
-        rows, cols = np.nonzero(np.abs(coef) >= self.params.svm_prune)
-        sparse = sp.csr_matrix(
-            (coef[rows, cols], (cols, classes[rows])), shape=(n_features, n_groups), dtype=np.float32
-        )
-        full = np.full(n_groups, float(intercept.min()) - 10.0)
-        full[classes] = intercept
-        return sparse, full
+    def set_svm(self, smooth: bool, fitted: tuple[sp.csr_matrix, np.ndarray]) -> None:
+        if smooth:
+            self.svm_smooth_weights, self.svm_smooth_intercept = fitted
+        else:
+            self.svm_weights, self.svm_intercept = fitted
 
     def _svm_scores(self, queries: sp.csr_matrix, *, smooth: bool = False) -> np.ndarray | None:
         """Queries × groups: the (``smooth``: the second) linear SVM's scores (None when it is off)."""
@@ -2109,17 +2099,62 @@ def build_coder(
     return coder
 
 
+def _linear_svm(
+    matrix: sp.csr_matrix, groups: np.ndarray, weights: np.ndarray, n_groups: int, *, c: float, prune: float
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """(features × groups sparse weights, the groups' intercepts) of a one-vs-rest linear SVM; weights
+    under ``prune`` (absolute) are dropped."""
+    from sklearn.svm import LinearSVC
+
+    n_features = matrix.shape[1]
+    model = LinearSVC(C=c, tol=1e-3, random_state=0)
+    model.fit(matrix, groups, sample_weight=weights)
+    classes = np.asarray(model.classes_, dtype=np.int64)
+    coef = np.asarray(model.coef_, dtype=np.float32)
+    intercept = np.asarray(model.intercept_, dtype=np.float64).reshape(-1)
+    if classes.size == 2:  # liblinear keeps one vector for two classes
+        coef = np.vstack([-coef[0], coef[0]])
+        intercept = np.array([-intercept[0], intercept[0]])
+    rows, cols = np.nonzero(np.abs(coef) >= prune)
+    sparse = sp.csr_matrix(
+        (coef[rows, cols], (cols, classes[rows])), shape=(n_features, n_groups), dtype=np.float32
+    )
+    full = np.full(n_groups, float(intercept.min()) - 10.0)
+    full[classes] = intercept
+    return sparse, full
+
+
 def _fit_svms(coders: Sequence[OccupationCoder]) -> None:
-    """Fit the linear SVMs of ``coders`` (the coder and its calibration folds) on up to
-    :func:`coder_workers` threads: liblinear runs without the interpreter lock."""
+    """Fit the linear SVMs of ``coders`` (the coder and its calibration folds) in up to
+    :func:`coder_workers` processes.
+
+    Processes, not threads: liblinear draws from the C library's process-wide ``rand()``, so fits on
+    threads of one process disturb each other's draws and the built coder differed from build to build
+    (scikit-learn issue #8410). In processes of their own, each fit is the same as alone.
+    """
     todo = [c for c in coders if c.uses_svm]
-    workers = min(coder_workers(), len(todo))
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(lambda c: c.fit_svm(), todo))
-    else:
-        for c in todo:
-            c.fit_svm()
+    fits = [(coder, smooth, c) for coder in todo for smooth, c in coder.svm_settings()]
+    workers = min(coder_workers(), len(fits))
+    if workers <= 1:
+        for coder in todo:
+            coder.fit_svm()
+        return
+    data = {id(coder): coder.svm_data() for coder in todo}
+    # Forked when this process runs no other thread (a script, a test worker, the command line): the
+    # children start at once and do not import the script again. A process with threads (the web app,
+    # which builds in the background) spawns fresh ones, since a fork can copy a lock another thread holds.
+    method = (
+        "fork"
+        if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+        else "spawn"
+    )
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+        futures = [
+            pool.submit(_linear_svm, *data[id(coder)], c=c, prune=coder.params.svm_prune)
+            for coder, _, c in fits
+        ]
+        for (coder, smooth, _), future in zip(fits, futures, strict=True):
+            coder.set_svm(smooth, future.result())
 
 
 @lru_cache(maxsize=8)
