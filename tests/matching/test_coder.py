@@ -766,3 +766,13 @@ def test_row_products_do_not_depend_on_the_other_rows() -> None:
     for i in (0, 1, 63, 64, 149):
         assert np.array_equal(_row_products(rows[i : i + 1], matrix)[0], whole[i])
     assert np.array_equal(_row_products(rows[5:90], matrix), whole[5:90])
+
+
+def test_the_query_vectorizer_gives_the_fitted_vectors(coder: OccupationCoder) -> None:
+    # transform() counts n-grams its own, faster way: an indexed text comes out as it was fitted
+    rows = list(range(0, len(coder.doc_texts), 97))
+    analyses = [coder.lexicon.analyze(coder.doc_texts[i], normalized=True) for i in rows]
+    fitted = coder.doc_matrix_t.T.tocsr()[rows]
+    again = coder.vectorizer.transform(analyses)
+    assert again.nnz == fitted.nnz
+    assert (again != fitted).nnz == 0

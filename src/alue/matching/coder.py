@@ -413,7 +413,7 @@ class _Vectorizer:
     def fit(self, analyses: Sequence[Analysis]) -> sp.csr_matrix:
         self.vocab = {}
         self._column_cache = {}
-        rows, cols, tfs, is_word = self._encode([self.features(a) for a in analyses], grow=True)
+        rows, cols, tfs, is_word = self._encode([self.features(a) for a in analyses])
         df = np.bincount(cols, minlength=len(self.vocab)).astype(np.float64)  # features are unique per text
         self.idf = (np.log((1.0 + len(analyses)) / (1.0 + df)) + 1.0).astype(np.float32)
         return self._weigh(rows, cols, tfs, is_word, len(analyses))
@@ -465,9 +465,10 @@ class _Vectorizer:
         return cached
 
     def _encode(
-        self, feats: Sequence[tuple[dict[str, int], list[str]]], *, grow: bool
+        self, feats: Sequence[tuple[dict[str, int], list[str]]]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Flat (row, column, term frequency, is-word-feature) arrays; ``grow`` adds unseen features."""
+        """Flat (row, column, term frequency, is-word-feature) arrays of the texts being fitted, each
+        unseen feature added to the vocabulary (:meth:`transform` encodes new texts)."""
         vocab = self.vocab
         head_weight = float(self.params.head_weight)
         rows: list[int] = []
@@ -476,20 +477,16 @@ class _Vectorizer:
         kinds: list[bool] = []
         for row, (chars, words) in enumerate(feats):
             for key, tf in chars.items():
-                col = vocab.setdefault(key, len(vocab)) if grow else vocab.get(key)
-                if col is not None:
-                    rows.append(row)
-                    cols.append(col)
-                    tfs.append(1.0 + math.log(tf))
-                    kinds.append(False)
+                rows.append(row)
+                cols.append(vocab.setdefault(key, len(vocab)))
+                tfs.append(1.0 + math.log(tf))
+                kinds.append(False)
             for key in words:
-                col = vocab.setdefault(key, len(vocab)) if grow else vocab.get(key)
-                if col is not None:
-                    rows.append(row)
-                    cols.append(col)
-                    # Head words count ``head_weight`` times (a raised term frequency keeps the idf).
-                    tfs.append(head_weight if key.startswith("h:") else 1.0)
-                    kinds.append(True)
+                rows.append(row)
+                cols.append(vocab.setdefault(key, len(vocab)))
+                # Head words count ``head_weight`` times (a raised term frequency keeps the idf).
+                tfs.append(head_weight if key.startswith("h:") else 1.0)
+                kinds.append(True)
         return (
             np.asarray(rows, dtype=np.int64),
             np.asarray(cols, dtype=np.int64),

@@ -154,6 +154,13 @@ def word_vectors_dir() -> Path | None:
             return None
         path = Path(explicit)
         return path if _usable(path) else None
+    return _installed_vectors_dir()
+
+
+@lru_cache(maxsize=1)
+def _installed_vectors_dir() -> Path | None:
+    """The installed package's table, looked for once per process: the coder's cache key, which every
+    request that looks for a coder computes, names its files."""
     # find_spec does not import the package (which would import spaCy)
     spec = importlib.util.find_spec(PACKAGE)
     for location in (spec.submodule_search_locations or []) if spec else []:
