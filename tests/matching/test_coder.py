@@ -25,6 +25,7 @@ from alue.matching.coder import (
 )
 from alue.matching.taxonomy import Taxonomy
 from alue.matching.text import normalize
+from alue.shared.threads import one_library_thread
 
 
 @pytest.mark.parametrize(
@@ -631,7 +632,10 @@ def test_one_title_is_not_split(coder: OccupationCoder) -> None:
     # hyphenated words that are titles, or whose parts are not titles, stay whole
     for title in ("linja-autonkuljettaja", "ICT-konsultti", "hydrauliikka-/pneumatiikka-asentaja", "myyjä"):
         assert coder.alternatives(title) == [title]
-    assert coder.code("myyjä", top=5) == coder._code_plain(["myyjä"], top=5, lang="fi", batch_size=256)[0]
+    # (on one library thread, as code_many codes: a product on more threads sums in another order)
+    with one_library_thread():
+        plain = coder._code_plain(["myyjä"], top=5, lang="fi", batch_size=256)[0]
+    assert coder.code("myyjä", top=5) == plain
     # the same title twice: the same list as once
     assert [c.isco for c in coder.code("myyjä / myyjä", top=5)] == [
         c.isco for c in coder.code("myyjä", top=5)
@@ -704,7 +708,7 @@ def test_the_word_vectors_compare_a_title_with_the_finnish_labels_of_each_group(
     assert scores is not None
     assert scores.shape == (2, len(coder.group_codes))
     welders = coder.group_codes.index("7212")
-    assert scores[0, welders] == pytest.approx(1.0, abs=1e-5)  # its own label
+    assert scores[0, welders] == pytest.approx(1.0, abs=5e-4)  # its own label (to the rounding)
     cooks = coder.group_codes.index("5120")
     assert scores[1, cooks] > scores[1, welders] + 0.2
 
@@ -718,9 +722,9 @@ def test_a_held_out_label_is_not_compared_with_itself(coder: OccupationCoder) ->
     fold = held._vector_scores(["hitsaaja"])
     assert full is not None
     assert fold is not None
-    assert full[0, welders] == pytest.approx(1.0, abs=1e-5)
+    assert full[0, welders] == pytest.approx(1.0, abs=5e-4)
     assert fold[0, welders] < 0.99
-    assert coder._vector_scores(["hitsaaja"])[0, welders] == pytest.approx(1.0, abs=1e-5)  # not changed
+    assert coder._vector_scores(["hitsaaja"])[0, welders] == pytest.approx(1.0, abs=5e-4)  # not changed
 
 
 def test_a_coder_whose_word_vectors_are_gone_still_codes(
@@ -753,19 +757,46 @@ def test_word_vector_files_are_part_of_the_cache_key(
     assert _cache_key(data_dir, CoderParams(word_vectors=False)) == off  # off: the files do not matter
 
 
-def test_row_products_do_not_depend_on_the_other_rows() -> None:
-    # A BLAS product of one row sums otherwise than one of many rows (all 150 rows here differ in their
-    # last bits): the word-vector similarity must not make a title's scores depend on its batch.
-    from alue.matching.coder import _row_products
+def test_word_vector_cosines_do_not_depend_on_the_other_rows() -> None:
+    # A BLAS product sums in an order that depends on a row's place in the batch, the threads and the
+    # processor (on some, most of these 150 rows differ in their last bits between a product of one
+    # row and one of all): the cosines are products of whole numbers, which no order changes.
+    from alue.matching.coder import _cosine_units, _exact_cosines
 
     rng = np.random.default_rng(3)
-    matrix = rng.normal(size=(700, 300)).astype(np.float32)
-    rows = rng.normal(size=(150, 300)).astype(np.float32)
-    whole = _row_products(rows, matrix)
-    np.testing.assert_allclose(whole, rows @ matrix.T, rtol=1e-4, atol=1e-3)
-    for i in (0, 1, 63, 64, 149):
-        assert np.array_equal(_row_products(rows[i : i + 1], matrix)[0], whole[i])
-    assert np.array_equal(_row_products(rows[5:90], matrix), whole[5:90])
+
+    def units(n: int) -> np.ndarray:
+        vectors = rng.normal(size=(n, 300))
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    matrix, rows = units(700), units(150)
+    rows[7] = 0.0  # a title without words
+    labels = _cosine_units(matrix)
+
+    def cosines(some: np.ndarray) -> np.ndarray:
+        return _exact_cosines(_cosine_units(some), labels)
+
+    whole = cosines(rows)
+    # (rounded to 1/4000 a component: a cosine moves by about 1e-4, at most a few)
+    np.testing.assert_allclose(whole, rows @ matrix.T, atol=1e-3)
+    assert (whole[7] == 0).all()
+    for i in (0, 1, 6, 7, 11, 63, 64, 149):
+        assert np.array_equal(cosines(rows[i : i + 1])[0], whole[i])
+    assert np.array_equal(cosines(rows[5:90][::-1])[::-1], whole[5:90])
+    # a vector's own cosine is 1 (to the rounding)
+    assert np.allclose(np.diag(_exact_cosines(labels, labels)), 1.0, atol=1e-3)
+    with pytest.raises(ValueError, match="too long"):
+        _exact_cosines(np.zeros((1, 40_000), dtype=np.float32), np.zeros((1, 40_000), dtype=np.float32))
+
+
+def test_isco3_mass_sums_each_isco3_group(coder: OccupationCoder) -> None:
+    rng = np.random.default_rng(4)
+    prob = rng.random((5, len(coder.group_codes)))
+    mass = coder._isco3_mass(prob)
+    prefix = np.array([code[:3] for code in coder.group_codes])
+    expected = np.stack([prob[:, prefix == p].sum(axis=1) for p in prefix], axis=1)
+    np.testing.assert_allclose(mass, expected, rtol=1e-12)
+    assert np.array_equal(coder._isco3_mass(prob[2:3]), mass[2:3])
 
 
 def test_the_query_vectorizer_gives_the_fitted_vectors(coder: OccupationCoder) -> None:
@@ -776,3 +807,52 @@ def test_the_query_vectorizer_gives_the_fitted_vectors(coder: OccupationCoder) -
     again = coder.vectorizer.transform(analyses)
     assert again.nnz == fitted.nnz
     assert (again != fitted).nnz == 0
+
+
+def _random_similarities(coder: OccupationCoder, rows: int, seed: int) -> np.ndarray:
+    """Queries × documents similarities as the coder makes them: not negative, float32, many zeros and
+    ties (equal values), so that the order of equal documents matters."""
+    rng = np.random.default_rng(seed)
+    n_docs = coder.doc_occ_index.size
+    sims = rng.choice([0.0, 0.0, 0.25, 0.5, 0.75], size=(rows, n_docs)) * rng.random((rows, 1))
+    sims += np.where(rng.random((rows, n_docs)) < 0.3, rng.random((rows, n_docs)), 0.0)
+    return sims.astype(np.float32)
+
+
+def test_label_and_description_maxima_are_those_of_each_kind(coder: OccupationCoder) -> None:
+    sims = _random_similarities(coder, 40, seed=5)
+    knn, desc = coder._group_maxima(sims)
+    is_desc = coder.doc_is_desc.astype(bool)
+    ends = [*coder.group_starts[1:], is_desc.size]
+    for group, (lo, hi) in enumerate(zip(coder.group_starts, ends, strict=True)):
+        labels, descriptions = sims[:, lo:hi][:, ~is_desc[lo:hi]], sims[:, lo:hi][:, is_desc[lo:hi]]
+        expect_knn = labels.max(axis=1) if labels.shape[1] else np.zeros(len(sims))
+        expect_desc = descriptions.max(axis=1) if descriptions.shape[1] else np.zeros(len(sims))
+        assert (knn[:, group] == expect_knn).all()
+        assert (desc[:, group] == expect_desc).all()
+
+
+def test_each_group_names_the_occupation_of_its_most_similar_label(coder: OccupationCoder) -> None:
+    sims = _random_similarities(coder, 30, seed=6)
+    rng = np.random.default_rng(7)
+    groups = np.stack([rng.choice(len(coder.group_codes), size=8, replace=False) for _ in range(30)])
+    # A copy in which one listed group has only documents of no occupation (as if only its group
+    # names were indexed): it takes its first occupation.
+    changed = copy.copy(coder)
+    named_only = int(groups[0, 0])
+    ends = [*coder.group_starts[1:], coder.doc_occ_index.size]
+    changed.doc_occ_index = coder.doc_occ_index.copy()
+    changed.doc_occ_index[coder.group_starts[named_only] : ends[named_only]] = -1
+    for tested in (coder, changed):
+        chosen = tested._best_occupations(sims, groups)
+        for row in range(groups.shape[0]):
+            for place, group in enumerate(groups[row]):
+                lo, hi = int(coder.group_starts[group]), int(ends[group])
+                occupations = tested.doc_occ_index[lo:hi]
+                # the documents' similarities, a preferred label 0.01 ahead, group names never
+                score = np.where(occupations >= 0, sims[row, lo:hi] + 0.01 * coder.doc_is_pref[lo:hi], -1.0)
+                best = occupations[int(np.argmax(score))]
+                if best < 0:
+                    best = np.flatnonzero(coder.occ_group == group)[0]
+                assert chosen[row, place] == best
+    assert changed._best_occupations(sims, groups)[0, 0] == np.flatnonzero(coder.occ_group == named_only)[0]

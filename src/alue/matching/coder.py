@@ -96,7 +96,7 @@ def coder_workers() -> int:
 _T = TypeVar("_T")
 
 #: Bump when the index format or the features change, to invalidate disk caches.
-INDEX_VERSION = "coder-15"
+INDEX_VERSION = "coder-16"
 #: The score that the occupations of a degree title share (see ``degree_titles.yaml``); the coder's own
 #: candidates after them share what is left.
 DEGREE_SCORE = 0.9
@@ -794,6 +794,7 @@ class OccupationCoder:
         #: sorted) and their text vectors (documents × dimensions); set by :meth:`set_word_vectors`.
         self.vectors_dir: Path | None = None
         self.vector_docs: np.ndarray | None = None
+        #: The compared documents' vectors as :func:`_cosine_units` makes them.
         self.vector_matrix: np.ndarray | None = None
         self._fit_groups(doc_matrix)
 
@@ -820,7 +821,9 @@ class OccupationCoder:
         """Compare titles with the documents ``docs`` (indices) through ``vectors``."""
         self.vectors_dir = vectors.directory
         self.vector_docs = np.asarray(docs, dtype=np.int64)
-        self.vector_matrix = vectors.text_vectors([self.doc_texts[i] for i in self.vector_docs])
+        # (as whole numbers, :func:`_cosine_units`, for the exact products of :meth:`_vector_scores`)
+        texts = [self.doc_texts[i] for i in self.vector_docs]
+        self.vector_matrix = _cosine_units(vectors.text_vectors(texts))
 
     def _vector_scores(self, prepared: Sequence[str]) -> np.ndarray | None:
         """Queries × groups: the best word-vector cosine of each title (``prepared``: as
@@ -832,15 +835,16 @@ class OccupationCoder:
         if self.vectors_dir is None or not (self.vectors_dir / "vectors").is_file():
             _warn_vectors_missing(self.vectors_dir)
             return np.zeros((len(prepared), n_groups))
-        queries = load_word_vectors(self.vectors_dir).text_vectors(prepared)
+        queries = _cosine_units(load_word_vectors(self.vectors_dir).text_vectors(prepared))
         matrix, starts, has = self._of_index("_vector_cache", self._vector_index)
         if matrix.shape[0] == 0:
             return np.full((len(prepared), n_groups), -1.0)
-        best = np.maximum.reduceat(_row_products(queries, matrix), starts, axis=1)
+        best = np.maximum.reduceat(_exact_cosines(queries, matrix), starts, axis=1)
         return np.where(has[None, :], best, -1.0).astype(np.float64)
 
     def _vector_index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(vectors of the documents still indexed, each group's first column, whether it has any)."""
+        """(vectors of the documents still indexed, as :func:`_cosine_units`; each group's first column,
+        whether it has any)."""
         assert self.vector_docs is not None
         assert self.vector_matrix is not None
         alive = self.doc_weights[self.vector_docs] > 0
@@ -1229,9 +1233,37 @@ class OccupationCoder:
     def _expansion_features(self, vectors: sp.csr_matrix) -> np.ndarray:
         """Expansions × groups × :data:`DICTIONARY_FEATURES` for non-empty expansion vectors."""
         logp, sims = self._group_scores(vectors)
-        knn = np.maximum.reduceat(np.where(self.doc_is_desc[None, :], 0.0, sims), self.group_starts, axis=1)
-        desc = np.maximum.reduceat(np.where(self.doc_is_desc[None, :], sims, 0.0), self.group_starts, axis=1)
+        knn, desc = self._group_maxima(sims)
         return np.stack([np.maximum(logp, -30.0), knn, desc, np.ones_like(knn)], axis=-1)
+
+    def _group_maxima(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Queries × groups: the best similarity (``sims``: queries × documents, none negative) of a
+        label of each group, and of a description; 0 where the group has none.
+
+        The descriptions' similarities are negated: a group's maximum is then its best label's, and
+        its minimum minus its best description's (when it has both kinds; a similarity of 0 comes out
+        as 0 either way).
+        """
+        sign, has_label, has_desc = self._document_kinds()
+        signed = sims * sign
+        best = np.maximum.reduceat(signed, self.group_starts, axis=1)
+        least = np.minimum.reduceat(signed, self.group_starts, axis=1)
+        return np.where(has_label, best, 0.0), np.where(has_desc, -least, 0.0)
+
+    def _document_kinds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(1 for a label and -1 for a description, per document; whether each group has a label, a
+        description)."""
+        cached = self.__dict__.get("_kinds")
+        if cached is None or cached[0] is not self.doc_is_desc:
+            desc = self.doc_is_desc.astype(bool)
+            sign = np.where(desc, -1.0, 1.0).astype(np.float32)
+            group = self._group_of_docs(desc.size)
+            n_groups = len(self.group_codes)
+            has_label = np.bincount(group[~desc], minlength=n_groups) > 0
+            has_desc = np.bincount(group[desc], minlength=n_groups) > 0
+            cached = (self.doc_is_desc, (sign, has_label[None, :], has_desc[None, :]))
+            self.__dict__["_kinds"] = cached
+        return cast(tuple[np.ndarray, np.ndarray, np.ndarray], cached[1])
 
     def _candidates(
         self,
@@ -1251,8 +1283,7 @@ class OccupationCoder:
         n, n_groups = logp.shape
         k = min(self.params.rerank_candidates, n_groups)
         nb_rank = _ranks(logp)
-        knn = np.maximum.reduceat(np.where(self.doc_is_desc[None, :], 0.0, sims), self.group_starts, axis=1)
-        desc = np.maximum.reduceat(np.where(self.doc_is_desc[None, :], sims, 0.0), self.group_starts, axis=1)
+        knn, desc = self._group_maxima(sims)
         knn_rank = _ranks(knn, ties_likely=True)
         chosen = (nb_rank < k) | (knn_rank < max(1, k // 2))
         sem = self._semantic(queries)
@@ -1285,8 +1316,14 @@ class OccupationCoder:
         else:
             boost = np.zeros_like(logp)
         m = min(n_groups, max(k + max(1, k // 2) + extra, at_least))
+        # (every key of a row differs: the naive Bayes ranks do; so the best m, sorted, are the order)
         key = np.where(chosen, 0.0, -1e6) - nb_rank + boost
-        cand = np.argsort(-key, axis=1, kind="stable")[:, :m]
+        if m < n_groups:
+            best = np.argpartition(-key, m - 1, axis=1)[:, :m]
+            order = np.argsort(-np.take_along_axis(key, best, axis=1), axis=1)
+            cand = np.take_along_axis(best, order, axis=1)
+        else:
+            cand = np.argsort(-key, axis=1)
 
         c_logp = np.maximum(np.take_along_axis(logp, cand, axis=1), -30.0)
         best_logp = np.maximum(logp.max(axis=1, keepdims=True), -30.0)
@@ -1304,8 +1341,7 @@ class OccupationCoder:
         has_head = np.broadcast_to((totals > 0).astype(np.float64), cand.shape)
         c_head = np.where(has_head > 0, np.take_along_axis(head_logp, cand, axis=1), 0.0)
         # Mass of the candidate's ISCO-3 group under naive Bayes (back-off evidence).
-        prob = np.exp(logp)
-        mass3 = prob @ self.isco3_members
+        mass3 = self._isco3_mass(np.exp(logp))
         c_mass3 = np.log(np.maximum(np.take_along_axis(mass3, cand, axis=1), 1e-12))
         c_nb_rank = np.take_along_axis(nb_rank, cand, axis=1)
         c_knn_rank = np.take_along_axis(knn_rank, cand, axis=1)
@@ -1337,22 +1373,35 @@ class OccupationCoder:
         if smooth is not None:
             columns += _scorer_columns(smooth, _ranks(smooth), cand)
         if vectors is not None:
-            columns += _scorer_columns(vectors, _ranks(vectors), cand)
+            # (every row has ties: the groups without a Finnish label)
+            columns += _scorer_columns(vectors, _ranks(vectors, ties_likely=True), cand)
         if expansion is not None:
             # Last, so that the staged re-ranker (``dictionary_staged``) can fit them on their own.
             columns += [np.take_along_axis(part, cand, axis=1) for part in np.moveaxis(expansion, 2, 0)]
         features = np.stack(columns, axis=-1)
         return cand, features
 
-    @property
-    def isco3_members(self) -> np.ndarray:
-        """Groups × groups 0/1 matrix: 1 where two ISCO-4 groups share their ISCO-3 group."""
-        cached = self.__dict__.get("_isco3_members")
+    def _isco3_mass(self, prob: np.ndarray) -> np.ndarray:
+        """Queries × groups: the sum of ``prob`` over the groups of each group's ISCO-3 group.
+
+        Summed group by group (not by a matrix product, whose order of summing can depend on a row's
+        place in the batch), so a title's sums do not depend on the other titles.
+        """
+        cached = self.__dict__.get("_isco3")
         if cached is None:
             prefix = np.array([code[:3] for code in self.group_codes])
-            cached = (prefix[:, None] == prefix[None, :]).astype(np.float64)
-            self.__dict__["_isco3_members"] = cached
-        return cached
+            sort = np.argsort(prefix, kind="stable")
+            ordered = prefix[sort]
+            new_parent = np.r_[True, ordered[1:] != ordered[:-1]]
+            parent = np.empty(len(prefix), dtype=np.int64)
+            parent[sort] = np.cumsum(new_parent) - 1
+            order = None if (sort == np.arange(len(sort))).all() else sort
+            cached = self.__dict__["_isco3"] = (order, np.flatnonzero(new_parent), parent)
+        order, starts, parent = cached
+        if prob.shape[1] == 0:
+            return prob
+        sums = np.add.reduceat(prob if order is None else prob[:, order], starts, axis=1)
+        return np.asarray(sums[:, parent])
 
     def _ranked(
         self, texts: Sequence[str], k: int
@@ -1474,18 +1523,51 @@ class OccupationCoder:
             out_p[row, : len(picked)] = logp[row, picked]
         return out_g, out_p
 
-    def _best_occupation(self, sims: np.ndarray, row: int, group: int) -> int:
-        """The occupation (index into ``occ_uris``) of ``group`` with the label most like query ``row``."""
-        lo = int(self.group_starts[group])
-        hi = int(self.group_starts[group + 1]) if group + 1 < len(self.group_starts) else sims.shape[1]
-        occ_idx = self.doc_occ_index[lo:hi]
-        # On equal similarity, an occupation's preferred label beats another's alternative label.
-        seg = np.where(occ_idx >= 0, sims[row, lo:hi] + 0.01 * self.doc_is_pref[lo:hi], -1.0)
-        pos = int(np.argmax(seg))
-        if occ_idx[pos] >= 0:
-            return int(occ_idx[pos])
-        members = np.nonzero(self.occ_group == group)[0]
-        return int(members[0]) if members.size else -1
+    def _best_occupations(self, sims: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        """Queries × places: the occupation (index into ``occ_uris``, -1 for none) of each listed group
+        (``groups``) whose label is most like the query (``sims``: queries × documents).
+
+        On equal similarity an occupation's preferred label beats another's alternative label, and
+        the first document wins; a document of no occupation (a group name) is never chosen. A group
+        whose documents are all of no occupation gets its first occupation.
+        """
+        n, places = groups.shape
+        if groups.size == 0:
+            return np.full((n, places), -1, dtype=np.int64)
+        ends = np.append(self.group_starts[1:], self.doc_occ_index.size)
+        lo, hi = self.group_starts[groups].ravel(), ends[groups].ravel()
+        lengths = hi - lo  # (none is 0: every group has documents, or it would not be one)
+        # every listed group's documents, one segment after the other
+        seg_starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        cols = np.arange(lengths.sum()) - np.repeat(seg_starts - lo, lengths)
+        rows = np.repeat(np.repeat(np.arange(n), places), lengths)
+        values = sims[rows, cols] + self._occupation_bonus()[cols]
+        best = np.repeat(np.maximum.reduceat(values, seg_starts), lengths)
+        hits = np.flatnonzero(values == best)
+        # the first hit of each segment
+        segment = np.repeat(np.arange(lengths.size), lengths)[hits]
+        first = hits[np.flatnonzero(np.diff(segment, prepend=-1))]
+        occ = self.doc_occ_index[cols[first]]
+        if (occ < 0).any():
+            occ = np.where(occ >= 0, occ, self._first_occupations()[groups.ravel()])
+        return occ.reshape(n, places)
+
+    def _occupation_bonus(self) -> np.ndarray:
+        """What :meth:`_best_occupations` adds to a document's similarity: 0.01 for a preferred label,
+        minus infinity for a document of no occupation."""
+        cached = self.__dict__.get("_bonus")
+        if cached is None or cached[0] is not self.doc_occ_index:
+            bonus = np.where(self.doc_occ_index >= 0, 0.01 * self.doc_is_pref, -np.inf)
+            cached = self.__dict__["_bonus"] = (self.doc_occ_index, bonus)
+        return cast(np.ndarray, cached[1])
+
+    def _first_occupations(self) -> np.ndarray:
+        """Each group's first occupation (index into ``occ_uris``), -1 for a group with none."""
+        out = np.full(len(self.group_codes), -1, dtype=np.int64)
+        members = np.flatnonzero(self.occ_group >= 0)
+        groups, first = np.unique(self.occ_group[members], return_index=True)
+        out[groups] = members[first]
+        return out
 
     def code_many(
         self,
@@ -1666,6 +1748,7 @@ class OccupationCoder:
             return out
         k = min(top, len(self.group_codes))
         groups, probs, sims, prepared, analyses = self._ranked([batch[i] for i in nonempty], k)
+        occupations = self._best_occupations(sims, groups)
         for row, i in enumerate(nonempty):
             if not np.any(sims[row] > 0):
                 # nothing in common with any label; a degree title (``KTM``) still names its work
@@ -1673,7 +1756,7 @@ class OccupationCoder:
                 continue
             for rank in range(groups.shape[1]):
                 group = int(groups[row, rank])
-                occ = self._best_occupation(sims, row, group)
+                occ = int(occupations[row, rank])
                 if occ < 0:
                     continue
                 uri = self.occ_uris[occ]
@@ -1773,25 +1856,28 @@ class OccupationCoder:
         return codes, np.concatenate(parts) if parts else np.zeros((0, 0, len(STACK_FEATURES)))
 
 
-#: Rows per matrix product in :func:`_row_products`.
-_PRODUCT_BLOCK = 64
+#: Word-vector cosines are products of whole numbers (:func:`_cosine_units`): a unit vector's
+#: components times this, rounded. Such a vector of d numbers is at most ``scale + sqrt(d) / 2`` long, so
+#: every partial sum of the product of two is a whole number below 2**24 (Cauchy–Schwarz; d = 300):
+#: exact in float32.
+_COSINE_SCALE = 4000.0
 
 
-def _row_products(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """``rows @ matrix.T``, each row's result the same whatever the other rows are.
+def _cosine_units(vectors: np.ndarray) -> np.ndarray:
+    """Rows of length 1 (or 0) as whole numbers of 1 / :data:`_COSINE_SCALE` (float32)."""
+    return np.rint(np.asarray(vectors, dtype=np.float64) * _COSINE_SCALE).astype(np.float32)
 
-    A BLAS product sums in an order that can depend on the number of rows (another kernel for a few
-    rows), so a title coded alone could score in the last bits otherwise than in a batch. The rows are
-    therefore always multiplied in blocks of :data:`_PRODUCT_BLOCK`, the last one padded with zeros.
+
+def _exact_cosines(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Rows × matrix rows: the cosines of vectors made by :func:`_cosine_units` (to about 1e-4).
+
+    Each product and every partial sum of it is a whole number that float32 holds exactly, so the
+    result does not depend on how the BLAS library orders the sums, which depends on a row's place in
+    the batch, the number of threads and the processor: a title's scores do not depend on its batch.
     """
-    n = rows.shape[0]
-    padded = -(-n // _PRODUCT_BLOCK) * _PRODUCT_BLOCK
-    if padded != n:
-        rows = np.vstack([rows, np.zeros((padded - n, rows.shape[1]), dtype=rows.dtype)])
-    out = np.empty((padded, matrix.shape[0]), dtype=np.result_type(rows, matrix))
-    for start in range(0, padded, _PRODUCT_BLOCK):
-        np.matmul(rows[start : start + _PRODUCT_BLOCK], matrix.T, out=out[start : start + _PRODUCT_BLOCK])
-    return out[:n]
+    if (_COSINE_SCALE + 0.5 * np.sqrt(rows.shape[1])) ** 2 >= 2**24:
+        raise ValueError(f"vectors of {rows.shape[1]} numbers are too long for exact cosines")
+    return np.asarray(rows @ matrix.T) / np.float32(_COSINE_SCALE * _COSINE_SCALE)
 
 
 def _ranks(scores: np.ndarray, *, ties_likely: bool = False) -> np.ndarray:

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from alue.matching.text import normalize
+from alue.matching.text import normalize, read_rule_file
 
 #: where a degree title is defined (explained in ``degree_titles.yaml``)
 SOURCES = ("vocational", "AMK", "university")
@@ -81,7 +81,4 @@ def degree_titles_from_mapping(data: Mapping[str, Any]) -> dict[str, DegreeTitle
 @cache
 def default_degree_titles() -> dict[str, DegreeTitle]:
     """The titles of ``degree_titles.yaml`` shipped with the package."""
-    import yaml
-
-    path = Path(__file__).with_name("degree_titles.yaml")
-    return degree_titles_from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return degree_titles_from_mapping(read_rule_file(Path(__file__).with_name("degree_titles.yaml")) or {})

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 #: Dash-like characters that join compound parts or pair titles (``hitsaaja-levyseppä``).
 _DASHES = frozenset("-‐‑‒–—―−﹘﹣－")
@@ -529,13 +529,19 @@ def _phrase_at(tokens: list[str], i: int, phrases: Iterable[tuple[str, ...]]) ->
     return next((phrase for phrase in phrases if tuple(tokens[i : i + len(phrase)]) == phrase), None)
 
 
+def read_rule_file(path: Path) -> Any:
+    """A YAML rule file of this package, read with libyaml's safe loader when PyYAML has it (about ten
+    times faster than the pure-Python one: the coder's first titles wait for these files)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+
+
 @cache
 def default_synonyms() -> Synonyms:
     """The rules of ``synonyms.yaml`` shipped with the package."""
-    import yaml
-
-    path = Path(__file__).with_name("synonyms.yaml")
-    return Synonyms.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return Synonyms.from_mapping(read_rule_file(Path(__file__).with_name("synonyms.yaml")) or {})
 
 
 #: The token that :func:`normalize` makes of a separator.
@@ -682,7 +688,4 @@ def _tidy_separators(tokens: list[str]) -> list[str]:
 @cache
 def default_title_noise() -> TitleNoise:
     """The lists of ``title_noise.yaml`` shipped with the package."""
-    import yaml
-
-    path = Path(__file__).with_name("title_noise.yaml")
-    return TitleNoise.from_mapping(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return TitleNoise.from_mapping(read_rule_file(Path(__file__).with_name("title_noise.yaml")) or {})
