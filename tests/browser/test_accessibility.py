@@ -81,8 +81,9 @@ def sign_in(page: Any, base: str, username: str) -> None:
 def switch_language(page: Any, lang: str) -> None:
     """Use the language links (as a user would); the choice is kept in a cookie for the next pages."""
     page.click(f".lang-switch a[hreflang={lang}]")
-    # While the next page replaces this one there is a moment with no document element.
-    page.wait_for_function(f"document.documentElement !== null && document.documentElement.lang === '{lang}'")
+    # Wait with a selector, not a script: the page's content security policy forbids evaluating a
+    # string, which a predicate polled while the next page replaces this one can run into.
+    page.locator(f"html[lang={lang}]").wait_for(state="attached")
     page.wait_for_load_state()
 
 
