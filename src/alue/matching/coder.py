@@ -1253,17 +1253,17 @@ class OccupationCoder:
     def _document_kinds(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(1 for a label and -1 for a description, per document; whether each group has a label, a
         description)."""
-        cached = self.__dict__.get("_kinds")
-        if cached is None or cached[0] is not self.doc_is_desc:
+
+        def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             desc = self.doc_is_desc.astype(bool)
-            sign = np.where(desc, -1.0, 1.0).astype(np.float32)
             group = self._group_of_docs(desc.size)
             n_groups = len(self.group_codes)
             has_label = np.bincount(group[~desc], minlength=n_groups) > 0
             has_desc = np.bincount(group[desc], minlength=n_groups) > 0
-            cached = (self.doc_is_desc, (sign, has_label[None, :], has_desc[None, :]))
-            self.__dict__["_kinds"] = cached
-        return cast(tuple[np.ndarray, np.ndarray, np.ndarray], cached[1])
+            sign = np.where(desc, -1.0, 1.0).astype(np.float32)
+            return sign, has_label[None, :], has_desc[None, :]
+
+        return self._kept("_kinds", self.doc_is_desc, build)
 
     def _candidates(
         self,
@@ -1387,20 +1387,17 @@ class OccupationCoder:
         Summed group by group (not by a matrix product, whose order of summing can depend on a row's
         place in the batch), so a title's sums do not depend on the other titles.
         """
-        cached = self.__dict__.get("_isco3")
-        if cached is None:
+
+        def build() -> tuple[np.ndarray, np.ndarray]:
+            # the codes are sorted, so the groups of an ISCO-3 group are next to each other
             prefix = np.array([code[:3] for code in self.group_codes])
-            sort = np.argsort(prefix, kind="stable")
-            ordered = prefix[sort]
-            new_parent = np.r_[True, ordered[1:] != ordered[:-1]]
-            parent = np.empty(len(prefix), dtype=np.int64)
-            parent[sort] = np.cumsum(new_parent) - 1
-            order = None if (sort == np.arange(len(sort))).all() else sort
-            cached = self.__dict__["_isco3"] = (order, np.flatnonzero(new_parent), parent)
-        order, starts, parent = cached
+            first = np.r_[True, prefix[1:] != prefix[:-1]]
+            return np.flatnonzero(first), np.cumsum(first) - 1
+
+        starts, parent = self._kept("_isco3", self.group_codes, build)
         if prob.shape[1] == 0:
             return prob
-        sums = np.add.reduceat(prob if order is None else prob[:, order], starts, axis=1)
+        sums = np.add.reduceat(prob, starts, axis=1)
         return np.asarray(sums[:, parent])
 
     def _ranked(
@@ -1490,9 +1487,13 @@ class OccupationCoder:
     def _of_index(self, name: str, build: Callable[[], _T]) -> _T:
         """``build()``, kept under ``name`` until the documents' weights change (a copy made by
         :meth:`without_texts` has weights of its own, so it builds its own)."""
+        return self._kept(name, self.doc_weights, build)
+
+    def _kept(self, name: str, source: object, build: Callable[[], _T]) -> _T:
+        """``build()``, kept under ``name`` while ``source`` (an array it is made from) is the same object."""
         cached = self.__dict__.get(name)
-        if cached is None or cached[0] is not self.doc_weights:
-            cached = (self.doc_weights, build())
+        if cached is None or cached[0] is not source:
+            cached = (source, build())
             self.__dict__[name] = cached
         return cast(_T, cached[1])
 
@@ -1555,11 +1556,11 @@ class OccupationCoder:
     def _occupation_bonus(self) -> np.ndarray:
         """What :meth:`_best_occupations` adds to a document's similarity: 0.01 for a preferred label,
         minus infinity for a document of no occupation."""
-        cached = self.__dict__.get("_bonus")
-        if cached is None or cached[0] is not self.doc_occ_index:
-            bonus = np.where(self.doc_occ_index >= 0, 0.01 * self.doc_is_pref, -np.inf)
-            cached = self.__dict__["_bonus"] = (self.doc_occ_index, bonus)
-        return cast(np.ndarray, cached[1])
+        return self._kept(
+            "_bonus",
+            self.doc_occ_index,
+            lambda: np.where(self.doc_occ_index >= 0, 0.01 * self.doc_is_pref, -np.inf),
+        )
 
     def _first_occupations(self) -> np.ndarray:
         """Each group's first occupation (index into ``occ_uris``), -1 for a group with none."""
