@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -304,6 +305,132 @@ def test_a_failing_background_build_is_tried_again_later_not_on_every_request(
     assert len(builds) == 3
     assert confirmed_module._FAILED == {}
     assert coder_for(session, data_dir, wait=False) is learnt
+
+
+@pytest.fixture
+def serving_without_coder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A web server (``serve_without_waiting``) with no coder in memory and an empty disk cache."""
+    from alue.matching import confirmed as confirmed_module
+
+    monkeypatch.setenv("ALUE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(coder_module, "_LOADED", {})
+    monkeypatch.setattr(confirmed_module, "_FAILED", {})
+    monkeypatch.setattr(confirmed_module, "_SERVING", threading.Event())
+
+
+@pytest.mark.usefixtures("serving_without_coder")
+def test_a_server_without_a_coder_says_it_is_being_prepared_and_builds_it_once(
+    session: Session, data_dir: Path, learnt: OccupationCoder, slow_build: SlowBuild
+) -> None:
+    from alue.matching.confirmed import CoderNotReady, coder_for, serve_without_waiting, wait_for_builds
+
+    serve_without_waiting(session, data_dir)
+    assert slow_build.started.wait(30), "the coder is prepared as the server starts"
+    for _ in range(3):  # requests meanwhile are answered at once, and start no other build
+        with pytest.raises(CoderNotReady) as raised:
+            coder_for(session, data_dir, wait=False)
+        assert not raised.value.failed
+        assert raised.value.retry_after > 0
+    assert slow_build.titles == [()]
+    slow_build.release.set()
+    wait_for_builds(60)
+    assert coder_for(session, data_dir, wait=False) is learnt
+
+
+@pytest.mark.usefixtures("serving_without_coder")
+def test_a_server_says_when_the_coder_could_not_be_prepared(
+    session: Session, data_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from alue.matching.confirmed import CoderNotReady, coder_for, serve_without_waiting, wait_for_builds
+
+    def failing_build(taxonomy: Taxonomy, **kwargs: Any) -> OccupationCoder:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(coder_module, "build_coder", failing_build)
+    with caplog.at_level(logging.ERROR):
+        serve_without_waiting(session, data_dir)
+        wait_for_builds(60)
+    assert "disk full" in caplog.text
+    with pytest.raises(CoderNotReady) as raised:
+        coder_for(session, data_dir, wait=False)
+    assert raised.value.failed
+
+
+def test_the_command_line_waits_for_the_coder_where_a_server_would_not(
+    session: Session,
+    data_dir: Path,
+    learnt: OccupationCoder,
+    slow_build: SlowBuild,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Outside a server (an import on the command line) a caller waits for the build."""
+    from alue.matching.confirmed import coder_for
+
+    monkeypatch.setenv("ALUE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(coder_module, "_LOADED", {})
+    slow_build.release.set()
+    assert coder_for(session, data_dir, wait=False) is learnt
+    assert slow_build.titles == [()]
+
+
+@pytest.mark.usefixtures("serving_without_coder")
+def test_pages_and_the_api_that_need_the_coder_answer_503_while_it_is_prepared(
+    app: FastAPI,
+    clients: dict[Role, TestClient],
+    world: World,
+    web_engine: Engine,
+    slow_build: SlowBuild,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The application started as ``alue serve`` starts it prepares the coder; meanwhile the pages that
+    code a title answer at once that it is being prepared."""
+    monkeypatch.setenv("ALUE_UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setattr(app.state.web_settings, "prepare_coder", True)
+    with TestClient(app):  # (runs the application's start-up)
+        assert slow_build.started.wait(30), "the coder is prepared as the application starts"
+    vacancy_id = _new_vacancy(web_engine, world)
+    services = clients[Role.EMPLOYER_SERVICES]
+    page = services.get(f"/vacancies/{vacancy_id}/occupation")
+    assert page.status_code == 503
+    assert int(page.headers["Retry-After"]) > 0
+    assert "Ammattiluokittelijaa valmistellaan" in page.text
+    services.cookies.set("alue_lang", "sv")
+    assert "Yrkesklassificeraren förbereds" in services.get(f"/vacancies/{vacancy_id}/occupation").text
+    services.cookies.set("alue_lang", "fi")
+    api = services.get(f"/api/v1/vacancies/{vacancy_id}/occupation")
+    assert api.status_code == 503
+    assert api.json()["retry_after"] == int(api.headers["Retry-After"])
+    # a vacancy file whose titles need coding is not checked, and nothing is written
+    with Session(web_engine) as db:
+        before = db.scalar(select(func.count()).select_from(Vacancy))
+        business_id = db.get(Employer, world.employer_id).business_id  # type: ignore[union-attr]
+    checked = services.post(
+        "/vacancies/import",
+        data={"csrf_token": page_csrf(services, "/vacancies/import")},
+        files={
+            "file": (
+                "avoimet.csv",
+                (
+                    "external_id,business_id,title,isco4,municipality,published_on,employment_type\n"
+                    f"WEB-503,{business_id},Hitsaaja,,Pori,2026-11-02,permanent\n"
+                ).encode(),
+                "text/csv",
+            )
+        },
+    )
+    assert checked.status_code == 503
+    assert "Ammattiluokittelijaa valmistellaan" in checked.text
+    with Session(web_engine) as db:
+        assert db.scalar(select(func.count()).select_from(Vacancy)) == before
+    # pages that do not code titles are served as usual
+    assert services.get(f"/vacancies/{vacancy_id}").status_code == 200
+    slow_build.release.set()
+    from alue.matching.confirmed import wait_for_builds
+
+    wait_for_builds(60)
+    assert services.get(f"/vacancies/{vacancy_id}/occupation").status_code == 200
 
 
 def test_confirming_a_title_again_replaces_its_occupation(session: Session, taxonomy: Taxonomy) -> None:

@@ -9,8 +9,11 @@ on and similar titles gain from it (``docs/matching.md``, *Confirmed titles*).
 
 The coder is rebuilt when the confirmed titles change: the importers and the command line build it
 before they code (:func:`coder_for` with ``wait``, :func:`read_confirmed_titles`); the web application
-does not keep a user waiting for the build (about 15 s): it builds in the background and meanwhile
-codes with the coder it has, a confirmed title as its occupation (:class:`ConfirmedOverlay`).
+does not keep a user waiting for a build (about a minute): it builds in the background and meanwhile
+codes with the coder it has, a confirmed title as its occupation (:class:`ConfirmedOverlay`). When it
+has none yet (a new server, or the first start after an update of the data or the software), it prepares
+one as it starts (:func:`serve_without_waiting`) and a page that needs it meanwhile says that it is being
+prepared (:class:`CoderNotReady`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from sqlalchemy.orm import Session
 from alue.employers.models import OccupationSource
 from alue.matching.models import ConfirmedTitle
 from alue.matching.text import default_title_noise
+from alue.shared.readiness import N_, NotReady
 
 if TYPE_CHECKING:
     from alue.employers.models import Vacancy
@@ -146,37 +150,92 @@ def _may_retry(titles: tuple[tuple[str, str], ...], now: float) -> bool:
     return now >= _FAILED.get(titles, (now, 0))[0]
 
 
+class CoderNotReady(NotReady):
+    """No occupation coder is in memory or in the disk cache yet, and the web application does not wait
+    for one to be built (:func:`serve_without_waiting`): it is being built in the background."""
+
+    message = N_(
+        "The occupation coder is being prepared after an update of the data or the software. It takes "
+        "about a minute or two. Try again shortly."
+    )
+    failed_message = N_(
+        "The occupation coder could not be prepared. It is tried again in a while; if this goes on, tell "
+        "the administrator (the server's log says why)."
+    )
+
+    def __init__(self, *, failed: bool = False) -> None:
+        super().__init__("the occupation coder", retry_after=CODER_RETRY_AFTER_S, failed=failed)
+
+
+#: ``Retry-After`` of a request that found no coder ready: about the time a build takes
+CODER_RETRY_AFTER_S = 60
+
+#: set by :func:`serve_without_waiting` (the web application): a request never waits for a build
+_SERVING = threading.Event()
+
+
 def coder_for(
     db: Session, data_dir: Path | None = None, *, wait: bool = True
 ) -> OccupationCoder | ConfirmedOverlay:
     """The occupation coder with the confirmed titles of ``db`` indexed (built once per set of titles).
 
     Without ``wait``, when that coder is not built yet but an earlier one is in memory, the earlier one
-    is returned under a :class:`ConfirmedOverlay` and the new one is built on a background thread.
+    is returned under a :class:`ConfirmedOverlay` and the new one is built on a background thread. In the
+    web application (:func:`serve_without_waiting`), without ``wait`` and with no coder at all in memory
+    or in the disk cache, the coder is built on a background thread and :class:`CoderNotReady` raised.
     """
     from alue.matching.coder import find_coder, latest_coder, load_coder
 
     rows = _confirmed_rows(db)
     titles = tuple((title, uri) for title, uri, _key, _isco in rows)
-    ready = find_coder(data_dir, local_titles=titles)
+    serving = not wait and _SERVING.is_set()
+    # (while a background thread builds or reads this coder, a request does not read the cache as well)
+    ready = find_coder(data_dir, local_titles=titles, use_cache=not (serving and _running(titles)))
     if ready is not None:
         return ready
     previous = None if wait else latest_coder(data_dir)
     if previous is None:
-        return load_coder(data_dir, local_titles=titles)
+        if not serving:
+            return load_coder(data_dir, local_titles=titles)
+        raise CoderNotReady(failed=_build_in_background(data_dir, titles))
+    _build_in_background(data_dir, titles)
+    return ConfirmedOverlay(previous, {key: (uri, isco) for _title, uri, key, isco in rows})
+
+
+def serve_without_waiting(db: Session, data_dir: Path | None = None) -> None:
+    """Make this process a server that never waits for a coder to be built (:func:`coder_for` raises
+    :class:`CoderNotReady` instead), and prepare the coder of ``db``'s confirmed titles now, on a
+    background thread (read from the disk cache, or built when the data or the software changed)."""
+    _SERVING.set()
+    titles = tuple(confirmed_titles(db))
+    _build_in_background(data_dir, titles)
+
+
+def _running(titles: tuple[tuple[str, str], ...]) -> bool:
+    with _BUILDS_LOCK:
+        thread = _BUILDS.get(titles)
+        return thread is not None and thread.is_alive()
+
+
+def _build_in_background(data_dir: Path | None, titles: tuple[tuple[str, str], ...]) -> bool:
+    """Start building the coder of ``titles`` on a background thread unless one is building it or the last
+    build failed a short while ago; True in that last case."""
     with _BUILDS_LOCK:
         for done in [k for k, t in _BUILDS.items() if not t.is_alive() and k != titles]:
             del _BUILDS[done]
         for stale in [k for k in _FAILED if k != titles]:
             del _FAILED[stale]
         running = _BUILDS.get(titles)
-        if (running is None or not running.is_alive()) and _may_retry(titles, time.monotonic()):
-            thread = threading.Thread(
-                target=_build, args=(data_dir, titles), name="alue-coder-build", daemon=True
-            )
-            _BUILDS[titles] = thread
-            thread.start()
-    return ConfirmedOverlay(previous, {key: (uri, isco) for _title, uri, key, isco in rows})
+        if running is not None and running.is_alive():
+            return False
+        if not _may_retry(titles, time.monotonic()):
+            return True
+        thread = threading.Thread(
+            target=_build, args=(data_dir, titles), name="alue-coder-build", daemon=True
+        )
+        _BUILDS[titles] = thread
+        thread.start()
+        return False
 
 
 def _build(data_dir: Path | None, titles: Sequence[tuple[str, str]]) -> None:

@@ -21,6 +21,7 @@ Every match row shows its score broken into parts, in the reader's language.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from alue.employers.models import Employer, OccupationSource, Vacancy
@@ -46,6 +48,7 @@ from alue.web.nav import NavItem, WebRegistry
 from alue.web.persons import get_in_scope
 from alue.web.templating import render
 
+_log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 TEMPLATES = Path(__file__).with_name("templates")
 TopQuery = Annotated[int, Query(ge=1, le=100)]
@@ -92,6 +95,21 @@ def register(web: WebRegistry) -> None:
     web.add_router(api)
     web.add_nav(NavItem("matching", N_("Matching"), "/matching/", Permission.VIEW_AGGREGATES, order=35))
     web.add_templates(TEMPLATES)
+    web.add_startup(prepare_coder)
+
+
+def prepare_coder(app: Any) -> None:
+    """As the application starts (``WebSettings.prepare_coder``): read or build the occupation coder on a
+    background thread, so that the first page that codes a title does not wait for it."""
+    from alue.matching.confirmed import serve_without_waiting
+
+    if not app.state.web_settings.prepare_coder:
+        return
+    try:
+        with app.state.session_factory() as db:
+            serve_without_waiting(db)
+    except SQLAlchemyError:
+        _log.exception("the occupation coder was not prepared at start: the confirmed titles were not read")
 
 
 def _page(request: Request, lang: str, template: str, context: dict[str, Any]) -> Response:

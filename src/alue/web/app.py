@@ -7,8 +7,10 @@ description is at ``/api/v1/openapi.json``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -27,6 +29,7 @@ from alue.settings import Settings, get_settings
 from alue.shared.auth import N_, ThrottlePolicy
 from alue.shared.db import get_engine, session_factory
 from alue.shared.i18n import negotiate
+from alue.shared.readiness import NotReady
 from alue.web.config import OidcSettings, WebSettings, get_oidc_settings, get_web_settings
 from alue.web.deps import (
     CsrfFailed,
@@ -120,6 +123,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         dependencies=[Depends(verify_csrf)],
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.secret = settings.require_secret()
@@ -150,6 +154,13 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     check_route_permissions(app)
     return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    for hook in app.state.web_registry.startup:
+        hook(app)
+    yield
 
 
 def _is_api(request: Request) -> bool:
@@ -228,6 +239,16 @@ def _install_error_handlers(app: FastAPI) -> None:
             N_("Not found"),
             N_("The page was not found or you have no access to it."),
         )
+
+    @app.exception_handler(NotReady)
+    async def not_ready(request: Request, exc: Any) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)}
+        if _is_api(request):
+            return JSONResponse({"detail": str(exc), "retry_after": exc.retry_after}, 503, headers=headers)
+        message = exc.failed_message if exc.failed else exc.message
+        response = _error_page(request, 503, N_("Being prepared"), message)
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

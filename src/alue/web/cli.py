@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -37,6 +38,9 @@ def serve(
 ) -> None:
     """Run the web application (http://127.0.0.1:8000 by default)."""
     import uvicorn
+
+    # the occupation coder is prepared as each worker starts, and no request waits for it to be built
+    os.environ.setdefault("ALUE_WEB_PREPARE_CODER", "1")
 
     uvicorn.run(
         "alue.web.app:create_app",

@@ -36,6 +36,10 @@ class WebSettings(BaseSettings):
     #: above the upload limit (``alue.web.uploads.MAX_BYTES``, 10 MB) so that the import page itself says
     #: that a file a little too large is too large.
     max_body_mb: float = 11
+    #: prepare the occupation coder as the application starts, on a background thread, and let no request
+    #: wait for it to be built (a page that needs it meanwhile says it is being prepared, 503). ``alue
+    #: serve`` turns it on; an application that a test builds leaves it off.
+    prepare_coder: bool = False
 
     @property
     def max_body_bytes(self) -> int:

@@ -27,9 +27,11 @@ untranslated in Finnish or Swedish.
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel.support import NullTranslations
 from fastapi import APIRouter
@@ -62,6 +64,8 @@ class WebRegistry:
     #: the package (``alue.casework``) of the module registering now, and of each navigation item
     registering: str = ""
     nav_packages: dict[str, str] = field(default_factory=dict)
+    #: called with the application when it starts serving (not when a test builds it without starting it)
+    startup: list[Callable[[Any], None]] = field(default_factory=list)
 
     def add_router(self, router: APIRouter) -> None:
         self.routers.append(router)
@@ -74,6 +78,9 @@ class WebRegistry:
 
     def add_templates(self, directory: Path) -> None:
         self.template_dirs.append(directory)
+
+    def add_startup(self, hook: Callable[[Any], None]) -> None:
+        self.startup.append(hook)
 
     def nav_for(self, principal: Principal | None, section: str = "main") -> list[NavItem]:
         if principal is None:
