@@ -74,6 +74,7 @@ from alue.matching.text import (
     normalize,
     split_alternatives,
 )
+from alue.matching.translation import TitleTranslations, learn_translations
 from alue.matching.vectors import WordVectors, load_word_vectors, vectors_files, word_vectors_dir
 from alue.shared.threads import one_library_thread
 
@@ -96,7 +97,7 @@ def coder_workers() -> int:
 _T = TypeVar("_T")
 
 #: Bump when the index format or the features change, to invalidate disk caches.
-INDEX_VERSION = "coder-16"
+INDEX_VERSION = "coder-17"
 #: The score that the occupations of a degree title share (see ``degree_titles.yaml``); the coder's own
 #: candidates after them share what is left.
 DEGREE_SCORE = 0.9
@@ -248,6 +249,10 @@ class CoderParams:
     #: best cosine of the title to a Finnish label of the group, its gap to the best and its rank
     #: (:data:`VECTOR_FEATURES`; see *Fifteenth round*). Off when False, or when there are none.
     word_vectors: bool = True
+    #: Read a Swedish or English title in Finnish as well, word by word with a table learnt from ESCO's
+    #: parallel labels (:mod:`alue.matching.translation`), and merge the two lists (see *Seventeenth
+    #: round*).
+    translate: bool = True
 
 
 @dataclass(frozen=True)
@@ -796,6 +801,8 @@ class OccupationCoder:
         self.vector_docs: np.ndarray | None = None
         #: The compared documents' vectors as :func:`_cosine_units` makes them.
         self.vector_matrix: np.ndarray | None = None
+        #: Swedish and English titles read in Finnish (``CoderParams.translate``)
+        self.translations: TitleTranslations | None = None
         self._fit_groups(doc_matrix)
 
     def without_texts(self, texts: frozenset[str]) -> OccupationCoder:
@@ -1690,20 +1697,59 @@ class OccupationCoder:
         ]
         return lead_with(first, coded, DEGREE_SCORE, top)
 
+    def readings(self, text: str) -> list[str]:
+        """The texts that ``text`` is coded as: its alternatives (:meth:`alternatives`), each followed
+        by its Finnish reading when it has one (:meth:`finnish_reading`)."""
+        out: list[str] = []
+        for alternative in self.alternatives(text):
+            out.append(alternative)
+            finnish = self.finnish_reading(alternative)
+            if finnish:
+                out.append(finnish)
+        return out
+
+    def finnish_reading(self, title: str) -> str | None:
+        """``title`` read in Finnish word by word when it reads as Swedish or English and is not a label
+        of the index (:mod:`alue.matching.translation`; ``CoderParams.translate``), else None."""
+        if self.translations is None:
+            return None
+        cleaned = default_title_noise().clean(title) if self.params.strip_title_noise else title
+        if normalize(cleaned) in self._label_texts():
+            return None  # an occupation's own name: read as it is
+        return self.translations.reading(cleaned)
+
     def _code_many(
         self, texts: Sequence[str], *, top: int, lang: str, batch_size: int, workers: int = 1
     ) -> list[list[Candidate]]:
-        """Each text coded as its alternatives (:meth:`alternatives`), the lists merged.
+        """Each text coded as its alternatives (:meth:`alternatives`), each alternative with its Finnish
+        reading (:meth:`finnish_reading`) when it has one, the lists merged.
 
-        The merged score of a group is the mean of its scores over the alternatives (a title of two
-        occupations is either with equal probability), so a group both name comes first; the
-        candidate's occupation is that of the alternative that scores the group highest.
+        An alternative and its Finnish reading: the reading's scores weigh ``w = (1 - p) / 2`` and the
+        alternative's ``1 - w``, where ``p`` is the alternative's first score, so the reading counts for
+        more the less sure the coder is of the title as written (a word-by-word reading can be wrong).
+        Alternatives: the merged score of a group is the mean of its scores over the alternatives (a
+        title of two occupations is either with equal probability), so a group both name comes first.
+        The candidate's occupation is that of the list that scores the group highest.
         """
         parts = [self.alternatives(t) for t in texts]
         flat = [p for alternatives in parts for p in alternatives]
-        # a merged list needs more than ``top`` groups from each alternative
+        readings = [self.finnish_reading(p) for p in flat]
+        read = [i for i, reading in enumerate(readings) if reading]
+        # a merged list needs more than ``top`` groups from each list
         width = top if len(flat) == len(texts) else max(top, 5)
         coded = self._code_plain(flat, top=width, lang=lang, batch_size=batch_size, workers=workers)
+        if read:
+            wide = max(width, 10)
+            both = self._code_plain(
+                [flat[i] for i in read] + [readings[i] or "" for i in read],
+                top=wide,
+                lang=lang,
+                batch_size=batch_size,
+                workers=workers,
+            )
+            for i, written, finnish in zip(read, both[: len(read)], both[len(read) :], strict=True):
+                weight = (1.0 - (written[0].score if written else 0.0)) / 2
+                coded[i] = _merged([(written, 1.0 - weight), (finnish, weight)], width)
         results: list[list[Candidate]] = []
         position = 0
         for alternatives in parts:
@@ -1711,17 +1757,8 @@ class OccupationCoder:
             position += len(alternatives)
             if len(lists) == 1:
                 results.append(lists[0][: max(1, top)])
-                continue
-            total: dict[str, float] = {}
-            best: dict[str, Candidate] = {}
-            for candidates in lists:
-                for cand in candidates:
-                    total[cand.isco] = total.get(cand.isco, 0.0) + cand.score / len(lists)
-                    if cand.isco not in best or cand.score > best[cand.isco].score:
-                        best[cand.isco] = cand
-            # stable: on equal scores the earlier alternative's group comes first
-            order = sorted(total, key=lambda isco: -total[isco])
-            results.append([replace(best[isco], score=total[isco]) for isco in order[: max(1, top)]])
+            else:
+                results.append(_merged([(candidates, 1 / len(lists)) for candidates in lists], max(1, top)))
         return results
 
     def _code_plain(
@@ -1879,6 +1916,21 @@ def _exact_cosines(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     if (_COSINE_SCALE + 0.5 * np.sqrt(rows.shape[1])) ** 2 >= 2**24:
         raise ValueError(f"vectors of {rows.shape[1]} numbers are too long for exact cosines")
     return np.asarray(rows @ matrix.T) / np.float32(_COSINE_SCALE * _COSINE_SCALE)
+
+
+def _merged(lists: Sequence[tuple[Sequence[Candidate], float]], top: int) -> list[Candidate]:
+    """Candidate lists merged, each with its weight: a group's score is the weighted sum of its scores,
+    its occupation that of the list that scores it highest; best first (on equal scores, the group of
+    the earlier list), at most ``top``."""
+    total: dict[str, float] = {}
+    best: dict[str, Candidate] = {}
+    for candidates, weight in lists:
+        for cand in candidates:
+            total[cand.isco] = total.get(cand.isco, 0.0) + cand.score * weight
+            if cand.isco not in best or cand.score > best[cand.isco].score:
+                best[cand.isco] = cand
+    order = sorted(total, key=lambda isco: -total[isco])  # stable
+    return [replace(best[isco], score=total[isco]) for isco in order[:top]]
 
 
 def _ranks(scores: np.ndarray, *, ties_likely: bool = False) -> np.ndarray:
@@ -2109,6 +2161,17 @@ def build_coder(
         elif thesaurus is None:
             thesaurus = load_thesaurus()
     coder = _build_index(taxonomy, docs, params, lexicon_class, dictionary, thesaurus)
+    if params.translate:
+        coder.translations = learn_translations(
+            [
+                *(occ.labels for occ in taxonomy.occupations.values()),
+                *(group.labels for group in taxonomy.isco_groups.values()),
+                *(skill.labels for skill in taxonomy.skills.values()),
+            ],
+            (doc.text for doc in docs if doc.lang == "fi"),
+            exclude=exclude,
+            lemma=coder.lexicon.lemma,
+        )
     if params.dictionary and not coder.expansions:
         _log.warning(
             "no FreeDict dictionaries in %s: the occupation coder codes without them "
