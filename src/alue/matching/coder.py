@@ -1709,14 +1709,19 @@ class OccupationCoder:
         return out
 
     def finnish_reading(self, title: str) -> str | None:
-        """``title`` read in Finnish word by word when it reads as Swedish or English and is not a label
-        of the index (:mod:`alue.matching.translation`; ``CoderParams.translate``), else None."""
+        """``title`` read in Finnish word by word (:mod:`alue.matching.translation`;
+        ``CoderParams.translate``) when, as the coder reads it (:meth:`_prepared`), it reads as Swedish or
+        English, is not a label of the index and was not rewritten by the everyday-word rules
+        (``synonyms.yaml``: ``HR specialist`` is read as ``human resources specialist`` and no further);
+        else None."""
         if self.translations is None:
             return None
-        cleaned = default_title_noise().clean(title) if self.params.strip_title_noise else title
-        if normalize(cleaned) in self._label_texts():
-            return None  # an occupation's own name: read as it is
-        return self.translations.reading(cleaned)
+        noise = self.params.strip_title_noise
+        cleaned = default_title_noise().clean(title) if noise else normalize(title)
+        prepared = self._prepared([title])[0]
+        if prepared in self._label_texts() or prepared != cleaned:
+            return None  # an occupation's own name, or a title the rules read
+        return self.translations.reading(prepared)
 
     def _code_many(
         self, texts: Sequence[str], *, top: int, lang: str, batch_size: int, workers: int = 1

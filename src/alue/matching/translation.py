@@ -9,14 +9,12 @@ label has little to go on. Read word by word in Finnish, it can meet the Finnish
 :func:`learn_translations` learns, for each Swedish and English word, its likeliest Finnish word from
 those parallel texts with IBM Model 1 (expectation–maximisation over which word of the Finnish text each
 word translates; Brown et al. 1993), and keeps the translations whose probability is at least
-:data:`MIN_PROBABILITY`. A Swedish compound that no text has whole (``trådbussförare``) is read as its
-parts when they are words of Swedish texts (``tråd`` + ``buss`` + ``förare``), the longest known ending
-first.
+:data:`MIN_PROBABILITY`. A Swedish compound that no text has whole is read as its parts when they are
+words of Swedish texts (``tråd|buss|förare``), the longest known ending first.
 :meth:`TitleTranslations.reading` gives the Finnish reading of a title that reads as Swedish or English
-(more than half of its words are words of that language's texts and not words of Finnish texts), else
-None. The coder codes such a title both as written and as its Finnish reading and merges the two lists
-(:meth:`alue.matching.coder.OccupationCoder.readings`). ``docs/matching.md``, *Seventeenth round*, has the
-measurements.
+(:meth:`TitleTranslations.language`), else None. The coder codes such a title both as written and as its
+Finnish reading and merges the two lists (:meth:`alue.matching.coder.OccupationCoder.readings`).
+``docs/matching.md``, *Seventeenth round*, has the measurements.
 """
 
 from __future__ import annotations
@@ -57,19 +55,25 @@ class TitleTranslations:
     finnish: frozenset[str]
 
     def language(self, title_words: Sequence[str]) -> str | None:
-        """The language (``sv`` or ``en``) that more than half of ``title_words`` are words of (and not
-        words of Finnish texts) and that more of them are words of than of the other; None for a Finnish
-        title (or an undecided one)."""
-        counts = {
-            lang: sum(1 for w in title_words if w not in self.finnish and self._known(lang, w))
-            for lang in self.tables
-        }
-        ranked = sorted(counts.items(), key=lambda item: -item[1])
-        if not ranked or 2 * ranked[0][1] <= len(title_words):
+        """The language (``sv`` or ``en``) that ``title_words`` read as, or None (a Finnish title, or an
+        undecided one).
+
+        A title reads as a language when more of its words are words of that language's texts (a Swedish
+        compound: when its parts are) than are words only of Finnish texts, and at least as many as are
+        words of neither; of two such languages, the one with more words, none on a tie. A word of both
+        (``manager``, ``officer``) counts for the language: Finnish labels have such loan words too.
+        """
+        found = []
+        for lang in self.tables:
+            known = sum(1 for w in title_words if self._known(lang, w))
+            finnish_only = sum(1 for w in title_words if w in self.finnish and not self._known(lang, w))
+            unknown = len(title_words) - known - finnish_only
+            if known > finnish_only and known >= unknown:
+                found.append((known, lang))
+        found.sort(reverse=True)
+        if not found or (len(found) > 1 and found[1][0] == found[0][0]):
             return None
-        if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
-            return None
-        return ranked[0][0]
+        return found[0][1]
 
     def reading(self, title: str) -> str | None:
         """The Finnish reading of ``title`` word by word, when it reads as Swedish or English and the
@@ -92,8 +96,6 @@ class TitleTranslations:
         return word in self.vocabularies[lang] or (lang == "sv" and bool(self._parts(word)))
 
     def _translate(self, lang: str, word: str) -> list[str]:
-        if word in self.finnish:
-            return [word]
         table = self.tables[lang]
         if word in table:
             return [table[word]]
@@ -148,17 +150,14 @@ def parallel_texts(
 
 
 def model_one(
-    pairs: Sequence[tuple[list[str], list[str]]],
-    *,
-    iterations: int = 8,
-    min_probability: float = MIN_PROBABILITY,
-) -> dict[str, str]:
-    """Each source word's likeliest Finnish word under IBM Model 1 fitted on ``pairs`` (source words,
-    Finnish words), kept when its probability is at least ``min_probability``.
+    pairs: Sequence[tuple[list[str], list[str]]], *, iterations: int = 8, floor: float = 0.01
+) -> dict[str, dict[str, float]]:
+    """``t(finnish | source)`` under IBM Model 1 fitted on ``pairs`` (source words, Finnish words): for each
+    source word, its Finnish words with a probability of at least ``floor``.
 
     Every Finnish word of a text is explained by one of the text's source words or by none (the empty
-    word); the translation probabilities ``t(finnish | source)`` start equal and are re-estimated
-    ``iterations`` times from the expected counts.
+    word); the translation probabilities start equal and are re-estimated ``iterations`` times from the
+    expected counts.
     """
     source_ids: dict[str, int] = {"": 0}  # the empty word
     finnish_ids: dict[str, int] = {}
@@ -190,17 +189,24 @@ def model_one(
         counts = np.bincount(pair_of_row, weights=share, minlength=unique.size)
         totals = np.bincount(pair_source, weights=counts, minlength=len(source_ids))
         t = counts / totals[pair_source]
-    # the best Finnish word of each source word (the first on a tie), if it is likely enough
-    order = np.lexsort((pair_finnish, -t, pair_source))
-    first = np.r_[True, pair_source[order][1:] != pair_source[order][:-1]]
-    best = order[first]
     source_words_by_id = {i: w for w, i in source_ids.items()}
     finnish_words_by_id = {i: w for w, i in finnish_ids.items()}
-    return {
-        source_words_by_id[int(pair_source[p])]: finnish_words_by_id[int(pair_finnish[p])]
-        for p in best
-        if pair_source[p] != 0 and t[p] >= min_probability
-    }
+    out: dict[str, dict[str, float]] = {}
+    for p in np.flatnonzero((pair_source != 0) & (t >= floor)):
+        word = source_words_by_id[int(pair_source[p])]
+        out.setdefault(word, {})[finnish_words_by_id[int(pair_finnish[p])]] = float(t[p])
+    return out
+
+
+def choose_translation(
+    probabilities: dict[str, float], min_probability: float = MIN_PROBABILITY
+) -> str | None:
+    """A source word's likeliest Finnish word under Model 1 (``probabilities``), when at least
+    ``min_probability`` likely (on a tie, the alphabetically last)."""
+    if not probabilities:
+        return None
+    word, probability = max(probabilities.items(), key=lambda item: (item[1], item[0]))
+    return word if probability >= min_probability else None
 
 
 def learn_translations(
@@ -216,14 +222,9 @@ def learn_translations(
     the words of ``finnish_texts`` (which tell a Finnish title from a Swedish or English one)."""
     parallel = {lang: parallel_texts(triples, lang, exclude, lemma) for lang in SOURCE_LANGS}
     finnish = frozenset(w for text in finnish_texts for w in words(text))
-    tables = {lang: model_one(pairs, min_probability=min_probability) for lang, pairs in parallel.items()}
-    vocabularies = {
-        lang: frozenset(w for source_words, _ in pairs for w in source_words)
-        for lang, pairs in parallel.items()
-    }
-    # a word that is also Finnish (a loan word, a name) is read as it is
-    return TitleTranslations(
-        {lang: {w: f for w, f in table.items() if w not in finnish} for lang, table in tables.items()},
-        vocabularies,
-        finnish,
-    )
+    tables: dict[str, dict[str, str]] = {}
+    for lang, pairs in parallel.items():
+        chosen = {word: choose_translation(p, min_probability) for word, p in model_one(pairs).items()}
+        tables[lang] = {word: finnish_word for word, finnish_word in chosen.items() if finnish_word}
+    vocabularies = {lang: frozenset(w for ws, _ in pairs for w in ws) for lang, pairs in parallel.items()}
+    return TitleTranslations(tables, vocabularies, finnish)
