@@ -701,6 +701,18 @@ def test_staff_correct_a_vacancys_occupation_and_confirm_its_title(
     assert services.post(f"/matching/titles/{title_id}/delete", data={"csrf_token": csrf}).status_code == 404
 
 
+def test_the_occupation_page_says_how_it_read_a_swedish_title(
+    clients: dict[Role, TestClient], world: World, web_engine: Engine
+) -> None:
+    vacancy_id = _new_vacancy(web_engine, world)
+    services = clients[Role.EMPLOYER_SERVICES]
+    swedish = services.get(f"/vacancies/{vacancy_id}/occupation", params={"q": "Sjuksköterska"})
+    assert "Luokittelija luki nimikkeen myös suomeksi: ”sairaanhoitaja”." in swedish.text
+    assert "sairaanhoitaja (2221)" in swedish.text
+    finnish = services.get(f"/vacancies/{vacancy_id}/occupation", params={"q": "sairaanhoitaja"})
+    assert "myös suomeksi" not in finnish.text
+
+
 def test_the_vacancy_list_finds_the_uncertain_codings(
     clients: dict[Role, TestClient], world: World, web_engine: Engine
 ) -> None:

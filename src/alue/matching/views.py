@@ -467,6 +467,16 @@ def occupation_candidates(db: Session, title: str, *, lang: str, top: int) -> li
     return coder_for(db, wait=False).code_many([title], top=top, lang=lang)[0]
 
 
+def finnish_readings(db: Session, title: str) -> list[str]:
+    """The Finnish readings by which the coder also coded a Swedish or English ``title`` (one per
+    alternative it names; none for a Finnish title), shown with its suggestions."""
+    from alue.matching.confirmed import ConfirmedOverlay, coder_for
+
+    found = coder_for(db, wait=False)
+    coder = found.base if isinstance(found, ConfirmedOverlay) else found  # (an overlay codes with its base)
+    return [r for alternative in coder.alternatives(title) if (r := coder.finnish_reading(alternative))]
+
+
 def _occupation_page(
     request: Request,
     db: Session,
@@ -481,12 +491,14 @@ def _occupation_page(
     from alue.matching.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
-    choices = occupation_candidates(db, q.strip() or vacancy.title, lang=lang, top=OCCUPATION_CHOICES)
+    title = q.strip() or vacancy.title
+    choices = occupation_candidates(db, title, lang=lang, top=OCCUPATION_CHOICES)
     current = taxonomy.occupations.get(vacancy.esco_uri or "")
     context = {
         "v": vacancy,
         "q": q.strip(),
         "choices": choices,
+        "readings": finnish_readings(db, title),
         "current": current,
         "current_label": current.label(lang) if current else "",
         "source_label": SOURCE_LABELS.get(vacancy.occupation_source, ""),
