@@ -1098,15 +1098,19 @@ class OccupationCoder:
     def _prepared(self, texts: Sequence[str]) -> list[str]:
         """Normalised texts without job-ad words (``params.strip_title_noise``), everyday words read
         as their standard forms (``params.use_synonyms``)."""
+        return [self._rewritten(t) for t in self._cleaned(texts)]
+
+    def _cleaned(self, texts: Sequence[str]) -> list[str]:
+        """Normalised texts without job-ad words (``params.strip_title_noise``)."""
         if self.params.strip_title_noise:
             noise = default_title_noise()
-            out = [noise.clean(t) for t in texts]
-        else:
-            out = [normalize(t) for t in texts]
-        if self.params.use_synonyms:
-            synonyms = default_synonyms()
-            out = [normalize(synonyms.rewrite(t)) for t in out]
-        return out
+            return [noise.clean(t) for t in texts]
+        return [normalize(t) for t in texts]
+
+    def _rewritten(self, cleaned: str) -> str:
+        """A text of :meth:`_cleaned` with everyday words read as their standard forms
+        (``params.use_synonyms``)."""
+        return normalize(default_synonyms().rewrite(cleaned)) if self.params.use_synonyms else cleaned
 
     def dictionary_expansions(self, texts: Sequence[str]) -> list[str]:
         """The dictionary expansion of each text ("" when none: no dictionary, or no unknown word)."""
@@ -1716,9 +1720,8 @@ class OccupationCoder:
         else None."""
         if self.translations is None:
             return None
-        noise = self.params.strip_title_noise
-        cleaned = default_title_noise().clean(title) if noise else normalize(title)
-        prepared = self._prepared([title])[0]
+        cleaned = self._cleaned([title])[0]
+        prepared = self._rewritten(cleaned)
         if prepared in self._label_texts() or prepared != cleaned:
             return None  # an occupation's own name, or a title the rules read
         return self.translations.reading(prepared)
@@ -1742,16 +1745,17 @@ class OccupationCoder:
         read = [i for i, reading in enumerate(readings) if reading]
         # a merged list needs more than ``top`` groups from each list
         width = top if len(flat) == len(texts) else max(top, 5)
-        coded = self._code_plain(flat, top=width, lang=lang, batch_size=batch_size, workers=workers)
+
+        def code(indices: list[int], extra: list[str], top: int) -> list[list[Candidate]]:
+            texts = [flat[i] for i in indices] + extra
+            return self._code_plain(texts, top=top, lang=lang, batch_size=batch_size, workers=workers)
+
+        plain = [i for i, reading in enumerate(readings) if not reading]
+        coded: list[list[Candidate]] = [[] for _ in flat]
+        for i, candidates in zip(plain, code(plain, [], width), strict=True):
+            coded[i] = candidates
         if read:
-            wide = max(width, 10)
-            both = self._code_plain(
-                [flat[i] for i in read] + [readings[i] or "" for i in read],
-                top=wide,
-                lang=lang,
-                batch_size=batch_size,
-                workers=workers,
-            )
+            both = code(read, [readings[i] or "" for i in read], max(width, 10))
             for i, written, finnish in zip(read, both[: len(read)], both[len(read) :], strict=True):
                 weight = (1.0 - (written[0].score if written else 0.0)) / 2
                 coded[i] = _merged([(written, 1.0 - weight), (finnish, weight)], width)

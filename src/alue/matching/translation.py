@@ -65,9 +65,10 @@ class TitleTranslations:
         """
         found = []
         for lang in self.tables:
-            known = sum(1 for w in title_words if self._known(lang, w))
-            finnish_only = sum(1 for w in title_words if w in self.finnish and not self._known(lang, w))
-            unknown = len(title_words) - known - finnish_only
+            unknown_here = [w for w in title_words if not self._known(lang, w)]
+            known = len(title_words) - len(unknown_here)
+            finnish_only = sum(1 for w in unknown_here if w in self.finnish)
+            unknown = len(unknown_here) - finnish_only
             if known > finnish_only and known >= unknown:
                 found.append((known, lang))
         found.sort(reverse=True)

@@ -25,7 +25,7 @@ import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -47,6 +47,10 @@ from alue.web.deps import DbSession, IdPath, Lang, NotFound, actor_of, requires
 from alue.web.nav import NavItem, WebRegistry
 from alue.web.persons import get_in_scope
 from alue.web.templating import render
+
+if TYPE_CHECKING:
+    from alue.matching.coder import OccupationCoder
+    from alue.matching.confirmed import ConfirmedOverlay
 
 _log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -467,12 +471,11 @@ def occupation_candidates(db: Session, title: str, *, lang: str, top: int) -> li
     return coder_for(db, wait=False).code_many([title], top=top, lang=lang)[0]
 
 
-def finnish_readings(db: Session, title: str) -> list[str]:
-    """The Finnish readings by which the coder also coded a Swedish or English ``title`` (one per
-    alternative it names; none for a Finnish title), shown with its suggestions."""
-    from alue.matching.confirmed import ConfirmedOverlay, coder_for
+def finnish_readings(found: OccupationCoder | ConfirmedOverlay, title: str) -> list[str]:
+    """The Finnish readings by which the coder ``found`` also coded a Swedish or English ``title`` (one
+    per alternative it names; none for a Finnish title), shown with its suggestions."""
+    from alue.matching.confirmed import ConfirmedOverlay
 
-    found = coder_for(db, wait=False)
     coder = found.base if isinstance(found, ConfirmedOverlay) else found  # (an overlay codes with its base)
     return [r for alternative in coder.alternatives(title) if (r := coder.finnish_reading(alternative))]
 
@@ -491,14 +494,18 @@ def _occupation_page(
     from alue.matching.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
+    from alue.matching.confirmed import coder_for
+
     title = q.strip() or vacancy.title
-    choices = occupation_candidates(db, title, lang=lang, top=OCCUPATION_CHOICES)
+    # a page does not wait for the coder to be rebuilt after a confirmation (see alue.matching.confirmed)
+    coder = coder_for(db, wait=False)
+    choices = coder.code_many([title], top=OCCUPATION_CHOICES, lang=lang)[0]
     current = taxonomy.occupations.get(vacancy.esco_uri or "")
     context = {
         "v": vacancy,
         "q": q.strip(),
         "choices": choices,
-        "readings": finnish_readings(db, title),
+        "readings": finnish_readings(coder, title),
         "current": current,
         "current_label": current.label(lang) if current else "",
         "source_label": SOURCE_LABELS.get(vacancy.occupation_source, ""),
