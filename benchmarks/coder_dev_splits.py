@@ -73,13 +73,6 @@ VARIANTS: list[tuple[str, CoderParams]] = [
     ("label similarity over every feature (fourteenth round)", CoderParams(similarity_max_df=0)),
     ("label similarity without the features of over 500 texts", CoderParams(similarity_max_df=500)),
     ("without the word vectors (coder of the fourteenth round)", CoderParams(word_vectors=False)),
-    ("+ the word vectors' 3 best groups as candidates", CoderParams(vector_candidates=3)),
-    ("+ the word vectors' 5 best groups as candidates", CoderParams(vector_candidates=5)),
-    ("+ head and modifier vectors", CoderParams(part_vectors=True)),
-    (
-        "+ head and modifier vectors, the word vectors' 3 best groups as candidates",
-        CoderParams(part_vectors=True, vector_candidates=3),
-    ),
 ]
 
 

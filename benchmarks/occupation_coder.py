@@ -7,7 +7,8 @@ held-out label is coded as a query; a hit is the right ISCO-08 unit group (4 dig
 rapidfuzz ``WRatio`` of the query against every label the coder indexes (descriptions excluded), the
 ISCO group of the best-matching labels being its answer.
 
-Prints: accuracy (top-1, top-5), throughput (titles/s, wall and CPU; on one thread, the steady rate
+Prints: accuracy (top-1, top-5; also counting any holder's group right for the few held-out texts that
+are labels of occupations in two groups), throughput (titles/s, wall and CPU; on one thread, the steady rate
 (the better of two passes) and the first pass, whose caches are empty; on the threads that
 ``code_many`` uses by default when there are several processors), the same for the coder built
 without the word vectors (the coder of the fourteenth round) when they are installed,
@@ -421,6 +422,22 @@ def _accuracy(ranked: Sequence[Sequence[str]], truth: Sequence[str]) -> tuple[fl
     return top1, top5
 
 
+def _holder_groups(taxonomy: Taxonomy, queries: Sequence[str]) -> list[frozenset[str]]:
+    """The ISCO-4 groups of every occupation that has each query as a Finnish alternative label."""
+    holders: dict[str, set[str]] = {}
+    for occ in taxonomy.occupations.values():
+        for label in occ.alt_labels.get("fi", ()):
+            holders.setdefault(normalize(label), set()).add(occ.isco4)
+    return [frozenset(holders.get(normalize(q), ())) for q in queries]
+
+
+def _accuracy_any(ranked: Sequence[Sequence[str]], groups: Sequence[frozenset[str]]) -> tuple[float, float]:
+    """Top-1 and top-5 accuracy where any of a query's ``groups`` is right."""
+    top1 = float(np.mean([bool(r) and r[0] in g for r, g in zip(ranked, groups, strict=True)]))
+    top5 = float(np.mean([bool(g.intersection(r[:5])) for r, g in zip(ranked, groups, strict=True)]))
+    return top1, top5
+
+
 def cpu_seconds() -> float:
     """CPU time of this process and of its finished child processes (a coder build fits its SVMs in
     child processes)."""
@@ -595,6 +612,13 @@ def main(argv: list[str]) -> None:
     print(
         f"{'baseline rapidfuzz WRatio':34} {b1:7.1%} {b5:7.1%} {len(base_load) / b_wall:14.0f} "
         f"{len(base_load) / b_cpu:13.0f}"
+    )
+
+    shared = _holder_groups(taxonomy, queries)
+    a1, a5 = _accuracy_any(ranked, shared)
+    print(
+        f"  {sum(len(g) > 1 for g in shared)} held-out texts are labels of occupations in more than one "
+        f"group; counting any holder's group right (not only the first's): top-1 {a1:.1%}, top-5 {a5:.1%}"
     )
 
     print()

@@ -249,13 +249,6 @@ class CoderParams:
     #: best cosine of the title to a Finnish label of the group, its gap to the best and its rank
     #: (:data:`VECTOR_FEATURES`; see *Fifteenth round*). Off when False, or when there are none.
     word_vectors: bool = True
-    #: Extra candidate groups per query from the word vectors (their best), besides naive Bayes' and the
-    #: nearest label's.
-    vector_candidates: int = 0
-    #: Re-ranker features that compare a title's head and its modifiers with a label's, each through the
-    #: word vectors (:data:`PART_VECTOR_FEATURES`): ``veroneuvoja`` is near ``verokonsultti`` (same
-    #: modifier, a near head) and ``kunnanjohtaja`` near ``kaupunginjohtaja``.
-    part_vectors: bool = False
     #: Read a Swedish or English title in Finnish as well, word by word with a table learnt from ESCO's
     #: parallel labels (:mod:`alue.matching.translation`), and merge the two lists (see *Seventeenth
     #: round*).
@@ -616,13 +609,6 @@ VECTOR_FEATURES = (
     "gap to the best word-vector similarity",
     "word-vector similarity rank (log)",
 )
-#: Re-ranker features from the head and modifier vectors (``CoderParams.part_vectors``), after the word
-#: vectors'.
-PART_VECTOR_FEATURES = (
-    "best Finnish label head-and-modifier similarity",
-    "gap to the best head-and-modifier similarity",
-    "head-and-modifier similarity rank (log)",
-)
 #: The indexed texts that the word-vector similarity compares a title with: Finnish labels.
 VECTOR_KINDS = frozenset({"pref", "alt", "hidden", "local"})
 
@@ -845,44 +831,6 @@ class OccupationCoder:
         # (as whole numbers, :func:`_cosine_units`, for the exact products of :meth:`_vector_scores`)
         texts = [self.doc_texts[i] for i in self.vector_docs]
         self.vector_matrix = _cosine_units(vectors.text_vectors(texts))
-        if self.params.part_vectors:
-            self.part_matrices = self._part_units(
-                vectors, [self.lexicon.analyze(t, normalized=True) for t in texts]
-            )
-
-    @staticmethod
-    def _part_units(
-        vectors: WordVectors, analyses: Sequence[Analysis]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(modifier vectors, head vectors, has modifiers) of texts, as :func:`_cosine_units`."""
-        parts = [_title_parts(a) for a in analyses]
-        modifiers = _cosine_units(vectors.word_list_vectors([m for m, _ in parts]))
-        heads = _cosine_units(vectors.word_list_vectors([h for _, h in parts]))
-        return modifiers, heads, np.array([bool(m) for m, _ in parts])
-
-    def _part_vector_scores(self, analyses: Sequence[Analysis]) -> np.ndarray | None:
-        """Queries × groups: the best head-and-modifier similarity of each title to a Finnish label of
-        the group (the mean of the heads' cosine and the modifiers' cosine, which is 1 when neither has
-        a modifier and 0 when one has); -1 for a group with none. None when off."""
-        part_matrices = getattr(self, "part_matrices", None)
-        if part_matrices is None or self.vector_docs is None or self.vectors_dir is None:
-            return None
-        n_groups = len(self.group_codes)
-        if not (self.vectors_dir / "vectors").is_file():
-            return np.zeros((len(analyses), n_groups))
-        mods, heads, has = self._part_units(load_word_vectors(self.vectors_dir), analyses)
-        alive = self.doc_weights[self.vector_docs] > 0
-        doc_mods, doc_heads, doc_has = (m[alive] for m in part_matrices)
-        _, starts, has_group = self._of_index("_vector_cache", self._vector_index)
-        if doc_mods.shape[0] == 0:
-            return np.full((len(analyses), n_groups), -1.0)
-        mod_sim = _exact_cosines(mods, doc_mods)
-        both = has[:, None] & doc_has[None, :]
-        neither = ~has[:, None] & ~doc_has[None, :]
-        mod_sim = np.where(both, mod_sim, np.where(neither, np.float32(1.0), np.float32(0.0)))
-        sims = (mod_sim + _exact_cosines(heads, doc_heads)) / np.float32(2.0)
-        best = np.maximum.reduceat(sims, starts, axis=1)
-        return np.where(has_group[None, :], best, -1.0).astype(np.float64)
 
     def _vector_scores(self, prepared: Sequence[str]) -> np.ndarray | None:
         """Queries × groups: the best word-vector cosine of each title (``prepared``: as
@@ -1337,7 +1285,6 @@ class OccupationCoder:
         at_least: int = 0,
         expansion: np.ndarray | None = None,
         vectors: np.ndarray | None = None,
-        parts: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Candidate groups per query (queries × m) and their features (queries × m × features).
 
@@ -1363,10 +1310,6 @@ class OccupationCoder:
             if self.params.svm_candidates:
                 chosen |= svm_rank < self.params.svm_candidates
                 extra += self.params.svm_candidates
-        vec_rank = None if vectors is None else _ranks(vectors, ties_likely=True)
-        if vec_rank is not None and self.params.vector_candidates:
-            chosen |= vec_rank < self.params.vector_candidates
-            extra += self.params.vector_candidates
         use_expansion = self.params.dictionary and self.params.dictionary_features and bool(self.expansions)
         if use_expansion and expansion is None:
             expansion = np.zeros((n, n_groups, len(DICTIONARY_FEATURES)))
@@ -1440,11 +1383,9 @@ class OccupationCoder:
         smooth = self._svm_scores(queries, smooth=True)
         if smooth is not None:
             columns += _scorer_columns(smooth, _ranks(smooth), cand)
-        if vectors is not None and vec_rank is not None:
+        if vectors is not None:
             # (every row has ties: the groups without a Finnish label)
-            columns += _scorer_columns(vectors, vec_rank, cand)
-        if parts is not None:
-            columns += _scorer_columns(parts, _ranks(parts, ties_likely=True), cand)
+            columns += _scorer_columns(vectors, _ranks(vectors, ties_likely=True), cand)
         if expansion is not None:
             # Last, so that the staged re-ranker (``dictionary_staged``) can fit them on their own.
             columns += [np.take_along_axis(part, cand, axis=1) for part in np.moveaxis(expansion, 2, 0)]
@@ -1491,7 +1432,6 @@ class OccupationCoder:
                 at_least=width + (10 if margin else 0),
                 expansion=expansion,
                 vectors=self._vector_scores(prepared),
-                parts=self._part_vector_scores(analyses),
             )
             order, ranked = self.stacker.ranked(features, width + (10 if margin else 0))
             groups = np.take_along_axis(cand, order, axis=1)
@@ -1955,16 +1895,9 @@ class OccupationCoder:
         for start in range(0, len(texts), 256):
             batch = list(texts[start : start + 256])
             prepared = self._prepared(batch)
-            logp, sims, queries, expansion, analyses = self._scores_expanded(batch, prepared)
+            logp, sims, queries, expansion, _ = self._scores_expanded(batch, prepared)
             vectors = self._vector_scores(prepared)
-            cand, features = self._candidates(
-                logp,
-                sims,
-                queries,
-                expansion=expansion,
-                vectors=vectors,
-                parts=self._part_vector_scores(analyses),
-            )
+            cand, features = self._candidates(logp, sims, queries, expansion=expansion, vectors=vectors)
             parts.append(features)
             codes.extend([[self.group_codes[g] for g in row] for row in cand])
         return codes, np.concatenate(parts) if parts else np.zeros((0, 0, len(STACK_FEATURES)))
@@ -1992,21 +1925,6 @@ def _exact_cosines(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     if (_COSINE_SCALE + 0.5 * np.sqrt(rows.shape[1])) ** 2 >= 2**24:
         raise ValueError(f"vectors of {rows.shape[1]} numbers are too long for exact cosines")
     return np.asarray(rows @ matrix.T) / np.float32(_COSINE_SCALE * _COSINE_SCALE)
-
-
-_PART_WORD = re.compile(r"[^\W\d_]{2,}")
-
-
-def _title_parts(analysis: Analysis) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(modifier words, head words) of an analysed title: its heads, and its other words and compound
-    parts without those that end in a head (the compounds whose head it is)."""
-    heads = tuple(dict.fromkeys(analysis.heads))
-    modifiers = tuple(
-        w
-        for w in analysis.words
-        if w not in heads and not any(w.endswith(h) for h in heads) and _PART_WORD.fullmatch(w)
-    )
-    return modifiers, heads
 
 
 def _merged(lists: Sequence[tuple[Sequence[Candidate], float]], top: int) -> list[Candidate]:

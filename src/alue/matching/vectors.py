@@ -141,18 +141,6 @@ class WordVectors:
         return out
 
 
-    def word_list_vectors(self, word_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        """Lists × dimensions, float32: the mean of each list's word vectors, scaled to length 1 (a row
-        of zeros for an empty list). The words are added in their order, as in :meth:`text_vectors`."""
-        out = np.zeros((len(word_lists), self.dims), dtype=np.float32)
-        for i, words in enumerate(word_lists):
-            for word in words:
-                out[i] += self.word_vector(word)
-        norms = np.sqrt(np.einsum("ij,ij->i", out, out))[:, None]
-        np.divide(out, norms, out=out, where=norms > 0)
-        return out
-
-
 def _usable(directory: Path) -> bool:
     return (directory / "vectors").is_file() and (directory / "vectors.cfg").is_file()
 
