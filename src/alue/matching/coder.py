@@ -1412,15 +1412,15 @@ class OccupationCoder:
         return np.asarray(sums[:, parent])
 
     def _ranked(
-        self, texts: Sequence[str], k: int
+        self, texts: Sequence[str], k: int, prepared: Sequence[str] | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], list[Analysis]]:
         """(queries × k group indices, their scores, label similarities, the texts as read by
-        :meth:`_prepared` and their analyses), best group first.
+        :meth:`_prepared` and their analyses), best group first; ``prepared`` when the caller has them.
 
         The ranking is the re-ranker's when it is fitted, else naive Bayes'; the scores are the
         calibrated probabilities (the raw posterior when there is no calibration).
         """
-        prepared = self._prepared(texts)
+        prepared = self._prepared(texts) if prepared is None else list(prepared)
         logp, sims, queries, expansion, analyses = self._scores_expanded(texts, prepared)
         width = max(k, 5)
         if self.params.rerank and self.stacker.fitted:
@@ -1718,10 +1718,13 @@ class OccupationCoder:
         English, is not a label of the index and was not rewritten by the everyday-word rules
         (``synonyms.yaml``: ``HR specialist`` is read as ``human resources specialist`` and no further);
         else None."""
+        cleaned = self._cleaned([title])[0]
+        return self._finnish_reading(cleaned, self._rewritten(cleaned))
+
+    def _finnish_reading(self, cleaned: str, prepared: str) -> str | None:
+        """:meth:`finnish_reading` of a title read by :meth:`_cleaned` and then :meth:`_rewritten`."""
         if self.translations is None:
             return None
-        cleaned = self._cleaned([title])[0]
-        prepared = self._rewritten(cleaned)
         if prepared in self._label_texts() or prepared != cleaned:
             return None  # an occupation's own name, or a title the rules read
         return self.translations.reading(prepared)
@@ -1741,14 +1744,19 @@ class OccupationCoder:
         """
         parts = [self.alternatives(t) for t in texts]
         flat = [p for alternatives in parts for p in alternatives]
-        readings = [self.finnish_reading(p) for p in flat]
+        cleaned = self._cleaned(flat)
+        prepared = [self._rewritten(c) for c in cleaned]
+        readings = [self._finnish_reading(c, p) for c, p in zip(cleaned, prepared, strict=True)]
         read = [i for i, reading in enumerate(readings) if reading]
         # a merged list needs more than ``top`` groups from each list
         width = top if len(flat) == len(texts) else max(top, 5)
 
         def code(indices: list[int], extra: list[str], top: int) -> list[list[Candidate]]:
             texts = [flat[i] for i in indices] + extra
-            return self._code_plain(texts, top=top, lang=lang, batch_size=batch_size, workers=workers)
+            ready = [prepared[i] for i in indices] + self._prepared(extra)
+            return self._code_plain(
+                texts, top=top, lang=lang, batch_size=batch_size, workers=workers, prepared=ready
+            )
 
         plain = [i for i, reading in enumerate(readings) if not reading]
         coded: list[list[Candidate]] = [[] for _ in flat]
@@ -1771,30 +1779,46 @@ class OccupationCoder:
         return results
 
     def _code_plain(
-        self, texts: Sequence[str], *, top: int, lang: str, batch_size: int, workers: int = 1
+        self,
+        texts: Sequence[str],
+        *,
+        top: int,
+        lang: str,
+        batch_size: int,
+        workers: int = 1,
+        prepared: Sequence[str] | None = None,
     ) -> list[list[Candidate]]:
-        """Each text coded as one title, in batches of ``batch_size``, on up to ``workers`` threads.
+        """Each text coded as one title, in batches of ``batch_size``, on up to ``workers`` threads
+        (``prepared``: the texts as :meth:`_prepared` reads them, when the caller has them).
 
         Batches are independent (a text's candidates do not depend on the others of its batch), so
         they can be coded at once: most of the time goes to sparse products and array operations that
         run without the interpreter lock.
         """
         top = max(1, top)
-        batches = [list(texts[start : start + batch_size]) for start in range(0, len(texts), batch_size)]
+        ready = self._prepared(texts) if prepared is None else list(prepared)
+        batches = [
+            (list(texts[start : start + batch_size]), ready[start : start + batch_size])
+            for start in range(0, len(texts), batch_size)
+        ]
         if workers > 1 and len(batches) > 1:
             with ThreadPoolExecutor(max_workers=min(workers, len(batches))) as pool:
-                coded = list(pool.map(lambda batch: self._code_batch(batch, top, lang), batches))
+                coded = list(pool.map(lambda b: self._code_batch(b[0], b[1], top, lang), batches))
         else:
-            coded = [self._code_batch(batch, top, lang) for batch in batches]
+            coded = [self._code_batch(batch, batch_ready, top, lang) for batch, batch_ready in batches]
         return [candidates for batch in coded for candidates in batch]
 
-    def _code_batch(self, batch: list[str], top: int, lang: str) -> list[list[Candidate]]:
+    def _code_batch(
+        self, batch: list[str], batch_prepared: list[str], top: int, lang: str
+    ) -> list[list[Candidate]]:
         nonempty = [i for i, t in enumerate(batch) if normalize(t)]
         out: list[list[Candidate]] = [[] for _ in batch]
         if not nonempty:
             return out
         k = min(top, len(self.group_codes))
-        groups, probs, sims, prepared, analyses = self._ranked([batch[i] for i in nonempty], k)
+        groups, probs, sims, prepared, analyses = self._ranked(
+            [batch[i] for i in nonempty], k, [batch_prepared[i] for i in nonempty]
+        )
         occupations = self._best_occupations(sims, groups)
         for row, i in enumerate(nonempty):
             if not np.any(sims[row] > 0):
