@@ -55,6 +55,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 import scipy.sparse as sp
 
+from alue.matching import morphology
 from alue.matching.degrees import default_degree_titles
 from alue.matching.dictionary import (
     Dictionary,
@@ -97,7 +98,7 @@ def coder_workers() -> int:
 _T = TypeVar("_T")
 
 #: Bump when the index format or the features change, to invalidate disk caches.
-INDEX_VERSION = "coder-17"
+INDEX_VERSION = "coder-18"
 #: The score that the occupations of a degree title share (see ``degree_titles.yaml``); the coder's own
 #: candidates after them share what is left.
 DEGREE_SCORE = 0.9
@@ -253,6 +254,11 @@ class CoderParams:
     #: parallel labels (:mod:`alue.matching.translation`), and merge the two lists (see *Seventeenth
     #: round*).
     translate: bool = True
+    #: Read the words that no label has with Voikko, the Finnish morphological analyser
+    #: (:mod:`alue.matching.morphology`, when installed): their base forms and compound parts (see
+    #: *Nineteenth round*: not yet on, its figures are not settled). Off when False, or when it is not
+    #: installed.
+    morphology: bool = False
 
 
 @dataclass(frozen=True)
@@ -2074,7 +2080,9 @@ def _build_index(
     dictionary: Dictionary | None = None,
     thesaurus: dict[str, list[str]] | None = None,
 ) -> OccupationCoder:
-    lexicon = lexicon_class.from_texts(_lexicon_texts(docs, taxonomy))
+    lexicon = lexicon_class.from_texts(
+        _lexicon_texts(docs, taxonomy), morphology=params.morphology and morphology.available()
+    )
     # Sort documents by (group, occupation) so that groups are contiguous column ranges.
     ordered = sorted(docs, key=lambda d: (d.isco4, d.occupation or "", d.kind, d.text))
     group_codes = sorted({d.isco4 for d in ordered})
@@ -2210,6 +2218,12 @@ def build_coder(
             "no FreeDict dictionaries in %s: the occupation coder codes without them "
             "(Debian: apt-get install dict-freedict-fin-eng dict-freedict-eng-fin …; see README)",
             dictionary_dir(),
+        )
+    if params.morphology and not morphology.available():
+        _log.warning(
+            "Voikko (PyPI package %s) is not installed: the occupation coder reads the words its labels "
+            "do not have without it (make install)",
+            morphology.PACKAGE,
         )
     if params.calibration_folds > 0:
         queries = held_out_queries(taxonomy, fraction=1.0, seed=params.seed, exclude=exclude)
@@ -2383,6 +2397,8 @@ def _cache_key(data_dir: Path, params: CoderParams, local_titles: Sequence[tuple
         files.extend(into_finnish_files())
     if params.word_vectors and params.rerank:
         files.extend(vectors_files())
+    if params.morphology:
+        files.extend(morphology.morphology_files())
     for path in files:
         if path.is_file():
             stat = path.stat()
