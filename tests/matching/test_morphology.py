@@ -89,7 +89,6 @@ def test_modifiers_and_compounds(voikko_lexicon: Lexicon, plain_lexicon: Lexicon
 
 def test_without_the_analyser(monkeypatch: pytest.MonkeyPatch, plain_lexicon: Lexicon) -> None:
     monkeypatch.setattr(morphology, "transducer_path", lambda: None)
-    morphology.available.cache_clear()
     morphology.reading.cache_clear()
     try:
         assert not morphology.available()
@@ -99,7 +98,6 @@ def test_without_the_analyser(monkeypatch: pytest.MonkeyPatch, plain_lexicon: Le
         for word in ("laitteiden", "farmarit", "kunnan", "lihanleikkaaja", "mittauslaitteiden tarkastaja"):
             assert lexicon.analyze(word) == plain_lexicon.analyze(word)
     finally:
-        morphology.available.cache_clear()
         morphology.reading.cache_clear()
 
 

@@ -51,9 +51,11 @@ class Reading:
     parts: tuple[str, ...]
 
 
+@lru_cache(maxsize=1)
 def transducer_path() -> Path | None:
-    """The installed transducer file, or None when the package is not installed (not imported: the
-    import loads the transducer)."""
+    """The installed transducer file, or None when the package is not installed; looked up once per
+    process (the coder's cache key, which every request that looks for a coder computes, names it). The
+    package is not imported: the import loads the transducer."""
     spec = importlib.util.find_spec(PACKAGE)
     for location in (spec.submodule_search_locations or []) if spec else []:
         path = Path(location) / TRANSDUCER
@@ -62,15 +64,14 @@ def transducer_path() -> Path | None:
     return None
 
 
-@lru_cache(maxsize=1)
 def available() -> bool:
-    """Whether the analyser is installed (looked up once per process)."""
+    """Whether the analyser is installed."""
     return transducer_path() is not None
 
 
 def morphology_files() -> list[Path]:
     """The files whose content the coder's readings depend on (part of the coder's cache key)."""
-    path = transducer_path() if available() else None
+    path = transducer_path()
     return [] if path is None else [path]
 
 
